@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { defineContract } from '../src/contract/defineContract.ts';
+
+export const math = defineContract({
+  service: 'math',
+  description: 'Arithmetic, to show positional and named params, a declared error and cancellation.',
+  methods: {
+    add: {
+      description: 'Adds two numbers (positional params).',
+      input: z.tuple([z.number(), z.number()]),
+      output: z.number(),
+    },
+    divide: {
+      description: 'Divides dividend by divisor (named params).',
+      input: z.object({ dividend: z.number(), divisor: z.number() }),
+      output: z.object({ quotient: z.number() }),
+    },
+    slow: {
+      description: 'Waits `ms` milliseconds, stopping early when the call’s deadline passes.',
+      input: z.object({ ms: z.number().int().min(0).max(60_000) }),
+      output: z.object({ sleptMs: z.number() }),
+      timeoutMs: 5_000,
+    },
+  },
+  errors: {
+    DivisionByZero: { code: 2001, message: 'Division by zero', description: 'The divisor was 0.' },
+  },
+});

@@ -1,0 +1,127 @@
+/**
+ * The `warren` command, and the one place that wires gateway, worker and transport together.
+ *
+ *   warren serve   --service <module>   gateway and workers in one process
+ *   warren gateway --service <module>   the gateway alone (needs only the contracts)
+ *   warren worker  --service <module>   workers alone
+ */
+import { parseArgs } from 'node:util';
+import { Gateway } from '../gateway/Gateway.ts';
+import { createLogger } from '../log.ts';
+import { AmqpTransport } from '../transport/AmqpTransport.ts';
+import { MemoryTransport } from '../transport/MemoryTransport.ts';
+import type { Transport } from '../transport/Transport.ts';
+import { Worker } from '../worker/Worker.ts';
+import { loadService, UsageError } from './loadService.ts';
+
+const USAGE = `Usage: warren <serve|gateway|worker> --service <module> [options]
+
+Options:
+  --service <module>     module exporting "contracts" (and "implementations" for serve/worker)
+  --port <n>             gateway port (default: $PORT or 3000; 0 picks a free port)
+  --host <addr>          gateway address (default: 127.0.0.1)
+  --transport <kind>     memory | amqp (default: amqp when $AMQP_URL is set, else memory)
+  --prefetch <n>         calls each worker consumer holds at once (default 32)
+  -h, --help             show this help
+
+Environment: PORT, AMQP_URL (default amqp://guest:guest@127.0.0.1:5672 with --transport amqp), LOG_LEVEL`;
+
+function parsePort(raw: string | undefined): number {
+  const value = raw ?? process.env.PORT ?? '3000';
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`Invalid port "${value}": use an integer 0-65535`);
+  return port;
+}
+
+function parsePositive(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`Invalid ${name} "${raw}": use a positive integer`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      service: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      transport: { type: 'string' },
+      prefetch: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  if (!['serve', 'gateway', 'worker'].includes(command)) throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
+  if (!values.service) throw new UsageError(`--service <module> is required\n\n${USAGE}`);
+  const kind = values.transport ?? (process.env.AMQP_URL ? 'amqp' : 'memory');
+  if (kind !== 'memory' && kind !== 'amqp') throw new UsageError(`Invalid --transport "${kind}": use memory or amqp`);
+  if (kind === 'memory' && command !== 'serve') {
+    throw new UsageError(`"warren ${command}" runs apart from its peers, which needs a broker: add --transport amqp`);
+  }
+  const port = command === 'worker' ? 0 : parsePort(values.port);
+  const prefetch = parsePositive('prefetch', values.prefetch);
+  const service = await loadService(values.service, command !== 'gateway');
+
+  const log = createLogger(`warren-${command}`);
+  const transport: Transport = kind === 'amqp' ? new AmqpTransport({ log }) : new MemoryTransport();
+  transport.start();
+  log.info(
+    { transport: kind },
+    kind === 'memory'
+      ? 'transport: memory (embedded, in-process; set AMQP_URL or --transport amqp to use RabbitMQ)'
+      : 'transport: amqp (RabbitMQ)',
+  );
+
+  const stops: (() => Promise<void>)[] = [];
+  if (command !== 'gateway') {
+    const worker = new Worker({ transport, implementations: service.implementations, log, ...(prefetch ? { prefetch } : {}) });
+    await worker.start();
+    stops.push(() => worker.stop());
+    if (kind === 'amqp' && !transport.isReady()) {
+      log.info('waiting for RabbitMQ before consuming');
+      await transport.whenReady(Number.POSITIVE_INFINITY);
+    }
+    log.info({ methods: service.implementations.flatMap((i) => Object.keys(i.contract.methods).map((m) => `${i.contract.service}.${m}`)) }, 'worker consuming');
+  }
+  if (command !== 'worker') {
+    const gateway = new Gateway({ transport, contracts: service.contracts, log });
+    const address = await gateway.listen(port, values.host ?? '127.0.0.1');
+    stops.unshift(() => gateway.close());
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    log.info({ url: `ws://${host}:${address.port}/rpc` }, `gateway listening on ws://${host}:${address.port}/rpc`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
+    await transport.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+    console.error(`warren: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  if ((err as { code?: string }).code === 'EADDRINUSE') {
+    console.error(`warren: port already in use: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+/**
+ * The contract API: a service's methods, events and declared errors, written once with zod.
+ */
+import { z } from 'zod';
+import { isReservedCode } from '../protocol/codes.ts';
+
+/** A method's params: a `z.object` takes named params, a `z.tuple` positional ones. */
+export type ParamsSchema = z.ZodObject | z.ZodTuple;
+
+export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.ZodType = z.ZodType> {
+  input: I;
+  output: O;
+  /** Deadline for one call, in milliseconds. @default the gateway's `defaultTimeoutMs` (10 000) */
+  timeoutMs?: number;
+  description?: string;
+}
+
+export interface EventSpec<P extends z.ZodType = z.ZodType> {
+  payload: P;
+  description?: string;
+}
+
+export interface ErrorSpec<D extends z.ZodType = z.ZodType> {
+  /** JSON-RPC code; must lie outside -32768..-32000, which JSON-RPC reserves. */
+  code: number;
+  message: string;
+  data?: D;
+  description?: string;
+}
+
+export interface ContractSpec {
+  /** Service name: the first word of every wire name (`chat` in `chat.send`). */
+  service: string;
+  description?: string;
+  methods: Record<string, MethodSpec>;
+  events?: Record<string, EventSpec>;
+  errors?: Record<string, ErrorSpec>;
+}
+
+export type Contract<S extends ContractSpec = ContractSpec> = S & { readonly kind: 'warren.contract' };
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+function checkName(what: string, name: string): void {
+  if (!NAME.test(name)) {
+    throw new TypeError(`Invalid ${what} name "${name}": use letters, digits and _, starting with a letter`);
+  }
+}
+
+/**
+ * Declares a service contract. Checks names, schema kinds and error codes at once,
+ * so a bad contract fails at import time with a message naming the culprit.
+ */
+export function defineContract<const S extends ContractSpec>(spec: S): Contract<S> {
+  checkName('service', spec.service);
+  for (const [name, method] of Object.entries(spec.methods)) {
+    checkName('method', name);
+    const where = `${spec.service}.${name}`;
+    if (!(method.input instanceof z.ZodObject) && !(method.input instanceof z.ZodTuple)) {
+      throw new TypeError(`${where}: input must be a z.object (named params) or a z.tuple (positional params)`);
+    }
+    if (!(method.output instanceof z.ZodType)) throw new TypeError(`${where}: output must be a zod schema`);
+    if (method.timeoutMs !== undefined && !(Number.isInteger(method.timeoutMs) && method.timeoutMs > 0)) {
+      throw new TypeError(`${where}: timeoutMs must be a positive integer`);
+    }
+  }
+  for (const [name, event] of Object.entries(spec.events ?? {})) {
+    checkName('event', name);
+    if (!(event.payload instanceof z.ZodType)) throw new TypeError(`${spec.service}.${name}: payload must be a zod schema`);
+    if (Object.hasOwn(spec.methods, name)) {
+      throw new TypeError(`${spec.service}.${name}: an event and a method share this name`);
+    }
+  }
+  const codes = new Map<number, string>();
+  for (const [name, error] of Object.entries(spec.errors ?? {})) {
+    checkName('error', name);
+    if (!Number.isInteger(error.code) || isReservedCode(error.code)) {
+      throw new TypeError(`Error ${name}: code ${error.code} must be an integer outside -32768..-32000`);
+    }
+    const clash = codes.get(error.code);
+    if (clash) throw new TypeError(`Errors ${clash} and ${name} share code ${error.code}`);
+    codes.set(error.code, name);
+  }
+  return Object.freeze({ ...spec, kind: 'warren.contract' as const });
+}
+
+/** True for a value made by defineContract. */
+export function isContract(value: unknown): value is Contract {
+  return typeof value === 'object' && value !== null && (value as Contract).kind === 'warren.contract';
+}

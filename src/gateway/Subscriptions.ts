@@ -1,0 +1,62 @@
+/**
+ * Which sockets of this gateway subscribed to which event and topic. The transport is bound
+ * once per distinct (event, topic) and unbound when the last subscriber leaves; each event
+ * is encoded once and written to every matching socket.
+ */
+import type { EventMessage, Transport } from '../transport/Transport.ts';
+
+export interface Subscriber {
+  send(frame: string): void;
+}
+
+const ALL = '*';
+
+function keyOf(event: string, topic: string | undefined): string {
+  return `${event}\u0000${topic ?? ALL}`;
+}
+
+export class Subscriptions {
+  readonly #transport: Transport;
+  readonly #byKey = new Map<string, Set<Subscriber>>();
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+    transport.onEvent((message) => this.#deliver(message));
+  }
+
+  /** Number of distinct (event, topic) bindings. */
+  get bindingCount(): number {
+    return this.#byKey.size;
+  }
+
+  async add(subscriber: Subscriber, event: string, topic?: string): Promise<void> {
+    const key = keyOf(event, topic);
+    let subscribers = this.#byKey.get(key);
+    if (!subscribers) {
+      subscribers = new Set();
+      this.#byKey.set(key, subscribers);
+    }
+    subscribers.add(subscriber);
+    if (subscribers.size === 1) await this.#transport.bindEvent(event, topic);
+  }
+
+  async remove(subscriber: Subscriber, event: string, topic?: string): Promise<void> {
+    const key = keyOf(event, topic);
+    const subscribers = this.#byKey.get(key);
+    if (!subscribers?.delete(subscriber) || subscribers.size > 0) return;
+    this.#byKey.delete(key);
+    await this.#transport.unbindEvent(event, topic);
+  }
+
+  #deliver(message: EventMessage): void {
+    const exact = this.#byKey.get(keyOf(message.event, message.topic));
+    const all = this.#byKey.get(keyOf(message.event, undefined));
+    if (!exact && !all) return;
+    const frame =
+      `{"jsonrpc":"2.0","method":${JSON.stringify(message.event)},` +
+      `"params":{"topic":${JSON.stringify(message.topic)},"payload":${message.payload}}}`;
+    // A socket subscribed both to the topic and to every topic still gets one notification.
+    const targets = exact && all ? new Set([...exact, ...all]) : (exact ?? all)!;
+    for (const subscriber of targets) subscriber.send(frame);
+  }
+}

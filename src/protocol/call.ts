@@ -1,0 +1,25 @@
+/** A call as it travels from gateway to worker, independent of the transport. */
+
+/** Who is calling. `null` is an anonymous caller. */
+export interface Principal {
+  id: string;
+  [claim: string]: unknown;
+}
+
+export interface Call {
+  /** Wire name, `<service>.<method>`. */
+  method: string;
+  /** JSON text of the params, as the client sent them (already validated by the gateway). */
+  params: string;
+  /** Epoch milliseconds after which nobody waits for the answer. */
+  deadline: number;
+  principal: Principal | null;
+  /** W3C trace context, passed through when the client sent one. */
+  traceparent?: string;
+}
+
+/**
+ * A worker's answer: the JSON text `{"result":…}` or `{"error":…}`.
+ * Kept as text so the gateway can forward it without parsing it again.
+ */
+export type ReplyBody = string;

@@ -1,0 +1,30 @@
+export { ErrorCode, ErrorMessage, errorCodeName, isReservedCode } from './codes.ts';
+export type { ErrorCodeName } from './codes.ts';
+export { WarrenError, toWarrenError } from './WarrenError.ts';
+export type { ErrorObject } from './WarrenError.ts';
+export {
+  parseFrame,
+  checkRequest,
+  encodeResult,
+  encodeError,
+  encodeNotification,
+  spliceReply,
+  resultBody,
+  errorBody,
+  classifyIncoming,
+} from './envelope.ts';
+export type { Id, Params, Request, Entry, Frame, ParseOptions, Incoming } from './envelope.ts';
+export type { Call, Principal, ReplyBody } from './call.ts';
+export {
+  RPC_EXCHANGE,
+  EVENTS_EXCHANGE,
+  Header,
+  DEFAULT_TOPIC,
+  methodQueue,
+  isValidTopic,
+  eventRoutingKey,
+  eventBindingKey,
+  parseEventRoutingKey,
+  callProperties,
+  readCall,
+} from './routing.ts';

@@ -1,0 +1,76 @@
+/**
+ * The table of calls waiting for a reply: correlation id → reply callback and deadline timer.
+ * It guarantees each call is answered exactly once and that nothing stays after the answer.
+ */
+import { ErrorCode } from '../protocol/codes.ts';
+import { errorBody } from '../protocol/envelope.ts';
+import type { ReplyBody } from '../protocol/call.ts';
+import type { ReplyFn } from './Transport.ts';
+
+interface Pending {
+  onReply: ReplyFn;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export const TIMEOUT_BODY = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
+export const OVERLOADED_BODY = errorBody({ code: ErrorCode.OVERLOADED, message: 'Too many calls in flight' });
+
+export function unavailableBody(reason: string): ReplyBody {
+  return errorBody({ code: ErrorCode.UNAVAILABLE, message: reason });
+}
+
+export class PendingCalls {
+  readonly #calls = new Map<string, Pending>();
+  readonly #prefix: string;
+  readonly #max: number;
+  #next = 0;
+
+  /** @param prefix makes ids unique across processes; @param max bounds the table. */
+  constructor(prefix: string, max: number) {
+    this.#prefix = prefix;
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /**
+   * Registers a call before it is published. Returns its correlation id, or undefined
+   * when the table is full (the caller has then been answered OVERLOADED).
+   */
+  add(deadline: number, onReply: ReplyFn): string | undefined {
+    if (this.#calls.size >= this.#max) {
+      onReply(OVERLOADED_BODY);
+      return undefined;
+    }
+    const id = this.#prefix + (this.#next++).toString(36);
+    const delay = Math.max(0, deadline - Date.now());
+    const timer = setTimeout(() => this.settle(id, TIMEOUT_BODY), delay);
+    this.#calls.set(id, { onReply, timer });
+    return id;
+  }
+
+  /** Answers a call if it still waits; a late or duplicate reply is dropped. */
+  settle(id: string, body: ReplyBody): boolean {
+    const pending = this.#calls.get(id);
+    if (!pending) return false;
+    this.#calls.delete(id);
+    clearTimeout(pending.timer);
+    pending.onReply(body);
+    return true;
+  }
+
+  /** Forgets a call without answering it (its caller went away). */
+  drop(id: string): void {
+    const pending = this.#calls.get(id);
+    if (!pending) return;
+    this.#calls.delete(id);
+    clearTimeout(pending.timer);
+  }
+
+  /** Answers every waiting call with the same body (used on close). */
+  settleAll(body: ReplyBody): void {
+    for (const id of [...this.#calls.keys()]) this.settle(id, body);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * A worker serves the methods of one or more implementations: for each call it validates
+ * the input again, runs the handler with a context, validates the output, and turns
+ * every outcome into exactly one reply body. It never imports the gateway.
+ */
+import type { Implementation, Logger } from '../contract/implement.ts';
+import type { MethodSpec, Contract } from '../contract/defineContract.ts';
+import { validateParams } from '../contract/validateParams.ts';
+import { ErrorCode } from '../protocol/codes.ts';
+import { errorBody, resultBody } from '../protocol/envelope.ts';
+import type { ReplyBody } from '../protocol/call.ts';
+import { WarrenError } from '../protocol/WarrenError.ts';
+import type { Consumer, Delivery, Transport } from '../transport/Transport.ts';
+import { silentLogger } from '../log.ts';
+import { createContext } from './createContext.ts';
+
+export interface WorkerOptions {
+  transport: Transport;
+  implementations: readonly Implementation[];
+  /** Calls each method's consumer may hold at once. @default 32 */
+  prefetch?: number;
+  log?: Logger;
+}
+
+const INTERNAL = errorBody({ code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' });
+const TIMEOUT = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
+
+export class Worker {
+  readonly #options: Required<Omit<WorkerOptions, 'log'>> & { log: Logger };
+  readonly #consumers: Consumer[] = [];
+
+  constructor(options: WorkerOptions) {
+    const prefetch = options.prefetch ?? 32;
+    if (!(Number.isInteger(prefetch) && prefetch > 0)) throw new TypeError('prefetch must be a positive integer');
+    if (options.implementations.length === 0) throw new TypeError('implementations must not be empty');
+    this.#options = { ...options, prefetch, log: options.log ?? silentLogger };
+  }
+
+  /** Starts consuming every method's queue. */
+  async start(): Promise<void> {
+    const { transport, implementations, prefetch } = this.#options;
+    for (const implementation of implementations) {
+      for (const [name, spec] of Object.entries(implementation.contract.methods)) {
+        const wireName = `${implementation.contract.service}.${name}`;
+        const handler = (implementation.handlers as Record<string, Function>)[name]!;
+        const consumer = await transport.serve(
+          wireName,
+          (delivery) => this.#serve(implementation.contract, spec, handler, delivery),
+          { prefetch },
+        );
+        this.#consumers.push(consumer);
+      }
+    }
+  }
+
+  /** Stops taking calls and waits for the ones in flight to be answered. */
+  async stop(): Promise<void> {
+    await Promise.all(this.#consumers.splice(0).map((consumer) => consumer.cancel()));
+  }
+
+  async #serve(contract: Contract, spec: MethodSpec, handler: Function, delivery: Delivery): Promise<ReplyBody | undefined> {
+    const { call } = delivery;
+    const log = this.#options.log;
+    const remaining = call.deadline - Date.now();
+    // Nobody waits for the answer any more: skip the work (the transport still acks).
+    if (remaining <= 0) return undefined;
+
+    const controller = new AbortController();
+    const timer = Number.isFinite(remaining)
+      ? setTimeout(() => controller.abort(new WarrenError(ErrorCode.TIMEOUT)), remaining)
+      : undefined;
+    try {
+      const input = validateParams(spec.input, JSON.parse(call.params));
+      const ctx = createContext({ contract, call, delivery, signal: controller.signal, transport: this.#options.transport, log });
+      const output = await handler(input, ctx);
+      const checked = spec.output.safeParse(output);
+      if (!checked.success) {
+        log.error({ method: call.method, issues: checked.error.issues }, 'handler returned a value outside its output schema');
+        return delivery.expectsReply ? INTERNAL : undefined;
+      }
+      return delivery.expectsReply ? resultBody(checked.data) : undefined;
+    } catch (thrown) {
+      if (!delivery.expectsReply) return undefined;
+      // The deadline passed mid-handler: the caller already got TIMEOUT from its gateway.
+      if (controller.signal.aborted) return TIMEOUT;
+      return this.#errorReply(contract, call.method, thrown);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Declared errors keep their code and checked data; anything else is logged and hidden. */
+  #errorReply(contract: Contract, method: string, thrown: unknown): ReplyBody {
+    const log = this.#options.log;
+    if (thrown instanceof WarrenError) {
+      const declared = Object.values(contract.errors ?? {}).find((spec) => spec.code === thrown.code);
+      if (declared) {
+        if (declared.data) {
+          const data = declared.data.safeParse(thrown.data);
+          if (!data.success) {
+            log.error({ method, code: thrown.code }, 'declared error thrown with data outside its schema');
+            return INTERNAL;
+          }
+          return errorBody({ code: thrown.code, message: thrown.message, data: data.data });
+        }
+        return errorBody({ code: thrown.code, message: thrown.message });
+      }
+      // Warren's own codes (e.g. INVALID_PARAMS from re-validation, TIMEOUT) pass through.
+      if (thrown.code <= -32000 && thrown.code >= -32768) return errorBody(thrown.toJSON());
+    }
+    log.error({ method, err: thrown }, 'handler failed');
+    return INTERNAL;
+  }
+}
