@@ -4,6 +4,7 @@
  *   warren serve   --service <module>   gateway and workers in one process
  *   warren gateway --service <module>   the gateway alone (needs only the contracts)
  *   warren worker  --service <module>   workers alone
+ *   warren codegen --service <module> --out <dir>   typed SDK, JSON Schemas, OpenRPC, AsyncAPI
  */
 import { parseArgs } from 'node:util';
 import { Gateway } from '../gateway/Gateway.ts';
@@ -12,9 +13,11 @@ import { AmqpTransport } from '../transport/AmqpTransport.ts';
 import { MemoryTransport } from '../transport/MemoryTransport.ts';
 import type { Transport } from '../transport/Transport.ts';
 import { Worker } from '../worker/Worker.ts';
+import { discovery, runCodegen } from './codegen.ts';
 import { loadService, UsageError } from './loadService.ts';
 
 const USAGE = `Usage: warren <serve|gateway|worker> --service <module> [options]
+       warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--check]
 
 Options:
   --service <module>     module exporting "contracts" (and "implementations" for serve/worker)
@@ -22,6 +25,10 @@ Options:
   --host <addr>          gateway address (default: 127.0.0.1)
   --transport <kind>     memory | amqp (default: amqp when $AMQP_URL is set, else memory)
   --prefetch <n>         calls each worker consumer holds at once (default 32)
+  --out <dir>            codegen: output directory (the SDK, schemas/, openrpc.json, asyncapi.json)
+  --runtime-import <s>   codegen: import specifier of Warren's client runtime in the SDK
+                         (default: a relative path from <dir> to this Warren's src/client/index.ts)
+  --check                codegen: write nothing; exit 1 with a diff summary when <dir> is stale
   -h, --help             show this help
 
 Environment: PORT, AMQP_URL (default amqp://guest:guest@127.0.0.1:5672 with --transport amqp), LOG_LEVEL`;
@@ -50,12 +57,19 @@ async function main(argv: string[]): Promise<void> {
       host: { type: 'string' },
       transport: { type: 'string' },
       prefetch: { type: 'string' },
+      out: { type: 'string' },
+      'runtime-import': { type: 'string' },
+      check: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
   if (values.help || !command) {
     console.log(USAGE);
+    return;
+  }
+  if (command === 'codegen') {
+    process.exitCode = await runCodegen(values);
     return;
   }
   if (!['serve', 'gateway', 'worker'].includes(command)) throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
@@ -91,10 +105,18 @@ async function main(argv: string[]): Promise<void> {
     log.info({ methods: service.implementations.flatMap((i) => Object.keys(i.contract.methods).map((m) => `${i.contract.service}.${m}`)) }, 'worker consuming');
   }
   if (command !== 'worker') {
-    const gateway = new Gateway({ transport, contracts: service.contracts, log });
+    const documents = discovery(service.contracts, log);
+    const gateway = new Gateway({
+      transport,
+      contracts: service.contracts,
+      log,
+      builtins: documents.builtins,
+      middleware: documents.middleware,
+    });
     const address = await gateway.listen(port, values.host ?? '127.0.0.1');
     stops.unshift(() => gateway.close());
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    documents.setServerUrl(`ws://${host}:${address.port}/rpc`);
     log.info({ url: `ws://${host}:${address.port}/rpc` }, `gateway listening on ws://${host}:${address.port}/rpc`);
   }
 

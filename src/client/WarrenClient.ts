@@ -12,7 +12,8 @@ export interface WebSocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: any) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
+  // `any` events, like the other handlers: ws's and the DOM's event types must both fit.
+  onmessage: ((event: any) => void) | null;
   onclose: ((event: any) => void) | null;
   onerror: ((event: any) => void) | null;
 }
@@ -50,6 +51,8 @@ export class WarrenClient {
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, PendingCall>();
   readonly #handlers = new Map<string, Set<EventHandler>>();
+  /** Per subscription key, the server's answer to its rpc.subscribe. */
+  readonly #confirmed = new Map<string, Promise<unknown>>();
   readonly #opened: Promise<void>;
   #nextId = 1;
   #closed = false;
@@ -82,6 +85,8 @@ export class WarrenClient {
     const { signal, timeoutMs } = options;
     if (signal?.aborted) throw new WarrenError(ErrorCode.CANCELLED);
     await this.#opened;
+    // An abort while the connection opened fired no listener yet: check again.
+    if (signal?.aborted) throw new WarrenError(ErrorCode.CANCELLED);
     const id = this.#nextId++;
     const frame: Record<string, unknown> = { jsonrpc: '2.0', id, method };
     if (params !== undefined) frame.params = params;
@@ -134,14 +139,18 @@ export class WarrenClient {
       this.#handlers.set(key, handlers);
     }
     handlers.add(handler as EventHandler);
-    if (first) {
-      try {
-        await this.call('rpc.subscribe', topic === undefined ? { event } : { event, topic });
-      } catch (error) {
-        handlers.delete(handler as EventHandler);
-        if (handlers.size === 0) this.#handlers.delete(key);
-        throw error;
+    if (first) this.#confirmed.set(key, this.call('rpc.subscribe', topic === undefined ? { event } : { event, topic }));
+    // Later subscribers of the key wait for the same confirmation, and fail with it.
+    const confirmed = this.#confirmed.get(key)!;
+    try {
+      await confirmed;
+    } catch (error) {
+      handlers.delete(handler as EventHandler);
+      if (handlers.size === 0 && this.#handlers.get(key) === handlers) {
+        this.#handlers.delete(key);
+        this.#confirmed.delete(key);
       }
+      throw error;
     }
     let active = true;
     return async () => {
@@ -151,6 +160,7 @@ export class WarrenClient {
       current?.delete(handler as EventHandler);
       if (current && current.size === 0) {
         this.#handlers.delete(key);
+        this.#confirmed.delete(key);
         if (!this.#closed) await this.call('rpc.unsubscribe', topic === undefined ? { event } : { event, topic });
       }
     };

@@ -41,6 +41,9 @@ export type Contract<S extends ContractSpec = ContractSpec> = S & { readonly kin
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+/** The longest delay a Node or browser timer can wait; longer ones fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 function checkName(what: string, name: string): void {
   if (!NAME.test(name)) {
     throw new TypeError(`Invalid ${what} name "${name}": use letters, digits and _, starting with a letter`);
@@ -53,6 +56,8 @@ function checkName(what: string, name: string): void {
  */
 export function defineContract<const S extends ContractSpec>(spec: S): Contract<S> {
   checkName('service', spec.service);
+  // JSON-RPC 2.0 reserves `rpc.*` method names; the gateway answers them itself.
+  if (spec.service === 'rpc') throw new TypeError('Invalid service name "rpc": JSON-RPC reserves rpc.* methods');
   for (const [name, method] of Object.entries(spec.methods)) {
     checkName('method', name);
     const where = `${spec.service}.${name}`;
@@ -60,8 +65,9 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
       throw new TypeError(`${where}: input must be a z.object (named params) or a z.tuple (positional params)`);
     }
     if (!(method.output instanceof z.ZodType)) throw new TypeError(`${where}: output must be a zod schema`);
-    if (method.timeoutMs !== undefined && !(Number.isInteger(method.timeoutMs) && method.timeoutMs > 0)) {
-      throw new TypeError(`${where}: timeoutMs must be a positive integer`);
+    const { timeoutMs } = method;
+    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+      throw new TypeError(`${where}: timeoutMs must be a positive integer of at most ${MAX_TIMEOUT_MS}`);
     }
   }
   for (const [name, event] of Object.entries(spec.events ?? {})) {

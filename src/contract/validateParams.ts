@@ -19,8 +19,14 @@ export function issuesOf(error: z.ZodError): IssueData[] {
   }));
 }
 
-function invalidParams(message: string, issues: IssueData[] = []): WarrenError {
+function invalidParams(message: string, issues: IssueData[]): WarrenError {
   return new WarrenError(ErrorCode.INVALID_PARAMS, message, { data: { issues } });
+}
+
+function wrongStructure(expected: 'array' | 'object'): WarrenError {
+  const message =
+    expected === 'array' ? 'params must be an array (positional params)' : 'params must be an object (named params)';
+  return invalidParams(message, [{ code: 'invalid_type', path: [], message }]);
 }
 
 /** True when the method takes positional params (a z.tuple). */
@@ -35,10 +41,8 @@ export function isPositional(schema: ParamsSchema): boolean {
 export function validateParams(schema: ParamsSchema, params: unknown): unknown {
   const byPosition = isPositional(schema);
   const value = params === undefined ? (byPosition ? [] : {}) : params;
-  if (byPosition && !Array.isArray(value)) throw invalidParams('params must be an array (positional params)');
-  if (!byPosition && (Array.isArray(value) || value === null || typeof value !== 'object')) {
-    throw invalidParams('params must be an object (named params)');
-  }
+  if (byPosition && !Array.isArray(value)) throw wrongStructure('array');
+  if (!byPosition && (Array.isArray(value) || value === null || typeof value !== 'object')) throw wrongStructure('object');
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalidParams('Invalid params', issuesOf(parsed.error));
   return parsed.data;

@@ -46,8 +46,10 @@ export interface GatewayOptions {
   log?: Logger;
 }
 
-function positiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer, got ${value}`);
+function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value <= 0 || value > max) {
+    throw new TypeError(`${name} must be a positive integer up to ${max}, got ${value}`);
+  }
   return value;
 }
 
@@ -69,7 +71,7 @@ export class Gateway {
     this.#log = options.log ?? silentLogger;
     this.#registry = buildRegistry(options.contracts);
     this.#limits = {
-      defaultTimeoutMs: positiveInt('defaultTimeoutMs', options.defaultTimeoutMs ?? 10_000),
+      defaultTimeoutMs: positiveInt('defaultTimeoutMs', options.defaultTimeoutMs ?? 10_000, 2 ** 31 - 1),
       maxBatch: positiveInt('maxBatch', options.maxBatch ?? 100),
       maxInFlight: positiveInt('maxInFlight', options.maxInFlight ?? 1000),
       maxSubscriptions: positiveInt('maxSubscriptions', options.maxSubscriptions ?? 100),

@@ -115,10 +115,17 @@ export class Session {
       });
       if (!settled) this.#inFlight.add(cancel);
     } catch (thrown) {
-      const error = thrown instanceof WarrenError ? thrown : new WarrenError(ErrorCode.INTERNAL_ERROR);
-      if (!(thrown instanceof WarrenError)) this.#deps.log.error({ err: thrown }, 'gateway failed on a request');
-      fail(error.toJSON());
+      fail(this.#requestError(thrown).toJSON());
     }
+  }
+
+  /** Maps what failed while handling a request to the error the client gets. */
+  #requestError(thrown: unknown): WarrenError {
+    if (thrown instanceof WarrenError) return thrown;
+    // Validation and re-encoding recurse: params nested deeper than the stack allows land here.
+    if (thrown instanceof RangeError) return new WarrenError(ErrorCode.INVALID_PARAMS, 'params are nested too deeply', { data: { issues: [] } });
+    this.#deps.log.error({ err: thrown }, 'gateway failed on a request');
+    return new WarrenError(ErrorCode.INTERNAL_ERROR);
   }
 
   #builtin(request: Request, notification: boolean, done: Done): void {
@@ -153,7 +160,7 @@ export class Session {
       issues.push({ code: 'invalid_value', path: ['event'], message: 'Unknown event' });
     }
     if (raw.topic !== undefined && raw.topic !== null && !isValidTopic(raw.topic)) {
-      issues.push({ code: 'invalid_format', path: ['topic'], message: 'Topic must be 1-200 characters without dots, * or #' });
+      issues.push({ code: 'invalid_format', path: ['topic'], message: 'Topic must be 1-200 UTF-8 bytes without dots, *, # or whitespace' });
     }
     if (issues.length > 0) throw new WarrenError(ErrorCode.INVALID_PARAMS, 'Invalid params', { data: { issues } });
     return { event: raw.event as string, topic: (raw.topic ?? undefined) as string | undefined };

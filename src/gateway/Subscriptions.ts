@@ -18,6 +18,8 @@ function keyOf(event: string, topic: string | undefined): string {
 export class Subscriptions {
   readonly #transport: Transport;
   readonly #byKey = new Map<string, Set<Subscriber>>();
+  /** Per key, the transport binding: in progress or done. Later subscribers wait for it too. */
+  readonly #bound = new Map<string, Promise<void>>();
 
   constructor(transport: Transport) {
     this.#transport = transport;
@@ -37,7 +39,19 @@ export class Subscriptions {
       this.#byKey.set(key, subscribers);
     }
     subscribers.add(subscriber);
-    if (subscribers.size === 1) await this.#transport.bindEvent(event, topic);
+    let bound = this.#bound.get(key);
+    if (!bound) {
+      bound = this.#transport.bindEvent(event, topic);
+      this.#bound.set(key, bound);
+    }
+    try {
+      await bound;
+    } catch (err) {
+      subscribers.delete(subscriber);
+      if (this.#bound.get(key) === bound) this.#bound.delete(key);
+      if (subscribers.size === 0 && this.#byKey.get(key) === subscribers) this.#byKey.delete(key);
+      throw err;
+    }
   }
 
   async remove(subscriber: Subscriber, event: string, topic?: string): Promise<void> {
@@ -45,6 +59,7 @@ export class Subscriptions {
     const subscribers = this.#byKey.get(key);
     if (!subscribers?.delete(subscriber) || subscribers.size > 0) return;
     this.#byKey.delete(key);
+    this.#bound.delete(key);
     await this.#transport.unbindEvent(event, topic);
   }
 

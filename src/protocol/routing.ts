@@ -18,14 +18,16 @@ export function methodQueue(method: string): string {
   return `warren.rpc.${method}`;
 }
 
-/** Topics are one routing-key word: no dots, no AMQP wildcards, no whitespace. */
+/** Topics are one routing-key word: no dots, no AMQP wildcards, no whitespace; at most 200 UTF-8 bytes. */
 const TOPIC = /^[^.*#\s]{1,200}$/;
+const utf8 = new TextEncoder();
 
 /** Topic used when an event is emitted without one. */
 export const DEFAULT_TOPIC = 'default';
 
 export function isValidTopic(topic: unknown): topic is string {
-  return typeof topic === 'string' && TOPIC.test(topic);
+  // AMQP caps a routing key at 255 bytes; the topic shares it with the event name.
+  return typeof topic === 'string' && TOPIC.test(topic) && utf8.encode(topic).length <= 200;
 }
 
 /** Routing key of one emitted event. */
@@ -73,7 +75,9 @@ export function readCall(method: string, body: string, headers: Record<string, u
   if (typeof rawPrincipal === 'string' || rawPrincipal instanceof Uint8Array) {
     try {
       const text = typeof rawPrincipal === 'string' ? rawPrincipal : new TextDecoder().decode(rawPrincipal);
-      principal = JSON.parse(text) as Principal;
+      const parsed: unknown = JSON.parse(text);
+      // Valid JSON that is not an object (`42`, `"u1"`, `[]`) is no principal either.
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) principal = parsed as Principal;
     } catch {
       principal = null;
     }

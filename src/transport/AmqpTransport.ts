@@ -101,6 +101,10 @@ export class AmqpTransport implements Transport {
     });
     manager.on('blocked', ({ reason }) => this.#log.warn({ reason }, 'RabbitMQ blocked the connection'));
     this.#manager = manager;
+    // Open both lanes now, so whenReady() covers them: created lazily, the first request()
+    // or publishEvent() after whenReady() found no channel yet and failed UNAVAILABLE.
+    this.#callsLane();
+    this.#workLane();
   }
 
   #lane(name: string, setup: (channel: ConfirmChannel) => Promise<void>): Lane {
@@ -269,7 +273,10 @@ export class AmqpTransport implements Transport {
       const { consumerTag } = await channel.consume(queue, (message) => message && handle(channel, message));
       active = { channel, tag: consumerTag };
     };
-    await lane.wrapper.addSetup(setup);
+    // A setup cut short by a lost connection runs again on the next one; it must not fail serve().
+    await lane.wrapper.addSetup(setup).catch((err: Error) => {
+      this.#log.warn({ err: err.message, method }, 'consumer setup failed; it runs again on reconnect');
+    });
 
     const consumer: Consumer = {
       cancel: async () => {

@@ -12,6 +12,9 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** The longest delay setTimeout honours; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const TIMEOUT_BODY = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
 export const OVERLOADED_BODY = errorBody({ code: ErrorCode.OVERLOADED, message: 'Too many calls in flight' });
 
@@ -45,7 +48,7 @@ export class PendingCalls {
       return undefined;
     }
     const id = this.#prefix + (this.#next++).toString(36);
-    const delay = Math.max(0, deadline - Date.now());
+    const delay = Math.min(Math.max(0, deadline - Date.now()), MAX_TIMER_MS);
     const timer = setTimeout(() => this.settle(id, TIMEOUT_BODY), delay);
     this.#calls.set(id, { onReply, timer });
     return id;

@@ -1,7 +1,7 @@
 /**
  * The one seam between Warren's gateway/worker and a message broker. Two implementations:
  * `MemoryTransport` (in process, the embedded default) and `AmqpTransport` (RabbitMQ).
- * Both pass the same conformance suite (test/transport.conformance.ts).
+ * Both pass the same conformance suite (test/conformance/transportConformance.ts).
  */
 import type { Call, ReplyBody } from '../protocol/call.ts';
 

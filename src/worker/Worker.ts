@@ -23,6 +23,7 @@ export interface WorkerOptions {
 }
 
 const INTERNAL = errorBody({ code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' });
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const TIMEOUT = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
 
 export class Worker {
@@ -66,13 +67,16 @@ export class Worker {
     if (remaining <= 0) return undefined;
 
     const controller = new AbortController();
-    const timer = Number.isFinite(remaining)
-      ? setTimeout(() => controller.abort(new WarrenError(ErrorCode.TIMEOUT)), remaining)
-      : undefined;
+    // Beyond setTimeout's range (~24.8 days) the deadline is as good as none.
+    const timer =
+      remaining <= MAX_TIMER_MS ? setTimeout(() => controller.abort(new WarrenError(ErrorCode.TIMEOUT)), remaining) : undefined;
     try {
       const input = validateParams(spec.input, JSON.parse(call.params));
       const ctx = createContext({ contract, call, delivery, signal: controller.signal, transport: this.#options.transport, log });
       const output = await handler(input, ctx);
+      // A handler that outlived its deadline gets the same answer as one that threw at it:
+      // otherwise the caller sees TIMEOUT or a late result depending on which timer fired first.
+      if (controller.signal.aborted) return delivery.expectsReply ? TIMEOUT : undefined;
       const checked = spec.output.safeParse(output);
       if (!checked.success) {
         log.error({ method: call.method, issues: checked.error.issues }, 'handler returned a value outside its output schema');

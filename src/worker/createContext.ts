@@ -27,7 +27,7 @@ export function createContext({ contract, call, delivery, signal, transport, log
       const spec = contract.events?.[event];
       if (!spec) throw new TypeError(`${contract.service}: no event named "${event}"`);
       const topic = options.topic ?? DEFAULT_TOPIC;
-      if (!isValidTopic(topic)) throw new TypeError(`Invalid topic "${topic}": 1-200 characters, no dots, * or #`);
+      if (!isValidTopic(topic)) throw new TypeError(`Invalid topic "${topic}": 1-200 UTF-8 bytes, no dots, *, # or whitespace`);
       const parsed = spec.payload.parse(payload);
       await transport.publishEvent({ event: `${contract.service}.${event}`, topic, payload: JSON.stringify(parsed) });
     },

@@ -51,10 +51,14 @@ export function startWarren(command: 'serve' | 'gateway' | 'worker', options: St
       child.kill('SIGKILL');
       reject(new Error(`warren ${command} not ready within ${options.timeoutMs ?? 20000} ms:\n${output.join('')}`));
     }, options.timeoutMs ?? 20_000);
+    let partial = '';
     const onLine = (chunk: Buffer) => {
       const text = String(chunk);
       output.push(text);
-      for (const line of text.split('\n')) {
+      // A log line may arrive split across chunks: keep the unfinished tail for the next one.
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
         if (!line.includes(readyMessage)) continue;
         try {
           const url = (JSON.parse(line) as { url?: string }).url;

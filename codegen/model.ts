@@ -1,0 +1,181 @@
+/**
+ * The API model: contracts flattened into services, methods, events and errors, each message
+ * carrying its JSON Schema and its generated names. Every renderer reads this, never zod.
+ */
+import type { Contract } from '../src/contract/defineContract.ts';
+import { CodegenError } from './CodegenError.ts';
+import { nameDefinitions } from './definitions.ts';
+import {
+  errorGuardName,
+  messageTypeName,
+  schemaFileName,
+  serviceApiName,
+  serviceEventsName,
+  type MessageKind,
+} from './names.ts';
+import { toJsonSchema, type JsonSchema } from './toJsonSchema.ts';
+
+export interface Message {
+  service: string;
+  /** The method, event or error name. */
+  name: string;
+  kind: MessageKind;
+  /** `chat.send`, `chat.message`; for an error `chat.RoomFull`. */
+  wireName: string;
+  /** TypeScript type name, also the schema's key in the documents' components. */
+  typeName: string;
+  /** Path of its JSON Schema file in the output. */
+  file: string;
+  io: 'input' | 'output';
+  /** One line naming what the message is, e.g. "Params of `chat.send`." */
+  summary: string;
+  /** zod's JSON Schema, with `$schema` and any local `definitions`. */
+  schema: JsonSchema;
+  /** Local definition name → generated type name (see definitions.ts). */
+  definitionNames: Map<string, string>;
+}
+
+export interface MethodModel {
+  name: string;
+  wireName: string;
+  description: string | undefined;
+  timeoutMs: number | undefined;
+  /** A z.tuple input: params by position. */
+  positional: boolean;
+  input: Message;
+  output: Message;
+}
+
+export interface EventModel {
+  name: string;
+  wireName: string;
+  description: string | undefined;
+  payload: Message;
+}
+
+export interface ErrorModel {
+  name: string;
+  code: number;
+  message: string;
+  description: string | undefined;
+  data: Message | undefined;
+}
+
+export interface ServiceModel {
+  service: string;
+  description: string | undefined;
+  methods: MethodModel[];
+  events: EventModel[];
+  errors: ErrorModel[];
+}
+
+export interface ApiModel {
+  services: ServiceModel[];
+  /** Every message, in contract order. */
+  messages: Message[];
+}
+
+function message(
+  service: string,
+  name: string,
+  kind: MessageKind,
+  schema: Parameters<typeof toJsonSchema>[0],
+  summary: string,
+): Message {
+  const wireName = `${service}.${name}`;
+  const io = kind === 'input' ? 'input' : 'output';
+  return {
+    service,
+    name,
+    kind,
+    wireName,
+    typeName: messageTypeName(service, name, kind),
+    file: schemaFileName(service, name, kind),
+    io,
+    summary,
+    schema: toJsonSchema(schema, io, { service, message: `${wireName} ${kind}` }),
+    definitionNames: new Map(),
+  };
+}
+
+/** Method names the SDK uses for its own members of a service's stub. */
+const RESERVED_METHOD_NAMES = new Set(['notify', 'on']);
+
+/**
+ * Builds the model, converting every schema. Throws a CodegenError for the first schema
+ * that cannot be represented, and for generated names that would collide.
+ */
+export function buildModel(contracts: readonly Contract[]): ApiModel {
+  const services: ServiceModel[] = [];
+  const messages: Message[] = [];
+  for (const contract of contracts) {
+    const { service } = contract;
+    if (services.some((s) => s.service === service)) throw new CodegenError(`two contracts name the service "${service}"`, { service });
+    const model: ServiceModel = { service, description: contract.description, methods: [], events: [], errors: [] };
+    for (const [name, spec] of Object.entries(contract.methods)) {
+      if (RESERVED_METHOD_NAMES.has(name)) {
+        throw new CodegenError(`method name "${name}" clashes with the SDK's api.${service}.${name}: rename the method`, {
+          service,
+          message: `${service}.${name}`,
+        });
+      }
+      const wireName = `${service}.${name}`;
+      const positional = spec.input._zod.def.type === 'tuple';
+      model.methods.push({
+        name,
+        wireName,
+        description: spec.description,
+        timeoutMs: spec.timeoutMs,
+        positional,
+        input: message(service, name, 'input', spec.input, `Params of \`${wireName}\` (${positional ? 'by position' : 'by name'}).`),
+        output: message(service, name, 'output', spec.output, `Result of \`${wireName}\`.`),
+      });
+    }
+    for (const [name, spec] of Object.entries(contract.events ?? {})) {
+      const wireName = `${service}.${name}`;
+      model.events.push({
+        name,
+        wireName,
+        description: spec.description,
+        payload: message(service, name, 'payload', spec.payload, `Payload of the \`${wireName}\` event.`),
+      });
+    }
+    for (const [name, spec] of Object.entries(contract.errors ?? {})) {
+      model.errors.push({
+        name,
+        code: spec.code,
+        message: spec.message,
+        description: spec.description,
+        data: spec.data
+          ? message(service, name, 'data', spec.data, `\`error.data\` of ${name} (code ${spec.code}) from the ${service} service.`)
+          : undefined,
+      });
+    }
+    for (const method of model.methods) messages.push(method.input, method.output);
+    for (const event of model.events) messages.push(event.payload);
+    for (const error of model.errors) if (error.data) messages.push(error.data);
+    services.push(model);
+  }
+  nameDefinitions(messages);
+  checkUniqueNames(services, messages);
+  return { services, messages };
+}
+
+function checkUniqueNames(services: readonly ServiceModel[], messages: readonly Message[]): void {
+  const seen = new Map<string, string>();
+  const claim = (name: string, owner: string) => {
+    const other = seen.get(name);
+    if (other && other !== owner) throw new CodegenError(`generated name ${name} is used by both ${other} and ${owner}: rename one`);
+    seen.set(name, owner);
+  };
+  for (const fixed of ['Api', 'Methods', 'Events', 'EventFilter', 'Unsubscribe', 'ConnectedApi']) claim(fixed, 'the SDK');
+  for (const s of services) {
+    claim(serviceApiName(s.service), `service ${s.service}`);
+    if (s.events.length > 0) claim(serviceEventsName(s.service), `service ${s.service}`);
+    for (const e of s.errors) claim(errorGuardName(s.service, e.name), `error ${s.service}.${e.name}`);
+  }
+  for (const m of messages) {
+    claim(m.typeName, `${m.wireName} ${m.kind}`);
+    for (const [key, name] of m.definitionNames) claim(name, `definition ${key}`);
+  }
+}

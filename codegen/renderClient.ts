@@ -1,0 +1,149 @@
+/**
+ * The typed client SDK (`client.ts`): one declaration per message, rendered from its JSON
+ * Schema, and namespaced stubs over Warren's client runtime, which is all it imports.
+ */
+import { refTarget } from './definitions.ts';
+import type { ApiModel, Message, ServiceModel } from './model.ts';
+import { errorGuardName, serviceApiName, serviceEventsName } from './names.ts';
+import { docLines, jsDoc, renderDeclaration, type TypeContext } from './renderType.ts';
+import type { JsonSchema } from './toJsonSchema.ts';
+
+export interface ClientRenderOptions {
+  /** Module path named in the banner. */
+  source: string;
+  /** Import specifier of Warren's client runtime. */
+  runtimeImport: string;
+}
+
+function contextFor(message: Message): TypeContext {
+  return {
+    ref: (ref) => refTarget(message, ref),
+    where: { service: message.service, message: `${message.wireName} ${message.kind}` },
+  };
+}
+
+function messageDeclarations(message: Message, contractDescription: string | undefined, emitted: Set<string>): string[] {
+  const ctx = contextFor(message);
+  const { definitions, ...root } = message.schema;
+  const doc = [message.summary, ...(contractDescription ? [contractDescription] : []), ...docLines(root)];
+  const out = [renderDeclaration(message.typeName, root, doc, ctx)];
+  for (const [key, definition] of Object.entries((definitions ?? {}) as Record<string, JsonSchema>)) {
+    const name = message.definitionNames.get(key)!;
+    if (emitted.has(name)) continue;
+    emitted.add(name);
+    const lines = docLines(definition);
+    out.push(renderDeclaration(name, definition, lines.length ? lines : [`Defined by ${message.wireName} ${message.kind}.`], ctx));
+  }
+  return out;
+}
+
+function serviceTypes(service: ServiceModel, emitted: Set<string>): string[] {
+  const out: string[] = [];
+  for (const m of service.methods) {
+    out.push(...messageDeclarations(m.input, undefined, emitted), ...messageDeclarations(m.output, undefined, emitted));
+  }
+  for (const e of service.events) out.push(...messageDeclarations(e.payload, e.description, emitted));
+  for (const e of service.errors) if (e.data) out.push(...messageDeclarations(e.data, e.description, emitted));
+  return out;
+}
+
+function serviceRuntime(service: ServiceModel): string[] {
+  const out: string[] = [];
+  const s = service.service;
+  if (service.events.length > 0) {
+    const members = service.events.map((e) => `${jsDoc(e.description ? [e.description] : [], '  ')}  ${e.name}: ${e.payload.typeName};`);
+    out.push(`${jsDoc([`The events of the ${s} service, by name, with their payload types.`], '')}export interface ${serviceEventsName(s)} {\n${members.join('\n')}\n}\n`);
+  }
+  for (const e of service.errors) {
+    const data = e.data ? `; readonly data: ${e.data.typeName}` : '';
+    const doc = [`True when \`err\` is the ${s} service's declared error ${e.name} (code ${e.code}, "${e.message}").`];
+    if (e.description) doc.push(e.description);
+    out.push(
+      `${jsDoc(doc, '')}export function ${errorGuardName(s, e.name)}(err: unknown): err is WarrenError & { readonly code: ${e.code}${data} } {\n` +
+        `  return err instanceof WarrenError && err.code === ${e.code};\n}\n`,
+    );
+  }
+  const api: string[] = [];
+  for (const m of service.methods) {
+    const doc = [...(m.description ? [m.description] : []), `Calls \`${m.wireName}\`.`];
+    if (m.timeoutMs !== undefined) doc.push(`Server deadline: ${m.timeoutMs} ms.`);
+    api.push(`${jsDoc(doc, '  ')}  ${m.name}(input: ${m.input.typeName}, options?: CallOptions): Promise<${m.output.typeName}>;`);
+  }
+  const notify = service.methods.map((m) => `    ${m.name}(input: ${m.input.typeName}): Promise<void>;`);
+  api.push(`${jsDoc(['JSON-RPC notifications: the method runs, nothing is answered, errors are not reported.'], '  ')}  notify: {\n${notify.join('\n')}\n  };`);
+  if (service.events.length > 0) {
+    const events = serviceEventsName(s);
+    api.push(
+      `${jsDoc(['Subscribes to one of the service\'s events, for one topic or (no topic) every topic.', 'Resolves once the server confirmed, with a function that unsubscribes.'], '  ')}` +
+        `  on<E extends keyof ${events}>(event: E, filter: EventFilter, handler: (payload: ${events}[E], topic: string) => void): Promise<Unsubscribe>;`,
+    );
+  }
+  out.push(`${jsDoc(service.description ? [service.description] : [`The ${s} service.`], '')}export interface ${serviceApiName(s)} {\n${api.join('\n')}\n}\n`);
+  return out;
+}
+
+function stubs(service: ServiceModel): string {
+  const s = service.service;
+  const lines: string[] = [];
+  for (const m of service.methods) {
+    lines.push(`      ${m.name}: (input, options) => client.call<${m.output.typeName}>('${m.wireName}', params(input), options),`);
+  }
+  lines.push('      notify: {');
+  for (const m of service.methods) lines.push(`        ${m.name}: (input) => client.notify('${m.wireName}', params(input)),`);
+  lines.push('      },');
+  if (service.events.length > 0) {
+    const events = serviceEventsName(s);
+    lines.push(
+      `      on<E extends keyof ${events}>(event: E, filter: EventFilter, handler: (payload: ${events}[E], topic: string) => void) {`,
+      `        return client.subscribe<${events}[E]>(\`${s}.\${event}\`, filter.topic, handler);`,
+      '      },',
+    );
+  }
+  return `    ${s}: {\n${lines.join('\n')}\n    },`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** The text of `client.ts`. */
+export function renderClient(model: ApiModel, options: ClientRenderOptions): string {
+  const emitted = new Set<string>();
+  const parts: string[] = [
+    `// generated by warren codegen from ${options.source} — do not edit\n`,
+    jsDoc(
+      [
+        `Typed client SDK for the ${listOf(model.services.map((s) => s.service))} service${model.services.length === 1 ? '' : 's'}.`,
+        'It imports only Warren\'s client runtime, so it runs in Node and bundles for a browser.',
+        '',
+        '    const api = connect({ url: \'ws://localhost:3000/rpc\' });',
+        '    const result = await api.<service>.<method>(input, { timeoutMs: 2000 });',
+      ],
+      '',
+    ),
+    `import { WarrenClient, WarrenError, type CallOptions, type ClientOptions } from '${options.runtimeImport}';\n`,
+    'export { WarrenClient, WarrenError };\nexport type { CallOptions, ClientOptions };\n',
+  ];
+  for (const service of model.services) {
+    parts.push(`// ${service.service} ${'-'.repeat(Math.max(3, 96 - service.service.length))}\n`);
+    parts.push(...serviceTypes(service, emitted), ...serviceRuntime(service));
+  }
+  parts.push(`// Wiring ${'-'.repeat(90)}\n`);
+  const methods = model.services.flatMap((s) =>
+    s.methods.map((m) => `  '${m.wireName}': { input: ${m.input.typeName}; output: ${m.output.typeName} };`),
+  );
+  const events = model.services.flatMap((s) => s.events.map((e) => `  '${e.wireName}': ${e.payload.typeName};`));
+  parts.push(
+    `${jsDoc(['Every method by wire name, with its input and output types.'], '')}export interface Methods {\n${methods.join('\n')}\n}\n`,
+    `${jsDoc(['Every event by wire name, with its payload type.'], '')}export interface Events {${events.length ? `\n${events.join('\n')}\n` : ''}}\n`,
+    `${jsDoc(['Which events a subscription receives.'], '')}export interface EventFilter {\n  /** Only events emitted with this topic (e.g. a room name); omit for every topic. */\n  topic?: string;\n}\n`,
+    `${jsDoc(['Ends a subscription; resolves once the server confirmed.'], '')}export type Unsubscribe = () => Promise<void>;\n`,
+    `${jsDoc(['The typed API, one namespace per service.'], '')}export interface Api {\n${model.services.map((s) => `  ${s.service}: ${serviceApiName(s.service)};`).join('\n')}\n}\n`,
+    `${jsDoc(['Params travel as a JSON object (named) or array (positional); interfaces lack the index signature the runtime declares.'], '')}function params(input: object): Record<string, unknown> | unknown[] {\n  return input as Record<string, unknown> | unknown[];\n}\n`,
+    `${jsDoc(['The typed API over an existing client connection.'], '')}export function createApi(client: WarrenClient): Api {\n  return {\n${model.services.map(stubs).join('\n')}\n  };\n}\n`,
+    `${jsDoc(['The typed API plus the connection it runs on (`$client`: close it when done).'], '')}export interface ConnectedApi extends Api {\n  readonly $client: WarrenClient;\n}\n`,
+    `${jsDoc(['Opens a connection and returns the typed API over it. Calls wait until the socket is open.'], '')}export function connect(options: ClientOptions): ConnectedApi {\n  const client = new WarrenClient(options);\n  return { ...createApi(client), $client: client };\n}\n`,
+  );
+  return parts.join('\n');
+}

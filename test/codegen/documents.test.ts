@@ -1,0 +1,96 @@
+/** The OpenRPC and AsyncAPI documents: valid by their own official tools, and saying what we mean. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
+import { dereferenceDocument, validateOpenRPCDocument } from '@open-rpc/schema-utils-js';
+import { buildModel, renderAsyncApi, renderOpenRpc } from '../../codegen/index.ts';
+import { contracts as sinkContracts } from './fixtures/kitchenSink.ts';
+import { ROOT } from './generateInto.ts';
+
+type Doc = Record<string, any>;
+const committed = (file: string): Doc => JSON.parse(readFileSync(join(ROOT, 'generated', file), 'utf8'));
+
+async function asyncApiErrors(document: object): Promise<string[]> {
+  const diagnostics = await new Parser().validate(JSON.stringify(document));
+  return diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => `${d.path.join('.')}: ${d.message}`);
+}
+
+describe('generated/openrpc.json', () => {
+  const doc = committed('openrpc.json');
+
+  it('is a valid OpenRPC 1.3.2 document (validateOpenRPCDocument)', () => {
+    assert.equal(doc.openrpc, '1.3.2');
+    assert.equal(validateOpenRPCDocument(doc as never), true);
+  });
+
+  it('dereferences: every $ref points into components', async () => {
+    const resolved = (await dereferenceDocument(structuredClone(doc) as never)) as Doc;
+    const send = resolved.methods.find((m: Doc) => m.name === 'chat.send');
+    assert.equal(send.result.schema.type, 'object');
+    assert.equal(send.errors[0].code, 1001);
+  });
+
+  it('lists every method with by-name or by-position params, result and declared errors', () => {
+    const names = doc.methods.map((m: Doc) => m.name);
+    assert.deepEqual(names, ['chat.join', 'chat.send', 'chat.history', 'math.add', 'math.divide', 'math.slow', 'rpc.subscribe', 'rpc.unsubscribe']);
+    const add = doc.methods.find((m: Doc) => m.name === 'math.add');
+    assert.equal(add.paramStructure, 'by-position');
+    assert.deepEqual(add.params.map((p: Doc) => [p.name, p.required, p.schema.type]), [['arg0', true, 'number'], ['arg1', true, 'number']]);
+    const history = doc.methods.find((m: Doc) => m.name === 'chat.history');
+    assert.equal(history.paramStructure, 'by-name');
+    assert.deepEqual(history.params.map((p: Doc) => [p.name, p.required]), [['room', true], ['limit', false]]);
+    assert.equal(history.description, 'The latest messages of a room, oldest first.');
+    assert.equal(doc.methods.find((m: Doc) => m.name === 'math.slow')['x-timeout-ms'], 5000);
+    assert.deepEqual(doc.components.errors.ChatRoomFull.data.required, ['room', 'capacity']);
+    assert.equal(doc.components.errors.MathDivisionByZero.code, 2001);
+    assert.equal(doc.components.errors.InvalidParams.code, -32602);
+  });
+
+  it('validation is not vacuous: a method without params is refused', () => {
+    const broken = structuredClone(doc);
+    delete broken.methods[0].params;
+    assert.notEqual(validateOpenRPCDocument(broken as never), true);
+  });
+
+  it('the kitchen-sink contract also gives a valid document', () => {
+    assert.equal(validateOpenRPCDocument(renderOpenRpc(buildModel(sinkContracts)) as never), true);
+  });
+});
+
+describe('generated/asyncapi.json', () => {
+  const doc = committed('asyncapi.json');
+
+  it('is AsyncAPI 3.0 with zero error diagnostics (@asyncapi/parser)', async () => {
+    assert.equal(doc.asyncapi, '3.0.0');
+    assert.deepEqual(await asyncApiErrors(doc), []);
+  });
+
+  it('describes request/reply per method and the pushed events on the /rpc channel', async () => {
+    const { document } = await new Parser().parse(JSON.stringify(doc));
+    assert.ok(document);
+    assert.equal(document.channels().get('rpc')?.address(), '/rpc');
+    const send = document.operations().get('chat.send')!;
+    assert.equal(send.action(), 'receive');
+    assert.deepEqual(send.messages().all().map((m) => m.name()), ['chat.send.request']);
+    assert.deepEqual(send.reply()?.messages().all().map((m) => m.name()), ['chat.send.result', 'chat.RoomFull.error', 'rpc.error']);
+    const event = document.operations().get('chat.message')!;
+    assert.equal(event.action(), 'send');
+    const payload = event.messages().all()[0]!.payload()!.json() as Doc;
+    assert.deepEqual(payload.required, ['jsonrpc', 'method', 'params']);
+    assert.equal(payload.properties.method.const, 'chat.message');
+    assert.deepEqual(payload.properties.params.required, ['topic', 'payload']);
+    assert.ok(document.operations().get('rpc.subscribe'));
+  });
+
+  it('validation is not vacuous: an operation on an unknown channel is an error', async () => {
+    const broken = structuredClone(doc);
+    broken.operations['chat.send'].channel = { $ref: '#/channels/nowhere' };
+    assert.notDeepEqual(await asyncApiErrors(broken), []);
+  });
+
+  it('the kitchen-sink contract also gives a document with no errors', async () => {
+    assert.deepEqual(await asyncApiErrors(renderAsyncApi(buildModel(sinkContracts))), []);
+  });
+});

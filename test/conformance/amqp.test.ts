@@ -1,0 +1,43 @@
+/**
+ * The transport conformance suite against AmqpTransport on a real RabbitMQ. Skipped locally
+ * without a broker; with CI=true it runs, and so fails, instead.
+ */
+import amqplib from 'amqplib';
+import { methodQueue } from '../../src/protocol/routing.ts';
+import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
+import type { Consumer, ServeFn, ServeOptions } from '../../src/transport/Transport.ts';
+import { AMQP_URL, needsBroker } from '../helpers/broker.ts';
+import { defineTransportConformance } from './transportConformance.ts';
+
+/** Remembers which method queues it declared, so the run can delete them afterwards. */
+class TrackedAmqpTransport extends AmqpTransport {
+  constructor(readonly methods: Set<string>) {
+    super({ url: AMQP_URL });
+  }
+
+  override serve(method: string, fn: ServeFn, options?: ServeOptions): Promise<Consumer> {
+    this.methods.add(method);
+    return super.serve(method, fn, options);
+  }
+}
+
+defineTransportConformance(
+  'amqp',
+  async () => {
+    const methods = new Set<string>();
+    return {
+      make: () => new TrackedAmqpTransport(methods),
+      // Method queues are durable; each test made new ones, so remove them.
+      cleanup: async () => {
+        const connection = await amqplib.connect(AMQP_URL);
+        try {
+          const channel = await connection.createChannel();
+          for (const method of methods) await channel.deleteQueue(methodQueue(method));
+        } finally {
+          await connection.close();
+        }
+      },
+    };
+  },
+  await needsBroker(),
+);

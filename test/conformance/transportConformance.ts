@@ -1,0 +1,439 @@
+/**
+ * The one conformance suite every Transport must pass. memory.test.ts and amqp.test.ts run
+ * it; a test uses several transports on one broker, a "gateway side" that calls and a
+ * "worker side" that serves, exactly as separate processes would.
+ *
+ * Method and event names are unique per test because RabbitMQ's durable method queues
+ * outlive a run. Every wait is bounded, and every transport a test makes is closed after it
+ * (blocked serve functions are released first, since close() waits for in-flight calls).
+ */
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Call, Principal } from '../../src/protocol/call.ts';
+import { ErrorCode } from '../../src/protocol/codes.ts';
+import { resultBody } from '../../src/protocol/envelope.ts';
+import type { Delivery, EventMessage, ServeFn, Transport } from '../../src/transport/Transport.ts';
+import { uniqueName } from '../helpers/broker.ts';
+import { gate, sleep, waitFor, withTimeout, type Gate } from './async.ts';
+
+export interface TransportHarness {
+  /** A new, unstarted transport on the same broker as every other one this harness made. */
+  make(): Transport;
+  /** Removes what the suite left on the broker. */
+  cleanup(): Promise<void>;
+}
+
+export type TransportFactory = () => Promise<TransportHarness>;
+
+export interface ConformanceOptions {
+  /** Skips the whole suite with this reason (see needsBroker()). */
+  skip?: string | boolean;
+}
+
+interface ReplyBodyJson {
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** A request in flight: every body its onReply received, and the first one. */
+interface Asked {
+  bodies: string[];
+  first: Promise<ReplyBodyJson>;
+  startedAt: number;
+  answeredAt: number | undefined;
+  cancel: () => void;
+}
+
+const WAIT = 5_000;
+/** How long we watch for something that must not happen (a second reply, a stray delivery). */
+const QUIET = 150;
+
+function makeCall(method: string, params: unknown, options: { timeoutMs?: number; principal?: Principal | null; traceparent?: string } = {}): Call {
+  return {
+    method,
+    params: JSON.stringify(params),
+    deadline: Date.now() + (options.timeoutMs ?? WAIT),
+    principal: options.principal ?? null,
+    ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+  };
+}
+
+function ask(transport: Transport, call: Call): Asked {
+  let resolve!: (body: ReplyBodyJson) => void;
+  const asked: Asked = {
+    bodies: [],
+    first: new Promise((r) => (resolve = r)),
+    startedAt: Date.now(),
+    answeredAt: undefined,
+    cancel: () => {},
+  };
+  asked.cancel = transport.request(call, (body) => {
+    asked.bodies.push(body);
+    asked.answeredAt ??= Date.now();
+    resolve(JSON.parse(body) as ReplyBodyJson);
+  });
+  return asked;
+}
+
+function answer(asked: Asked, what = 'a reply'): Promise<ReplyBodyJson> {
+  return withTimeout(asked.first, WAIT, what);
+}
+
+/** A serve function that replies `{result: {by, params}}` and records its deliveries. */
+function echo(by: string, seen: Delivery[] = []): ServeFn {
+  return async (delivery) => {
+    seen.push(delivery);
+    return resultBody({ by, params: JSON.parse(delivery.call.params) });
+  };
+}
+
+export function defineTransportConformance(name: string, factory: TransportFactory, options: ConformanceOptions = {}): void {
+  describe(`Transport conformance: ${name}`, options, () => {
+    let harness: TransportHarness | undefined;
+    const made: Transport[] = [];
+    const gates: Gate[] = [];
+
+    before(async () => {
+      harness = await factory();
+    });
+    afterEach(async () => {
+      for (const g of gates.splice(0)) g.open();
+      await Promise.all(made.splice(0).map((t) => withTimeout(t.close(), WAIT, `close() of a ${t.kind} transport`)));
+    });
+    after(async () => {
+      await harness?.cleanup();
+    });
+
+    /** A started, ready transport that the suite closes after the test. */
+    async function ready(): Promise<Transport> {
+      const transport = harness!.make();
+      made.push(transport);
+      transport.start();
+      await transport.whenReady(WAIT);
+      return transport;
+    }
+
+    function blocker(): Gate {
+      const g = gate();
+      gates.push(g);
+      return g;
+    }
+
+    describe('whenReady() and isReady()', () => {
+      it('is not ready before start(), and ready once whenReady() resolves', async () => {
+        const transport = harness!.make();
+        made.push(transport);
+        assert.equal(transport.isReady(), false);
+        transport.start();
+        await withTimeout(transport.whenReady(WAIT), WAIT + 500, 'whenReady()');
+        assert.equal(transport.isReady(), true);
+      });
+    });
+
+    describe('request(call, onReply) → serve(method, fn)', () => {
+      it("delivers the call as sent and answers onReply once with the worker's body", async () => {
+        const method = uniqueName('conf.roundTrip');
+        const [caller, worker] = [await ready(), await ready()];
+        const seen: Delivery[] = [];
+        await worker.serve(method, echo('w', seen));
+        const call = makeCall(method, { a: 1, s: 'é' }, {
+          principal: { id: 'user-1', roles: ['admin'] },
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        });
+        const asked = ask(caller, call);
+        assert.deepEqual(await answer(asked), { result: { by: 'w', params: { a: 1, s: 'é' } } });
+        await sleep(QUIET);
+        assert.equal(asked.bodies.length, 1, 'onReply called exactly once');
+        assert.equal(seen.length, 1);
+        assert.deepEqual(seen[0], { call, redelivered: false, expectsReply: true });
+      });
+
+      it('matches 200 concurrent replies to their own requests across two callers and two workers', async () => {
+        const method = uniqueName('conf.correlate');
+        const callers = [await ready(), await ready()];
+        const workers = [await ready(), await ready()];
+        for (const [i, worker] of workers.entries()) {
+          await worker.serve(method, async (delivery) => {
+            // Answer out of order so that a reply matched by arrival order would be caught.
+            await sleep(Math.floor(Math.random() * 5));
+            return resultBody({ by: i, n: (JSON.parse(delivery.call.params) as { n: number }).n });
+          });
+        }
+        const asks = Array.from({ length: 200 }, (_, n) => ask(callers[n % 2]!, makeCall(method, { n })));
+        const replies = await Promise.all(asks.map((a, n) => answer(a, `reply ${n}`)));
+        for (const [n, reply] of replies.entries()) assert.equal((reply.result as { n: number }).n, n);
+        await sleep(QUIET);
+        assert.ok(asks.every((a) => a.bodies.length === 1), 'every onReply called exactly once');
+      });
+
+      it('routes each method to its own queue and consumer', async () => {
+        const [one, two] = [uniqueName('conf.one'), uniqueName('conf.two')];
+        const [caller, worker] = [await ready(), await ready()];
+        const seenOne: Delivery[] = [];
+        const seenTwo: Delivery[] = [];
+        await worker.serve(one, echo('one', seenOne));
+        await worker.serve(two, echo('two', seenTwo));
+        const asks = Array.from({ length: 10 }, (_, n) => ask(caller, makeCall(n % 2 ? two : one, { n })));
+        const replies = await Promise.all(asks.map((a) => answer(a)));
+        for (const [n, reply] of replies.entries()) assert.equal((reply.result as { by: string }).by, n % 2 ? 'two' : 'one');
+        assert.equal(seenOne.length, 5);
+        assert.equal(seenTwo.length, 5);
+        assert.ok(seenOne.every((d) => d.call.method === one));
+        assert.ok(seenTwo.every((d) => d.call.method === two));
+      });
+
+      it('answers UNAVAILABLE at once for a method nobody ever served', async () => {
+        const caller = await ready();
+        const asked = ask(caller, makeCall(uniqueName('conf.nobody'), {}, { timeoutMs: 5_000 }));
+        assert.equal((await answer(asked)).error?.code, ErrorCode.UNAVAILABLE);
+        assert.ok(asked.answeredAt! - asked.startedAt < 1_000, `answered after ${asked.answeredAt! - asked.startedAt} ms`);
+        await sleep(QUIET);
+        assert.equal(asked.bodies.length, 1);
+      });
+
+      it('answers TIMEOUT at the deadline and drops the late reply', async () => {
+        const method = uniqueName('conf.slow');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        let served = false;
+        await worker.serve(method, async () => {
+          await release.promise;
+          served = true;
+          return resultBody('late');
+        });
+        const asked = ask(caller, makeCall(method, {}, { timeoutMs: 300 }));
+        assert.equal((await answer(asked)).error?.code, ErrorCode.TIMEOUT);
+        const elapsed = asked.answeredAt! - asked.startedAt;
+        assert.ok(elapsed >= 290 && elapsed < 1_000, `TIMEOUT after ${elapsed} ms, deadline 300 ms`);
+        release.open();
+        await waitFor(() => served, WAIT, 'the late reply to be sent');
+        await sleep(QUIET);
+        assert.equal(asked.bodies.length, 1, 'the late reply is dropped');
+      });
+
+      it('never calls onReply once the returned cancel function ran', async () => {
+        const method = uniqueName('conf.cancelled');
+        const [caller, worker] = [await ready(), await ready()];
+        let served = false;
+        await worker.serve(method, async () => {
+          await sleep(50);
+          served = true;
+          return resultBody('unwanted');
+        });
+        const asked = ask(caller, makeCall(method, {}, { timeoutMs: 400 }));
+        asked.cancel();
+        await waitFor(() => served, WAIT, 'the worker to answer');
+        // Past the deadline too: a dropped call gets no TIMEOUT either.
+        await sleep(Math.max(QUIET, asked.startedAt + 400 + 100 - Date.now()));
+        assert.deepEqual(asked.bodies, []);
+      });
+    });
+
+    describe('notify(call)', () => {
+      it('runs the serve function with expectsReply false and sends nothing back', async () => {
+        const method = uniqueName('conf.notify');
+        const [caller, worker] = [await ready(), await ready()];
+        const seen: Delivery[] = [];
+        await worker.serve(method, echo('w', seen));
+        const note = makeCall(method, { kind: 'notification' }, { principal: { id: 'u' } });
+        caller.notify(note);
+        // A request behind it on the same queue: its onReply must get its own body, once.
+        const asked = ask(caller, makeCall(method, { kind: 'request' }));
+        assert.deepEqual((await answer(asked)).result, { by: 'w', params: { kind: 'request' } });
+        await waitFor(() => seen.length === 2, WAIT, 'both deliveries');
+        await sleep(QUIET);
+        const delivered = seen.find((d) => d.call.params === note.params);
+        assert.deepEqual(delivered, { call: note, redelivered: false, expectsReply: false });
+        assert.equal(seen.find((d) => d !== delivered)?.expectsReply, true);
+        assert.equal(asked.bodies.length, 1);
+        assert.equal(seen.length, 2);
+      });
+    });
+
+    describe('serve(method, fn, { prefetch })', () => {
+      it('holds at most `prefetch` deliveries at once and delivers the rest as they finish', async () => {
+        const method = uniqueName('conf.prefetch');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        let inFlight = 0;
+        let most = 0;
+        let delivered = 0;
+        await worker.serve(
+          method,
+          async (delivery) => {
+            delivered++;
+            most = Math.max(most, ++inFlight);
+            await release.promise;
+            await sleep(5);
+            inFlight--;
+            return resultBody(JSON.parse(delivery.call.params));
+          },
+          { prefetch: 2 },
+        );
+        const asks = Array.from({ length: 6 }, (_, n) => ask(caller, makeCall(method, n)));
+        await waitFor(() => delivered === 2, WAIT, 'two deliveries');
+        await sleep(QUIET);
+        assert.equal(delivered, 2, 'no third delivery while two are in flight');
+        release.open();
+        const replies = await Promise.all(asks.map((a) => answer(a)));
+        assert.deepEqual(replies.map((r) => r.result), [0, 1, 2, 3, 4, 5]);
+        assert.equal(delivered, 6);
+        assert.equal(most, 2);
+      });
+
+      it('shares one method between competing consumers', async () => {
+        const method = uniqueName('conf.compete');
+        const caller = await ready();
+        const workers = [await ready(), await ready()];
+        const counts = [0, 0];
+        for (const [i, worker] of workers.entries()) {
+          await worker.serve(method, async () => {
+            counts[i]!++;
+            await sleep(5);
+            return resultBody(i);
+          });
+        }
+        const asks = Array.from({ length: 20 }, (_, n) => ask(caller, makeCall(method, n)));
+        await Promise.all(asks.map((a) => answer(a)));
+        assert.equal(counts[0]! + counts[1]!, 20);
+        assert.ok(counts[0]! > 0 && counts[1]! > 0, `both consumers served some calls: ${counts.join(' / ')}`);
+      });
+
+      it('redelivers a call whose serve function rejected, marked redelivered', async () => {
+        const method = uniqueName('conf.redeliver');
+        const [caller, worker] = [await ready(), await ready()];
+        const seen: Delivery[] = [];
+        await worker.serve(method, async (delivery) => {
+          seen.push(delivery);
+          if (seen.length === 1) throw new Error('worker failed before answering');
+          return resultBody('second try');
+        });
+        const asked = ask(caller, makeCall(method, { n: 1 }));
+        assert.equal((await answer(asked)).result, 'second try');
+        assert.deepEqual(seen.map((d) => d.redelivered), [false, true]);
+        assert.deepEqual(seen[1]!.call, seen[0]!.call);
+      });
+
+      it('never delivers a call whose deadline passed while it waited in the queue', async () => {
+        const method = uniqueName('conf.expired');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        const seen: string[] = [];
+        await worker.serve(
+          method,
+          async (delivery) => {
+            const label = JSON.parse(delivery.call.params) as string;
+            seen.push(label);
+            if (label === 'blocking') await release.promise;
+            return resultBody(label);
+          },
+          { prefetch: 1 },
+        );
+        const blocking = ask(caller, makeCall(method, 'blocking'));
+        await waitFor(() => seen.length === 1, WAIT, 'the blocking delivery');
+        const expiring = ask(caller, makeCall(method, 'expiring', { timeoutMs: 200 }));
+        assert.equal((await answer(expiring)).error?.code, ErrorCode.TIMEOUT);
+        await sleep(100);
+        release.open();
+        assert.equal((await answer(blocking)).result, 'blocking');
+        const after = ask(caller, makeCall(method, 'after'));
+        assert.equal((await answer(after)).result, 'after');
+        assert.deepEqual(seen, ['blocking', 'after']);
+        assert.equal(expiring.bodies.length, 1);
+      });
+    });
+
+    describe('consumer.cancel()', () => {
+      it('resolves once in-flight deliveries are answered and stops new ones', async () => {
+        const method = uniqueName('conf.consumerCancel');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        let delivered = 0;
+        const consumer = await worker.serve(method, async () => {
+          delivered++;
+          await release.promise;
+          return resultBody('done');
+        });
+        const inFlight = ask(caller, makeCall(method, 1));
+        await waitFor(() => delivered === 1, WAIT, 'the first delivery');
+        let cancelled = false;
+        const cancelling = consumer.cancel().then(() => {
+          cancelled = true;
+        });
+        await sleep(QUIET);
+        assert.equal(cancelled, false, 'cancel() waits for the delivery in flight');
+        release.open();
+        await withTimeout(cancelling, WAIT, 'cancel()');
+        assert.equal((await answer(inFlight)).result, 'done');
+        const later = ask(caller, makeCall(method, 2, { timeoutMs: 300 }));
+        // The queue outlives its consumer: the call waits there until its deadline.
+        assert.equal((await answer(later)).error?.code, ErrorCode.TIMEOUT);
+        assert.equal(delivered, 1);
+      });
+    });
+
+    describe('publishEvent(message) → bindEvent(event, topic?) / unbindEvent / onEvent', () => {
+      it('routes events by event and topic, fans out to every bound transport, and stops on unbind', async () => {
+        const event = `${uniqueName('conf')}.changed`;
+        const [publisher, exact, every, idle] = [await ready(), await ready(), await ready(), await ready()];
+        const got = new Map<Transport, EventMessage[]>([[exact, []], [every, []], [idle, []], [publisher, []]]);
+        for (const [transport, list] of got) transport.onEvent((message) => list.push(message));
+        await exact.bindEvent(event, 'red');
+        await exact.bindEvent(event, 'red'); // idempotent: still one copy per event
+        await every.bindEvent(event);
+        await every.bindEvent(event, 'red'); // overlapping bindings: still one copy per event
+        await idle.bindEvent(`${event}x`);
+
+        const red: EventMessage = { event, topic: 'red', payload: '{"n":1,"s":"é"}' };
+        const blue: EventMessage = { event, topic: 'blue', payload: '[2]' };
+        await publisher.publishEvent(red);
+        await publisher.publishEvent(blue);
+        await waitFor(() => got.get(every)!.length >= 2 && got.get(exact)!.length >= 1, WAIT, 'the events');
+        await sleep(QUIET);
+        assert.deepEqual(got.get(exact), [red]);
+        assert.deepEqual(
+          [...got.get(every)!].sort((a, b) => a.topic.localeCompare(b.topic)),
+          [blue, red],
+        );
+        assert.deepEqual(JSON.parse(got.get(exact)![0]!.payload), { n: 1, s: 'é' });
+        assert.deepEqual(got.get(idle), []);
+        assert.deepEqual(got.get(publisher), []);
+
+        await exact.unbindEvent(event, 'red');
+        await every.unbindEvent(event, 'red'); // the every-topic binding still holds
+        const again: EventMessage = { event, topic: 'red', payload: '3' };
+        await publisher.publishEvent(again);
+        await waitFor(() => got.get(every)!.length === 3, WAIT, 'the event after unbind');
+        await sleep(QUIET);
+        assert.deepEqual(got.get(exact), [red], 'nothing after unbindEvent');
+        assert.deepEqual(got.get(every)!.at(-1), again);
+        assert.equal(got.get(every)!.length, 3);
+      });
+    });
+
+    describe('close()', () => {
+      it('answers pending requests UNAVAILABLE, is no longer ready, and refuses new requests', async () => {
+        const method = uniqueName('conf.close');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        let delivered = 0;
+        await worker.serve(method, async () => {
+          delivered++;
+          await release.promise;
+          return resultBody('too late');
+        });
+        const pending = ask(caller, makeCall(method, {}));
+        await waitFor(() => delivered === 1, WAIT, 'the delivery');
+        await withTimeout(caller.close(), WAIT, 'close()');
+        assert.equal((await answer(pending)).error?.code, ErrorCode.UNAVAILABLE);
+        assert.equal(caller.isReady(), false);
+        const refused = ask(caller, makeCall(method, {}));
+        assert.equal((await answer(refused)).error?.code, ErrorCode.UNAVAILABLE);
+        release.open();
+        await sleep(QUIET);
+        assert.equal(pending.bodies.length, 1);
+        assert.equal(refused.bodies.length, 1);
+      });
+    });
+  });
+}
