@@ -12,11 +12,27 @@ export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.Z
   output: O;
   /** Deadline for one call, in milliseconds. @default the gateway's `defaultTimeoutMs` (10 000) */
   timeoutMs?: number;
+  /**
+   * Running the call twice has the same effect as once, so a client may resend it after a
+   * reconnect. @default false
+   */
+  idempotent?: boolean;
+  /** The caller's principal must hold one of these roles (`principal.roles`). @default anyone may call */
+  roles?: readonly string[];
+  /**
+   * Most calls waiting in this method's queue; past it the broker refuses new calls and
+   * callers get OVERLOADED. @default unbounded (calls still expire at their deadline)
+   */
+  maxQueueLength?: number;
+  /** The method is on its way out; clients should stop calling it. @default false */
+  deprecated?: boolean;
   description?: string;
 }
 
 export interface EventSpec<P extends z.ZodType = z.ZodType> {
   payload: P;
+  /** The event is on its way out. @default false */
+  deprecated?: boolean;
   description?: string;
 }
 
@@ -65,6 +81,12 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
       throw new TypeError(`${where}: input must be a z.object (named params) or a z.tuple (positional params)`);
     }
     if (!(method.output instanceof z.ZodType)) throw new TypeError(`${where}: output must be a zod schema`);
+    if (method.roles !== undefined && !(Array.isArray(method.roles) && method.roles.every((r) => typeof r === 'string' && r))) {
+      throw new TypeError(`${where}: roles must be an array of non-empty strings`);
+    }
+    if (method.maxQueueLength !== undefined && !(Number.isInteger(method.maxQueueLength) && method.maxQueueLength > 0)) {
+      throw new TypeError(`${where}: maxQueueLength must be a positive integer`);
+    }
     const { timeoutMs } = method;
     if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
       throw new TypeError(`${where}: timeoutMs must be a positive integer of at most ${MAX_TIMEOUT_MS}`);

@@ -141,6 +141,9 @@ export class Session {
     switch (request.method) {
       case 'rpc.subscribe':
         return void answer(this.#subscribe(request.params));
+      case 'rpc.ping':
+        // Lets clients that cannot see ws pings (browsers) check that the server still answers.
+        return void answer(Promise.resolve('pong'));
       case 'rpc.unsubscribe':
         return void answer(this.#unsubscribe(request.params));
       default: {
