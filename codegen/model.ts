@@ -40,6 +40,8 @@ export interface MethodModel {
   wireName: string;
   description: string | undefined;
   timeoutMs: number | undefined;
+  /** The contract marks it safe to run twice: the SDK lets the client resend it after a reconnect. */
+  idempotent: boolean;
   /** A z.tuple input: params by position. */
   positional: boolean;
   input: Message;
@@ -126,6 +128,7 @@ export function buildModel(contracts: readonly Contract[]): ApiModel {
         wireName,
         description: spec.description,
         timeoutMs: spec.timeoutMs,
+        idempotent: spec.idempotent === true,
         positional,
         input: message(service, name, 'input', spec.input, `Params of \`${wireName}\` (${positional ? 'by position' : 'by name'}).`),
         output: message(service, name, 'output', spec.output, `Result of \`${wireName}\`.`),

@@ -67,6 +67,7 @@ function serviceRuntime(service: ServiceModel): string[] {
   for (const m of service.methods) {
     const doc = [...(m.description ? [m.description] : []), `Calls \`${m.wireName}\`.`];
     if (m.timeoutMs !== undefined) doc.push(`Server deadline: ${m.timeoutMs} ms.`);
+    if (m.idempotent) doc.push('Idempotent: a call cut off by a lost connection is sent again after the reconnect, within its deadline.');
     api.push(`${jsDoc(doc, '  ')}  ${m.name}(input: ${m.input.typeName}, options?: CallOptions): Promise<${m.output.typeName}>;`);
   }
   const notify = service.methods.map((m) => `    ${m.name}(input: ${m.input.typeName}): Promise<void>;`);
@@ -86,7 +87,9 @@ function stubs(service: ServiceModel): string {
   const s = service.service;
   const lines: string[] = [];
   for (const m of service.methods) {
-    lines.push(`      ${m.name}: (input, options) => client.call<${m.output.typeName}>('${m.wireName}', params(input), options),`);
+    // The contract's idempotency reaches the runtime per call; a caller's own option still wins.
+    const options = m.idempotent ? '{ idempotent: true, ...options }' : 'options';
+    lines.push(`      ${m.name}: (input, options) => client.call<${m.output.typeName}>('${m.wireName}', params(input), ${options}),`);
   }
   lines.push('      notify: {');
   for (const m of service.methods) lines.push(`        ${m.name}: (input) => client.notify('${m.wireName}', params(input)),`);
@@ -119,11 +122,15 @@ export function renderClient(model: ApiModel, options: ClientRenderOptions): str
         '',
         '    const api = connect({ url: \'ws://localhost:3000/rpc\' });',
         '    const result = await api.<service>.<method>(input, { timeoutMs: 2000 });',
+        '    api.$client.onState(({ state }) => console.log(state));   // connecting, open, reconnecting, closed',
+        '',
+        'The connection comes back by itself (see ClientOptions.reconnect) and re-subscribes; a call cut off',
+        'by a lost connection rejects with CONNECTION_LOST unless its method is idempotent in the contract.',
       ],
       '',
     ),
-    `import { WarrenClient, WarrenError, type CallOptions, type ClientOptions } from '${options.runtimeImport}';\n`,
-    'export { WarrenClient, WarrenError };\nexport type { CallOptions, ClientOptions };\n',
+    `import { WarrenClient, WarrenError, type CallOptions, type ClientOptions, type ConnectionState, type StateChange } from '${options.runtimeImport}';\n`,
+    'export { WarrenClient, WarrenError };\nexport type { CallOptions, ClientOptions, ConnectionState, StateChange };\n',
   ];
   for (const service of model.services) {
     parts.push(`// ${service.service} ${'-'.repeat(Math.max(3, 96 - service.service.length))}\n`);
@@ -143,7 +150,7 @@ export function renderClient(model: ApiModel, options: ClientRenderOptions): str
     `${jsDoc(['Params travel as a JSON object (named) or array (positional); interfaces lack the index signature the runtime declares.'], '')}function params(input: object): Record<string, unknown> | unknown[] {\n  return input as Record<string, unknown> | unknown[];\n}\n`,
     `${jsDoc(['The typed API over an existing client connection.'], '')}export function createApi(client: WarrenClient): Api {\n  return {\n${model.services.map(stubs).join('\n')}\n  };\n}\n`,
     `${jsDoc(['The typed API plus the connection it runs on (`$client`: close it when done).'], '')}export interface ConnectedApi extends Api {\n  readonly $client: WarrenClient;\n}\n`,
-    `${jsDoc(['Opens a connection and returns the typed API over it. Calls wait until the socket is open.'], '')}export function connect(options: ClientOptions): ConnectedApi {\n  const client = new WarrenClient(options);\n  return { ...createApi(client), $client: client };\n}\n`,
+    `${jsDoc(['Opens a connection and returns the typed API over it. Calls wait until the connection is open, within their deadline.'], '')}export function connect(options: ClientOptions): ConnectedApi {\n  const client = new WarrenClient(options);\n  return { ...createApi(client), $client: client };\n}\n`,
   );
   return parts.join('\n');
 }

@@ -6,12 +6,16 @@
  *
  *     const api = connect({ url: 'ws://localhost:3000/rpc' });
  *     const result = await api.<service>.<method>(input, { timeoutMs: 2000 });
+ *     api.$client.onState(({ state }) => console.log(state));   // connecting, open, reconnecting, closed
+ *
+ * The connection comes back by itself (see ClientOptions.reconnect) and re-subscribes; a call cut off
+ * by a lost connection rejects with CONNECTION_LOST unless its method is idempotent in the contract.
  */
 
-import { WarrenClient, WarrenError, type CallOptions, type ClientOptions } from '../src/client/index.ts';
+import { WarrenClient, WarrenError, type CallOptions, type ClientOptions, type ConnectionState, type StateChange } from '../src/client/index.ts';
 
 export { WarrenClient, WarrenError };
-export type { CallOptions, ClientOptions };
+export type { CallOptions, ClientOptions, ConnectionState, StateChange };
 
 // chat --------------------------------------------------------------------------------------------
 
@@ -340,7 +344,7 @@ export interface ConnectedApi extends Api {
   readonly $client: WarrenClient;
 }
 
-/** Opens a connection and returns the typed API over it. Calls wait until the socket is open. */
+/** Opens a connection and returns the typed API over it. Calls wait until the connection is open, within their deadline. */
 export function connect(options: ClientOptions): ConnectedApi {
   const client = new WarrenClient(options);
   return { ...createApi(client), $client: client };

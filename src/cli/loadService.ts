@@ -1,13 +1,19 @@
-/** Loads a service module: it exports `contracts` and, for workers, `implementations`. */
+/**
+ * Loads a service module: it exports `contracts`, for workers `implementations`, and
+ * optionally `web` (a page the gateway serves).
+ */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isContract, type Contract } from '../contract/defineContract.ts';
 import type { Implementation } from '../contract/implement.ts';
+import type { WebOptions } from './webPage.ts';
 
 export interface ServiceModule {
   contracts: Contract[];
   implementations: Implementation[];
+  /** The module's `web` export, its paths resolved against the module's folder. */
+  web: WebOptions | undefined;
 }
 
 export class UsageError extends Error {}
@@ -29,5 +35,14 @@ export async function loadService(path: string, needImplementations: boolean): P
   if (needImplementations && (!Array.isArray(implementations) || implementations.length === 0)) {
     throw new UsageError(`${file} must export "implementations": an array of implement(...) values`);
   }
-  return { contracts, implementations };
+  return { contracts, implementations, web: webOf(mod.web, file) };
+}
+
+function webOf(web: unknown, file: string): WebOptions | undefined {
+  if (web === undefined) return undefined;
+  const { root, sdk } = (web ?? {}) as Partial<Record<keyof WebOptions, unknown>>;
+  if (typeof root !== 'string' || typeof sdk !== 'string') {
+    throw new UsageError(`${file}: "web" must be { root: <folder of index.html>, sdk: <generated client.ts> }`);
+  }
+  return { root: resolve(dirname(file), root), sdk: resolve(dirname(file), sdk) };
 }

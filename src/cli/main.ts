@@ -5,6 +5,7 @@
  *   warren gateway --service <module>   the gateway alone (needs only the contracts)
  *   warren worker  --service <module>   workers alone
  *   warren codegen --service <module> --out <dir>   typed SDK, JSON Schemas, OpenRPC, AsyncAPI
+ *   warren check   --service <module>   contract evolution: fail on breaking changes (check.ts)
  */
 import { parseArgs } from 'node:util';
 import { Gateway } from '../gateway/Gateway.ts';
@@ -13,11 +14,15 @@ import { AmqpTransport } from '../transport/AmqpTransport.ts';
 import { MemoryTransport } from '../transport/MemoryTransport.ts';
 import type { Transport } from '../transport/Transport.ts';
 import { Worker } from '../worker/Worker.ts';
+import { runCheck } from './check.ts';
 import { discovery, runCodegen } from './codegen.ts';
 import { loadService, UsageError } from './loadService.ts';
+import { webPage } from './webPage.ts';
 
 const USAGE = `Usage: warren <serve|gateway|worker> --service <module> [options]
        warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--check]
+       warren check --service <module> [--lock <file>] [--against <git-ref>] [--update] [--json]
+                    (warren check --help for its options)
 
 Options:
   --service <module>     module exporting "contracts" (and "implementations" for serve/worker)
@@ -25,6 +30,7 @@ Options:
   --host <addr>          gateway address (default: 127.0.0.1)
   --transport <kind>     memory | amqp (default: amqp when $AMQP_URL is set, else memory)
   --prefetch <n>         calls each worker consumer holds at once (default 32)
+  --max-deliveries <n>   deliveries of one call before a worker dead-letters it (default 5)
   --out <dir>            codegen: output directory (the SDK, schemas/, openrpc.json, asyncapi.json)
   --runtime-import <s>   codegen: import specifier of Warren's client runtime in the SDK
                          (default: a relative path from <dir> to this Warren's src/client/index.ts)
@@ -48,6 +54,11 @@ function parsePositive(name: string, raw: string | undefined): number | undefine
 }
 
 async function main(argv: string[]): Promise<void> {
+  // check has options of its own; it parses them itself.
+  if (argv[0] === 'check') {
+    process.exitCode = await runCheck(argv.slice(1));
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -57,6 +68,7 @@ async function main(argv: string[]): Promise<void> {
       host: { type: 'string' },
       transport: { type: 'string' },
       prefetch: { type: 'string' },
+      'max-deliveries': { type: 'string' },
       out: { type: 'string' },
       'runtime-import': { type: 'string' },
       check: { type: 'boolean' },
@@ -81,10 +93,11 @@ async function main(argv: string[]): Promise<void> {
   }
   const port = command === 'worker' ? 0 : parsePort(values.port);
   const prefetch = parsePositive('prefetch', values.prefetch);
+  const maxDeliveries = parsePositive('max-deliveries', values['max-deliveries']);
   const service = await loadService(values.service, command !== 'gateway');
 
   const log = createLogger(`warren-${command}`);
-  const transport: Transport = kind === 'amqp' ? new AmqpTransport({ log }) : new MemoryTransport();
+  const transport: Transport = kind === 'amqp' ? new AmqpTransport({ log, connectionName: `warren ${command} ${process.pid}` }) : new MemoryTransport();
   transport.start();
   log.info(
     { transport: kind },
@@ -95,7 +108,13 @@ async function main(argv: string[]): Promise<void> {
 
   const stops: (() => Promise<void>)[] = [];
   if (command !== 'gateway') {
-    const worker = new Worker({ transport, implementations: service.implementations, log, ...(prefetch ? { prefetch } : {}) });
+    const worker = new Worker({
+      transport,
+      implementations: service.implementations,
+      log,
+      ...(prefetch ? { prefetch } : {}),
+      ...(maxDeliveries ? { maxDeliveries } : {}),
+    });
     await worker.start();
     stops.push(() => worker.stop());
     if (kind === 'amqp' && !transport.isReady()) {
@@ -106,17 +125,20 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== 'worker') {
     const documents = discovery(service.contracts, log);
+    // The service module's `web` export (the example's chat page): served at / with its SDK.
+    const page = service.web ? [await webPage(service.web, log)] : [];
     const gateway = new Gateway({
       transport,
       contracts: service.contracts,
       log,
       builtins: documents.builtins,
-      middleware: documents.middleware,
+      middleware: [...documents.middleware, ...page],
     });
     const address = await gateway.listen(port, values.host ?? '127.0.0.1');
     stops.unshift(() => gateway.close());
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     documents.setServerUrl(`ws://${host}:${address.port}/rpc`);
+    if (page.length > 0) log.info({ page: `http://${host}:${address.port}/` }, `web page on http://${host}:${address.port}/`);
     log.info({ url: `ws://${host}:${address.port}/rpc` }, `gateway listening on ws://${host}:${address.port}/rpc`);
   }
 
@@ -124,8 +146,9 @@ async function main(argv: string[]): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
+    log.info({ signal, pendingCalls: transport.pendingCount }, 'shutting down');
+    // Past the gateway's grace (5 s) and the worker's (10 s), something hangs: give up.
+    const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
     for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
     await transport.close().catch(() => {});

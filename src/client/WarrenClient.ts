@@ -1,191 +1,213 @@
 /**
  * Warren's client runtime: JSON-RPC 2.0 over one WebSocket, in Node (pass `ws`) or a browser
  * (the global WebSocket). It imports only the protocol module, so a browser bundle stays small.
+ *
+ * It outlives its sockets: a lost connection is replaced with backoff and jitter, the app's
+ * subscriptions are re-sent on the new socket before anything else, and each call gets exactly
+ * one outcome by its deadline (see `call`).
  */
 import { ErrorCode } from '../protocol/codes.ts';
 import { classifyIncoming, type Params } from '../protocol/envelope.ts';
 import { WarrenError } from '../protocol/WarrenError.ts';
-
-/** The part of the WebSocket API the client uses; browsers' WebSocket and `ws` both fit. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: any) => void) | null;
-  // `any` events, like the other handlers: ws's and the DOM's event types must both fit.
-  onmessage: ((event: any) => void) | null;
-  onclose: ((event: any) => void) | null;
-  onerror: ((event: any) => void) | null;
-}
-
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-export interface ClientOptions {
-  /** `ws://host:port/rpc` */
-  url: string;
-  /** WebSocket implementation. @default globalThis.WebSocket */
-  WebSocket?: WebSocketConstructor;
-  /** Local deadline of a call that sets none; the server's own deadline still applies. @default 30000 */
-  timeoutMs?: number;
-}
+import { backoffDelay } from './backoff.ts';
+import { MAX_TIMER_MS, resolveClientOptions, type ClientOptions, type ResolvedClientOptions, type WebSocketLike } from './ClientOptions.ts';
+import { closeError, lostError, StateListeners, type ConnectionState, type StateChange, type StateListener } from './ConnectionState.ts';
+import { Heartbeat } from './Heartbeat.ts';
+import { Outbox, type OutboxEntry } from './Outbox.ts';
+import { Subscription, subscriptionKey, type EventHandler } from './Subscription.ts';
 
 export interface CallOptions {
   /** Aborting rejects the call with CANCELLED. */
   signal?: AbortSignal;
-  /** Deadline for this call; sent to the server, which honours it when it is shorter than the method's. */
+  /**
+   * Deadline for this call, counted from now; sent to the server, which honours it when it is
+   * shorter than the method's. Waiting for a connection counts against it.
+   * @default the client's `timeoutMs`
+   */
   timeoutMs?: number;
+  /**
+   * The method is safe to run twice: when the connection is lost while the call is in flight,
+   * it is sent again after the reconnect (within its deadline) instead of failing with
+   * CONNECTION_LOST. The generated SDK sets this from the contract's `idempotent`; set it by
+   * hand only for a method whose second run does no harm. @default false
+   */
+  idempotent?: boolean;
 }
 
-export type EventHandler<P = unknown> = (payload: P, topic: string) => void;
-
-interface PendingCall {
-  resolve(value: unknown): void;
-  reject(error: WarrenError): void;
-}
-
-const OPEN = 1;
-const ALL_TOPICS = '\u0000all';
+const CONNECTION_LOST = ErrorCode.CONNECTION_LOST;
 
 export class WarrenClient {
-  readonly #ws: WebSocketLike;
-  readonly #timeoutMs: number;
-  readonly #pending = new Map<number, PendingCall>();
-  readonly #handlers = new Map<string, Set<EventHandler>>();
-  /** Per subscription key, the server's answer to its rpc.subscribe. */
-  readonly #confirmed = new Map<string, Promise<unknown>>();
-  readonly #opened: Promise<void>;
-  #nextId = 1;
-  #closed = false;
+  readonly #options: ResolvedClientOptions;
+  readonly #outbox = new Outbox();
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #listeners = new StateListeners();
+  #state: ConnectionState = 'connecting';
+  #ws: WebSocketLike | undefined;
+  /** True from the socket's open event to its loss; the state turns 'open' only after re-subscribing. */
+  #socketOpen = false;
+  /** Failed attempts since the connection was last open. */
+  #attempt = 0;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: Heartbeat | undefined;
 
   constructor(options: ClientOptions) {
-    const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!Socket) throw new TypeError('No WebSocket implementation: pass options.WebSocket (e.g. the ws package)');
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#ws = new Socket(options.url);
-    this.#opened = new Promise<void>((resolve, reject) => {
-      this.#ws.onopen = () => resolve();
-      this.#ws.onclose = () => {
-        this.#closed = true;
-        reject(new WarrenError(ErrorCode.CONNECTION_LOST, 'Connection closed'));
-        this.#failAll(new WarrenError(ErrorCode.CONNECTION_LOST, 'Connection closed'));
-      };
-    });
-    this.#opened.catch(() => {});
-    this.#ws.onerror = () => {};
-    this.#ws.onmessage = (event) => this.#receive(String(event.data));
+    this.#options = resolveClientOptions(options);
+    // A bad URL throws here, at construction, like the WebSocket constructor it comes from.
+    this.#connect();
   }
 
-  /** Resolves once the connection is open. */
+  /** The connection's state now. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Calls `listener` on every state change; returns a function that removes it. */
+  onState(listener: StateListener): () => void {
+    return this.#listeners.add(listener);
+  }
+
+  /**
+   * Resolves once the client is open; rejects with CONNECTION_LOST once it is closed, or with
+   * TIMEOUT after the client's `timeoutMs`.
+   */
   ready(): Promise<void> {
-    return this.#opened;
-  }
-
-  /** Calls a method and resolves with its result, or rejects with a WarrenError. */
-  async call<R = unknown>(method: string, params?: Params, options: CallOptions = {}): Promise<R> {
-    const { signal, timeoutMs } = options;
-    if (signal?.aborted) throw new WarrenError(ErrorCode.CANCELLED);
-    await this.#opened;
-    // An abort while the connection opened fired no listener yet: check again.
-    if (signal?.aborted) throw new WarrenError(ErrorCode.CANCELLED);
-    const id = this.#nextId++;
-    const frame: Record<string, unknown> = { jsonrpc: '2.0', id, method };
-    if (params !== undefined) frame.params = params;
-    if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
-    return new Promise<R>((resolve, reject) => {
-      const finish = () => {
-        this.#pending.delete(id);
+    if (this.#state === 'open') return Promise.resolve();
+    if (this.#state === 'closed') return Promise.reject(new WarrenError(CONNECTION_LOST, 'Client closed'));
+    return new Promise((resolve, reject) => {
+      const done = () => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        finish();
-        reject(new WarrenError(ErrorCode.CANCELLED));
+        stop();
       };
       const timer = setTimeout(() => {
-        finish();
-        reject(new WarrenError(ErrorCode.TIMEOUT));
-      }, timeoutMs ?? this.#timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(id, {
-        resolve: (value) => {
-          finish();
-          resolve(value as R);
-        },
-        reject: (error) => {
-          finish();
-          reject(error);
-        },
+        done();
+        reject(new WarrenError(ErrorCode.TIMEOUT, 'Not connected in time'));
+      }, this.#options.timeoutMs);
+      const stop = this.onState(({ state, error }) => {
+        if (state === 'open') {
+          done();
+          resolve();
+        } else if (state === 'closed') {
+          done();
+          reject(error ?? new WarrenError(CONNECTION_LOST, 'Client closed'));
+        }
       });
-      this.#send(JSON.stringify(frame));
     });
   }
 
-  /** Sends a notification: the method runs, nothing is answered. */
-  async notify(method: string, params?: Params): Promise<void> {
-    await this.#opened;
-    this.#send(JSON.stringify(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }));
+  /**
+   * Calls a method and resolves with its result, or rejects with a WarrenError: the server's
+   * error, TIMEOUT at the deadline, CANCELLED on abort, or CONNECTION_LOST when the connection
+   * goes while the call is in flight (an `idempotent` call is resent instead) or the client is
+   * closed. A call made while the client is (re)connecting waits for the connection, within
+   * its deadline.
+   */
+  call<R = unknown>(method: string, params?: Params, options: CallOptions = {}): Promise<R> {
+    return this.#request<R>(method, params, options, 'call');
+  }
+
+  /** Sends a notification: the method runs, nothing is answered. Resolves once it is sent. */
+  notify(method: string, params?: Params): Promise<void> {
+    return this.#request<void>(method, params, {}, 'notification');
   }
 
   /**
    * Subscribes to an event, for one topic or (no topic) every topic. Resolves once the
-   * server confirmed, with a function that unsubscribes.
+   * server confirmed, with a function that unsubscribes. The subscription survives
+   * reconnects: the client subscribes again on every new connection.
    */
   async subscribe<P = unknown>(event: string, topic: string | undefined, handler: EventHandler<P>): Promise<() => Promise<void>> {
-    const key = `${event}\u0000${topic ?? ALL_TOPICS}`;
-    let handlers = this.#handlers.get(key);
-    const first = !handlers;
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(key, handlers);
+    const key = subscriptionKey(event, topic);
+    let subscription = this.#subscriptions.get(key);
+    if (!subscription) {
+      const created = new Subscription(event, topic);
+      subscription = created;
+      this.#subscriptions.set(key, created);
+      // Subscribing twice is harmless on the server, so an rpc.subscribe cut off by a lost
+      // connection is resent like any idempotent call.
+      created.confirm(this.#request('rpc.subscribe', created.params(), { idempotent: true }, 'call'));
     }
-    handlers.add(handler as EventHandler);
-    if (first) this.#confirmed.set(key, this.call('rpc.subscribe', topic === undefined ? { event } : { event, topic }));
-    // Later subscribers of the key wait for the same confirmation, and fail with it.
-    const confirmed = this.#confirmed.get(key)!;
+    const own = subscription;
+    own.handlers.add(handler as EventHandler);
     try {
-      await confirmed;
+      // Later subscribers of the key wait for the same confirmation, and fail with it.
+      await own.confirmed;
     } catch (error) {
-      handlers.delete(handler as EventHandler);
-      if (handlers.size === 0 && this.#handlers.get(key) === handlers) {
-        this.#handlers.delete(key);
-        this.#confirmed.delete(key);
-      }
+      own.handlers.delete(handler as EventHandler);
+      if (own.handlers.size === 0 && this.#subscriptions.get(key) === own) this.#subscriptions.delete(key);
       throw error;
     }
     let active = true;
     return async () => {
       if (!active) return;
       active = false;
-      const current = this.#handlers.get(key);
-      current?.delete(handler as EventHandler);
-      if (current && current.size === 0) {
-        this.#handlers.delete(key);
-        this.#confirmed.delete(key);
-        if (!this.#closed) await this.call('rpc.unsubscribe', topic === undefined ? { event } : { event, topic });
+      own.handlers.delete(handler as EventHandler);
+      if (own.handlers.size > 0 || this.#subscriptions.get(key) !== own) return;
+      this.#subscriptions.delete(key);
+      // Only the socket holding the subscription needs telling: a later one never gets it.
+      if (!this.#socketOpen) return;
+      try {
+        await this.#request('rpc.unsubscribe', own.params(), {}, 'internal');
+      } catch (error) {
+        if ((error as WarrenError).code !== CONNECTION_LOST) throw error;
       }
     };
   }
 
-  /** Closes the connection; calls in flight reject with CONNECTION_LOST. */
+  /** Closes the connection for good: no reconnect; calls in flight or waiting reject with CONNECTION_LOST. */
   close(): void {
-    this.#closed = true;
-    this.#ws.close(1000);
-    this.#failAll(new WarrenError(ErrorCode.CONNECTION_LOST, 'Client closed'));
+    this.#shutdown(new WarrenError(CONNECTION_LOST, 'Client closed'), true);
   }
 
-  #send(frame: string): void {
-    if (this.#ws.readyState !== OPEN) {
-      this.#failAll(new WarrenError(ErrorCode.CONNECTION_LOST, 'Connection closed'));
-      return;
+  // Calls ----------------------------------------------------------------------------------------
+
+  #request<R>(method: string, params: Params | undefined, options: CallOptions, kind: OutboxEntry['kind']): Promise<R> {
+    const { signal, timeoutMs } = options;
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
+      return Promise.reject(new TypeError(`timeoutMs must be a positive number of ms up to ${MAX_TIMER_MS}, got ${String(timeoutMs)}`));
     }
-    this.#ws.send(frame);
+    if (signal?.aborted) return Promise.reject(new WarrenError(ErrorCode.CANCELLED));
+    if (this.#state === 'closed') return Promise.reject(new WarrenError(CONNECTION_LOST, 'Client closed'));
+    if (kind === 'internal' && !this.#socketOpen) return Promise.reject(new WarrenError(CONNECTION_LOST, 'Not connected'));
+    let paramsJson: string | undefined;
+    try {
+      paramsJson = params === undefined ? undefined : JSON.stringify(params);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<R>((resolve, reject) => {
+      const entry = this.#outbox.add({
+        kind,
+        method,
+        paramsJson,
+        timeoutMs,
+        deadline: Date.now() + (timeoutMs ?? this.#options.timeoutMs),
+        idempotent: options.idempotent === true,
+        signal,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      // Internal calls belong to the socket being set up and go out before the client is open.
+      if (kind === 'internal' || this.#state === 'open') this.#transmit(entry);
+    });
   }
 
-  #failAll(error: WarrenError): void {
-    for (const pending of [...this.#pending.values()]) pending.reject(error);
+  #transmit(entry: OutboxEntry): void {
+    entry.sent = true;
+    this.#transmitRaw(entry.frame());
+    if (entry.kind === 'notification') this.#outbox.settle(entry.id, undefined);
+  }
+
+  #transmitRaw(frame: string): void {
+    try {
+      this.#ws?.send(frame);
+    } catch {
+      // The socket is going; its close event decides what happens to the calls on it.
+    }
   }
 
   #receive(text: string): void {
+    this.#heartbeat?.heard();
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -195,10 +217,9 @@ export class WarrenClient {
     for (const item of Array.isArray(value) ? value : [value]) {
       const message = classifyIncoming(item);
       if (message.kind === 'response') {
-        const pending = typeof message.id === 'number' ? this.#pending.get(message.id) : undefined;
-        if (!pending) continue;
-        if (message.error) pending.reject(WarrenError.fromObject(message.error));
-        else pending.resolve(message.result);
+        if (typeof message.id !== 'number') continue;
+        if (message.error) this.#outbox.fail(message.id, WarrenError.fromObject(message.error));
+        else this.#outbox.settle(message.id, message.result);
       } else if (message.kind === 'notification') {
         this.#dispatchEvent(message.method, message.params);
       }
@@ -208,14 +229,116 @@ export class WarrenClient {
   #dispatchEvent(event: string, params: unknown): void {
     const { topic, payload } = (params ?? {}) as { topic?: unknown; payload?: unknown };
     if (typeof topic !== 'string') return;
-    for (const key of [`${event}\u0000${topic}`, `${event}\u0000${ALL_TOPICS}`]) {
-      for (const handler of this.#handlers.get(key) ?? []) {
-        try {
-          handler(payload, topic);
-        } catch {
-          // A throwing handler must not stop delivery to the others.
-        }
-      }
+    this.#subscriptions.get(subscriptionKey(event, topic))?.deliver(payload, topic);
+    this.#subscriptions.get(subscriptionKey(event, undefined))?.deliver(payload, topic);
+  }
+
+  // Connection -----------------------------------------------------------------------------------
+
+  #connect(): void {
+    const ws = new this.#options.WebSocket(this.#options.url);
+    this.#ws = ws;
+    ws.onopen = () => ws === this.#ws && this.#opened();
+    ws.onmessage = (event) => ws === this.#ws && this.#receive(String(event.data));
+    ws.onclose = (event) => ws === this.#ws && this.#lost(closeError(event));
+    // An error event is always followed by a close event, which does the work.
+    ws.onerror = () => {};
+    this.#connectTimer = setTimeout(() => this.#lost(lostError('connectTimeout', 'Connection did not open in time')), this.#options.connectTimeoutMs);
+  }
+
+  #opened(): void {
+    clearTimeout(this.#connectTimer);
+    this.#socketOpen = true;
+    const ws = this.#ws!;
+    const { heartbeatMs, heartbeatTimeoutMs } = this.#options;
+    if (heartbeatMs > 0) {
+      this.#heartbeat = new Heartbeat({
+        intervalMs: heartbeatMs,
+        timeoutMs: heartbeatTimeoutMs,
+        // Its answer matches no call and is dropped: any frame already counted as a sign of life.
+        ping: () => this.#transmitRaw(`{"jsonrpc":"2.0","id":${this.#outbox.nextId()},"method":"rpc.ping"}`),
+        dead: () => this.#lost(lostError('heartbeat', 'No answer to the heartbeat ping')),
+      });
     }
+    void this.#resubscribe(ws);
+  }
+
+  /**
+   * Re-sends every confirmed subscription on the new socket and waits for the answers before
+   * the client opens: a queued call could otherwise run, and emit, before the gateway bound
+   * the event. A refused re-subscription drops this connection and tries again with backoff.
+   */
+  async #resubscribe(ws: WebSocketLike): Promise<void> {
+    const confirmed = [...this.#subscriptions.values()].filter((subscription) => subscription.isConfirmed);
+    try {
+      await Promise.all(confirmed.map((subscription) => this.#request('rpc.subscribe', subscription.params(), {}, 'internal')));
+    } catch (error) {
+      if (ws === this.#ws) this.#lost(error instanceof WarrenError ? error : new WarrenError(CONNECTION_LOST, 'Re-subscribing failed'));
+      return;
+    }
+    if (ws !== this.#ws || this.#state === 'closed') return;
+    const change = this.#enter('open', { attempt: 0 });
+    this.#attempt = 0;
+    for (const entry of this.#outbox.unsent()) this.#transmit(entry);
+    this.#listeners.emit(change);
+  }
+
+  /** The socket closed, never opened in time, or stopped answering. */
+  #lost(error: WarrenError): void {
+    if (this.#state === 'closed') return;
+    const policy = this.#options.reconnect;
+    if (!policy || this.#attempt >= policy.maxAttempts) return this.#shutdown(error, false);
+    this.#dropSocket(false);
+    // Only an idempotent call may run twice, so only it goes out again on the next socket.
+    for (const entry of this.#outbox.inFlight()) {
+      if (entry.idempotent) entry.sent = false;
+      else this.#outbox.fail(entry.id, new WarrenError(CONNECTION_LOST, 'Connection lost while the call was in flight', { cause: error }));
+    }
+    const delayMs = backoffDelay(this.#attempt, policy, policy.random);
+    this.#attempt += 1;
+    this.#reconnectTimer = setTimeout(() => this.#reconnect(), delayMs);
+    this.#listeners.emit(this.#enter('reconnecting', { attempt: this.#attempt, delayMs, error }));
+  }
+
+  #reconnect(): void {
+    try {
+      this.#connect();
+    } catch (error) {
+      this.#lost(new WarrenError(CONNECTION_LOST, 'Could not open a WebSocket', { cause: error }));
+    }
+  }
+
+  /** Final: stops reconnecting and fails everything still waiting. */
+  #shutdown(error: WarrenError, graceful: boolean): void {
+    if (this.#state === 'closed') return;
+    clearTimeout(this.#reconnectTimer);
+    this.#dropSocket(graceful);
+    const change = this.#enter('closed', { attempt: 0, error });
+    this.#outbox.failAll(error);
+    this.#listeners.emit(change);
+  }
+
+  /** Lets go of the current socket: its events no longer reach the client. */
+  #dropSocket(graceful: boolean): void {
+    clearTimeout(this.#connectTimer);
+    this.#heartbeat?.stop();
+    this.#heartbeat = undefined;
+    this.#socketOpen = false;
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    if (graceful) return ws.close(1000);
+    // A dead connection never completes a close handshake: ws's terminate() drops it at once;
+    // a browser's close() lets the handshake time out in the background, unheard.
+    const terminate = (ws as { terminate?: () => void }).terminate;
+    if (typeof terminate === 'function') terminate.call(ws);
+    else ws.close(4000, 'connection lost');
+  }
+
+  #enter(state: ConnectionState, details: Omit<StateChange, 'state' | 'previous'>): StateChange {
+    const previous = this.#state;
+    this.#state = state;
+    return { state, previous, ...details };
   }
 }

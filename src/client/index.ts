@@ -1,4 +1,8 @@
 export { WarrenClient } from './WarrenClient.ts';
-export type { ClientOptions, CallOptions, EventHandler, WebSocketLike, WebSocketConstructor } from './WarrenClient.ts';
+export type { CallOptions } from './WarrenClient.ts';
+export type { EventHandler } from './Subscription.ts';
+export type { ClientOptions, ReconnectOptions, WebSocketLike, WebSocketConstructor } from './ClientOptions.ts';
+export type { ConnectionState, StateChange, StateListener, LossDetectedBy } from './ConnectionState.ts';
+export { backoffDelay, type BackoffPolicy } from './backoff.ts';
 export { WarrenError } from '../protocol/WarrenError.ts';
 export { ErrorCode } from '../protocol/codes.ts';

@@ -47,6 +47,11 @@ export interface ErrorSpec<D extends z.ZodType = z.ZodType> {
 export interface ContractSpec {
   /** Service name: the first word of every wire name (`chat` in `chat.send`). */
   service: string;
+  /**
+   * Semver version of the contract (`1.4.0`). `warren check` lets breaking changes through when
+   * its major goes up (below 1.0.0: its minor). @default unversioned
+   */
+  version?: string;
   description?: string;
   methods: Record<string, MethodSpec>;
   events?: Record<string, EventSpec>;
@@ -56,6 +61,10 @@ export interface ContractSpec {
 export type Contract<S extends ContractSpec = ContractSpec> = S & { readonly kind: 'warren.contract' };
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** MAJOR.MINOR.PATCH with an optional pre-release and build, as semver.org defines it. */
+export const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 
 /** The longest delay a Node or browser timer can wait; longer ones fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -74,6 +83,9 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
   checkName('service', spec.service);
   // JSON-RPC 2.0 reserves `rpc.*` method names; the gateway answers them itself.
   if (spec.service === 'rpc') throw new TypeError('Invalid service name "rpc": JSON-RPC reserves rpc.* methods');
+  if (spec.version !== undefined && !(typeof spec.version === 'string' && SEMVER.test(spec.version))) {
+    throw new TypeError(`${spec.service}: version ${JSON.stringify(spec.version)} must be a semver version such as "1.0.0"`);
+  }
   for (const [name, method] of Object.entries(spec.methods)) {
     checkName('method', name);
     const where = `${spec.service}.${name}`;

@@ -1,96 +1,107 @@
 /**
  * The gateway: one HTTP server carrying Koa (health, readiness, documents) and a ws
  * WebSocket endpoint at /rpc. It needs contracts, never handlers.
+ *
+ * Besides the JSON-RPC work of each Session it guards the process as a whole: connections
+ * that never finish their handshake, too many connections, idle and dead sockets, and an
+ * orderly shutdown in which every call still waiting gets an answer.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Contract } from '../contract/defineContract.ts';
 import type { Logger } from '../contract/implement.ts';
-import { buildRegistry } from '../contract/registry.ts';
+import { buildRegistry, type Registry } from '../contract/registry.ts';
 import type { Principal } from '../protocol/call.ts';
-import type { Transport } from '../transport/Transport.ts';
 import { silentLogger } from '../log.ts';
+import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './GatewayOptions.ts';
 import { Session, type SessionLimits } from './Session.ts';
 import { Subscriptions } from './Subscriptions.ts';
 
-export interface GatewayOptions {
-  transport: Transport;
-  contracts: readonly Contract[];
-  /** Largest frame accepted, in bytes; a larger one closes the socket with 1009. @default 1048576 */
-  maxPayload?: number;
-  /** Deadline of a call whose method sets none. @default 10000 */
-  defaultTimeoutMs?: number;
-  /** Most requests in one batch. @default 100 */
-  maxBatch?: number;
-  /** Most calls one connection may have waiting. @default 1000 */
-  maxInFlight?: number;
-  /** Most subscriptions one connection may hold. @default 100 */
-  maxSubscriptions?: number;
-  /** Interval of ws pings; a socket that missed one pong is terminated. 0 disables. @default 30000 */
-  heartbeatMs?: number;
-  /** Browser origins allowed to connect; undefined allows any. @default undefined */
-  allowedOrigins?: readonly string[];
-  /**
-   * Runs on every upgrade request before the WebSocket opens. Return the caller's principal,
-   * or null for an anonymous caller; throw to refuse with 401.
-   * @default every caller is anonymous
-   */
-  authenticate?: (request: IncomingMessage) => Principal | null | Promise<Principal | null>;
-  /** Extra HTTP routes or static files, mounted before Warren's own. */
-  middleware?: readonly Koa.Middleware[];
-  /** Extra `rpc.*` JSON-RPC methods answered by the gateway (e.g. rpc.discover). */
-  builtins?: ReadonlyMap<string, () => unknown>;
-  log?: Logger;
+export type { GatewayOptions, AuthorizeTarget } from './GatewayOptions.ts';
+
+/** What a gateway is holding right now; for tests, soak runs and metrics. */
+export interface GatewayStats {
+  /** Open WebSocket connections. */
+  connections: number;
+  /** Requests waiting for authorization or a reply, over all connections. */
+  inFlight: number;
+  /** TCP connections that have not yet become a WebSocket or an HTTP request. */
+  pendingUpgrades: number;
+  /** Connections whose reading is stopped because their client reads too slowly. */
+  paused: number;
 }
 
-function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value <= 0 || value > max) {
-    throw new TypeError(`${name} must be a positive integer up to ${max}, got ${value}`);
-  }
-  return value;
-}
+/**
+ * Close code sent to every socket on shutdown. 1001 (going away) rather than 1012 (service
+ * restart): RFC 6455 defines 1001 and every client library knows it, while 1012 is only in
+ * the IANA registry; either way Warren's client reconnects, elsewhere if a balancer sends it.
+ */
+const SHUTDOWN_CODE = 1001;
+/** How long sockets get to answer the shutdown close frame before they are cut. */
+const CLOSE_HANDSHAKE_MS = 1000;
 
 export class Gateway {
-  readonly #transport: Transport;
+  readonly #options: ResolvedGatewayOptions;
   readonly #log: Logger;
   readonly #server: Server;
   readonly #wss: WebSocketServer;
-  readonly #sessions = new Set<Session>();
-  readonly #options: GatewayOptions;
+  readonly #sessions = new Map<WebSocket, { session: Session; alive: boolean }>();
+  /** Accepted TCP connections still in their handshake, oldest first, with their accept time. */
+  readonly #pending = new Map<Socket, number>();
+  /** Upgrades past the checks, waiting for `authenticate`; they count against maxConnections. */
+  #upgrading = 0;
   readonly #limits: SessionLimits;
   readonly #subscriptions: Subscriptions;
-  readonly #registry;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  readonly #registry: Registry;
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  #closing: Promise<void> | undefined;
 
   constructor(options: GatewayOptions) {
-    this.#options = options;
-    this.#transport = options.transport;
-    this.#log = options.log ?? silentLogger;
-    this.#registry = buildRegistry(options.contracts);
+    const resolved = resolveGatewayOptions(options);
+    this.#options = resolved;
+    this.#log = resolved.log ?? silentLogger;
+    this.#registry = buildRegistry(resolved.contracts);
     this.#limits = {
-      defaultTimeoutMs: positiveInt('defaultTimeoutMs', options.defaultTimeoutMs ?? 10_000, 2 ** 31 - 1),
-      maxBatch: positiveInt('maxBatch', options.maxBatch ?? 100),
-      maxInFlight: positiveInt('maxInFlight', options.maxInFlight ?? 1000),
-      maxSubscriptions: positiveInt('maxSubscriptions', options.maxSubscriptions ?? 100),
+      defaultTimeoutMs: resolved.defaultTimeoutMs,
+      maxBatch: resolved.maxBatch,
+      maxInFlight: resolved.maxInFlight,
+      maxSubscriptions: resolved.maxSubscriptions,
+      rate: { rate: resolved.frameRate, burst: resolved.frameBurst, closeAfterMs: resolved.rateLimitCloseMs },
+      backpressure: {
+        highWaterMark: resolved.sendHighWaterMark,
+        lowWaterMark: resolved.sendLowWaterMark,
+        stuckTimeoutMs: resolved.slowReaderTimeoutMs,
+      },
     };
-    this.#subscriptions = new Subscriptions(this.#transport);
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: positiveInt('maxPayload', options.maxPayload ?? 1024 * 1024),
-      perMessageDeflate: false,
-    });
+    this.#subscriptions = new Subscriptions(resolved.transport);
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload, perMessageDeflate: false });
     this.#wss.on('error', (err) => this.#log.warn({ err: err.message }, 'WebSocket server error'));
-    this.#server = createServer(this.#koa().callback());
+    const handshake = resolved.handshakeTimeoutMs;
+    this.#server = createServer(
+      {
+        // Node's own guard for requests after the first on a keep-alive connection; the sweep
+        // below guards the first one, including upgrades, with a finer clock.
+        headersTimeout: handshake,
+        requestTimeout: Math.max(handshake, 300_000),
+        connectionsCheckingInterval: Math.min(30_000, Math.max(100, handshake / 2)),
+      },
+      this.#koa().callback(),
+    );
+    this.#server.on('connection', (socket) => this.#onConnection(socket));
+    this.#server.on('request', (request: IncomingMessage) => this.#pending.delete(request.socket));
     this.#server.on('upgrade', (request, socket, head) => void this.#upgrade(request, socket, head));
     this.#server.on('clientError', (_err, socket) => socket.destroy());
-    const heartbeatMs = options.heartbeatMs ?? 30_000;
-    if (heartbeatMs > 0) {
-      this.#heartbeat = setInterval(() => this.#ping(), heartbeatMs);
-      this.#heartbeat.unref();
-    }
+    if (resolved.heartbeatMs > 0) this.#every(resolved.heartbeatMs, () => this.#ping());
+    const idle = resolved.idleTimeoutMs > 0 ? resolved.idleTimeoutMs : Infinity;
+    this.#every(Math.min(1000, Math.max(10, Math.min(handshake, idle) / 4)), () => this.#sweep());
+  }
+
+  #every(ms: number, fn: () => void): void {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    this.#timers.push(timer);
   }
 
   #koa(): Koa {
@@ -102,9 +113,9 @@ export class Gateway {
       if (ctx.path === '/healthz') {
         ctx.body = { status: 'ok' };
       } else if (ctx.path === '/readyz') {
-        const ready = this.#transport.isReady();
+        const ready = this.#options.transport.isReady() && !this.#closing;
         ctx.status = ready ? 200 : 503;
-        ctx.body = { status: ready ? 'ready' : 'unavailable', transport: this.#transport.kind };
+        ctx.body = { status: ready ? 'ready' : 'unavailable', transport: this.#options.transport.kind };
       } else {
         return next();
       }
@@ -112,51 +123,93 @@ export class Gateway {
     return app;
   }
 
+  #onConnection(socket: Socket): void {
+    if (this.#closing) return void socket.destroy();
+    // At the cap the oldest handshake goes, not the newest: honest handshakes finish in
+    // milliseconds, so the oldest is the likeliest to be a stalled one.
+    if (this.#pending.size >= this.#options.maxPendingUpgrades) {
+      const [oldest] = this.#pending.keys();
+      this.#pending.delete(oldest!);
+      oldest!.destroy();
+    }
+    this.#pending.set(socket, performance.now());
+    socket.once('close', () => this.#pending.delete(socket));
+  }
+
   async #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    // An upgrade after plain requests on a keep-alive connection is a handshake again. Its
+    // accept time is now, so the map stays ordered oldest first.
+    if (!this.#pending.has(socket as Socket)) this.#pending.set(socket as Socket, performance.now());
     const refuse = (status: number, reason: string) => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    if (this.#closing) return refuse(503, 'Service Unavailable');
     const path = (request.url ?? '').split('?', 1)[0];
     if (path !== '/rpc') return refuse(404, 'Not Found');
     const origins = this.#options.allowedOrigins;
     const origin = request.headers.origin;
     if (origins && origin !== undefined && !origins.includes(origin)) return refuse(403, 'Forbidden');
+    if (this.#sessions.size + this.#upgrading >= this.#options.maxConnections) return refuse(503, 'Service Unavailable');
     let principal: Principal | null = null;
+    this.#upgrading++;
     try {
       principal = (await this.#options.authenticate?.(request)) ?? null;
     } catch {
       return refuse(401, 'Unauthorized');
+    } finally {
+      this.#upgrading--;
     }
+    // The handshake timeout may have cut the socket while authenticate ran.
     if (socket.destroyed) return;
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, principal));
+    if (this.#closing) return refuse(503, 'Service Unavailable');
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      this.#pending.delete(socket as Socket);
+      this.#accept(ws, principal);
+    });
   }
 
   #accept(ws: WebSocket, principal: Principal | null): void {
     const session = new Session(ws, principal, {
       registry: this.#registry,
-      transport: this.#transport,
+      transport: this.#options.transport,
       subscriptions: this.#subscriptions,
       limits: this.#limits,
       log: this.#log,
+      authorize: this.#options.authorize,
       builtins: this.#options.builtins ?? new Map(),
     });
-    const alive = { value: true };
-    aliveness.set(ws, alive);
-    ws.on('pong', () => (alive.value = true));
-    this.#sessions.add(session);
-    ws.on('close', () => this.#sessions.delete(session));
+    const entry = { session, alive: true };
+    this.#sessions.set(ws, entry);
+    ws.on('pong', () => (entry.alive = true));
+    ws.on('close', () => this.#sessions.delete(ws));
   }
 
   #ping(): void {
-    for (const ws of this.#wss.clients) {
-      const alive = aliveness.get(ws);
-      if (alive && !alive.value) {
+    for (const [ws, entry] of this.#sessions) {
+      // A paused socket is not read, so its pongs cannot arrive; Backpressure bounds its time.
+      if (entry.session.paused) continue;
+      if (!entry.alive) {
         ws.terminate();
         continue;
       }
-      if (alive) alive.value = false;
+      entry.alive = false;
       ws.ping();
+    }
+  }
+
+  /** Cuts handshakes past their time and closes idle sockets. */
+  #sweep(): void {
+    const now = performance.now();
+    for (const [socket, acceptedAt] of this.#pending) {
+      if (now - acceptedAt < this.#options.handshakeTimeoutMs) break;
+      this.#pending.delete(socket);
+      socket.destroy();
+    }
+    const idleMs = this.#options.idleTimeoutMs;
+    if (idleMs === 0) return;
+    for (const [ws, { session }] of this.#sessions) {
+      if (ws.readyState === ws.OPEN && session.isIdle(idleMs, now)) ws.close(1000, 'idle timeout');
     }
   }
 
@@ -165,11 +218,17 @@ export class Gateway {
     return this.#sessions.size;
   }
 
-  /** Calls waiting for a reply, over all connections. */
+  /** Requests waiting for authorization or a reply, over all connections. */
   get inFlight(): number {
     let total = 0;
-    for (const session of this.#sessions) total += session.inFlight;
+    for (const { session } of this.#sessions.values()) total += session.inFlight;
     return total;
+  }
+
+  get stats(): GatewayStats {
+    let paused = 0;
+    for (const { session } of this.#sessions.values()) if (session.paused) paused++;
+    return { connections: this.connections, inFlight: this.inFlight, pendingUpgrades: this.#pending.size, paused };
   }
 
   /** Starts listening; port 0 picks a free port. Resolves with the bound address. */
@@ -184,20 +243,29 @@ export class Gateway {
   }
 
   /**
-   * Stops accepting, lets calls in flight finish for up to `graceMs`, then closes every
-   * socket with 1001 (going away) so clients reconnect elsewhere.
+   * Stops accepting connections and new calls (answered UNAVAILABLE), lets calls in flight
+   * finish for up to `graceMs`, answers the ones still waiting with UNAVAILABLE, then closes
+   * every socket with 1001 (going away) so clients reconnect elsewhere. Safe to call twice.
    */
-  async close(graceMs = 5000): Promise<void> {
-    clearInterval(this.#heartbeat);
+  close(graceMs = 5000): Promise<void> {
+    return (this.#closing ??= this.#shutdown(graceMs));
+  }
+
+  async #shutdown(graceMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const socket of this.#pending.keys()) socket.destroy();
+    this.#pending.clear();
+    this.#server.closeIdleConnections();
+    for (const { session } of this.#sessions.values()) session.drain();
     const until = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    for (const ws of this.#wss.clients) ws.close(1001, 'Gateway shutting down');
-    await new Promise((r) => setTimeout(r, 50));
-    for (const ws of this.#wss.clients) ws.terminate();
+    for (const { session } of this.#sessions.values()) session.settleAll();
+    for (const ws of this.#sessions.keys()) ws.close(SHUTDOWN_CODE, 'Gateway shutting down');
+    const cut = Date.now() + CLOSE_HANDSHAKE_MS;
+    while (this.#sessions.size > 0 && Date.now() < cut) await new Promise((r) => setTimeout(r, 10));
+    for (const ws of this.#sessions.keys()) ws.terminate();
+    for (const timer of this.#timers) clearInterval(timer);
     this.#server.closeAllConnections();
     await closed;
   }
 }
-
-const aliveness = new WeakMap<WebSocket, { value: boolean }>();

@@ -1,17 +1,23 @@
 /**
  * One WebSocket connection: turns each text frame into calls on the transport and writes
  * back exactly one response per request (batches as one array), never for notifications.
+ * It applies the per-connection limits: request rate, calls in flight, subscriptions, and
+ * backpressure when the client reads its answers too slowly.
  */
 import type { WebSocket } from 'ws';
-import type { Registry } from '../contract/registry.ts';
+import type { MethodEntry, Registry } from '../contract/registry.ts';
 import { isPositional, validateParams } from '../contract/validateParams.ts';
 import type { Logger } from '../contract/implement.ts';
-import type { Principal } from '../protocol/call.ts';
+import type { Call, Principal } from '../protocol/call.ts';
 import { ErrorCode } from '../protocol/codes.ts';
-import { encodeError, encodeResult, parseFrame, spliceReply, type Entry, type Id, type Request } from '../protocol/envelope.ts';
-import { isValidTopic } from '../protocol/routing.ts';
+import { encodeError, encodeResult, parseFrame, spliceReply, type Entry, type Frame, type Id, type Request } from '../protocol/envelope.ts';
 import { WarrenError, type ErrorObject } from '../protocol/WarrenError.ts';
 import type { Transport } from '../transport/Transport.ts';
+import { Backpressure, type BackpressureOptions } from './Backpressure.ts';
+import type { GatewayOptions } from './GatewayOptions.ts';
+import { holdsRole } from './holdsRole.ts';
+import { RateLimiter, type RateLimiterOptions } from './RateLimiter.ts';
+import { SocketSubscriptions } from './SocketSubscriptions.ts';
 import type { Subscriptions } from './Subscriptions.ts';
 
 export interface SessionLimits {
@@ -19,6 +25,8 @@ export interface SessionLimits {
   maxBatch: number;
   maxInFlight: number;
   maxSubscriptions: number;
+  rate: RateLimiterOptions;
+  backpressure: BackpressureOptions;
 }
 
 export interface SessionDeps {
@@ -27,48 +35,84 @@ export interface SessionDeps {
   subscriptions: Subscriptions;
   limits: SessionLimits;
   log: Logger;
+  authorize: GatewayOptions['authorize'];
   /** Extra `rpc.*` methods answered by the gateway itself (e.g. rpc.discover). */
   builtins: ReadonlyMap<string, () => unknown>;
 }
 
 type Done = (response: string | undefined) => void;
 
+/** A request that waits: for its authorization or for its reply. */
+interface Waiting {
+  /** Answers it now with `error` and forgets whatever it waited for. */
+  settle(error: ErrorObject): void;
+  /** Forgets it without an answer: the socket is gone. */
+  drop(): void;
+}
+
 const BINARY_REFUSED = encodeError(null, {
   code: ErrorCode.INVALID_REQUEST,
   message: 'Binary frames are not supported: send JSON-RPC as UTF-8 text frames',
 });
+const RATE_LIMITED: ErrorObject = { code: ErrorCode.OVERLOADED, message: 'Rate limit exceeded: slow down' };
+const UNAUTHORIZED: ErrorObject = { code: ErrorCode.UNAUTHORIZED, message: 'Unauthorized' };
+const SHUTTING_DOWN: ErrorObject = { code: ErrorCode.UNAVAILABLE, message: 'Gateway shutting down: reconnect and retry' };
 
 export class Session {
   readonly #ws: WebSocket;
   readonly #deps: SessionDeps;
   readonly principal: Principal | null;
-  /** Cancel functions of calls waiting for a reply. */
-  readonly #inFlight = new Set<() => void>();
-  readonly #subscribed = new Map<string, { event: string; topic: string | undefined }>();
+  readonly #waiting = new Set<Waiting>();
+  readonly #subscriptions: SocketSubscriptions;
+  readonly #limiter: RateLimiter;
+  readonly #backpressure: Backpressure;
+  #lastFrameAt = performance.now();
   #closed = false;
+  #draining = false;
 
   constructor(ws: WebSocket, principal: Principal | null, deps: SessionDeps) {
     this.#ws = ws;
     this.#deps = deps;
     this.principal = principal;
+    this.#limiter = new RateLimiter(deps.limits.rate);
+    this.#backpressure = new Backpressure(ws, deps.limits.backpressure);
+    this.#subscriptions = new SocketSubscriptions(this, {
+      registry: deps.registry,
+      subscriptions: deps.subscriptions,
+      maxSubscriptions: deps.limits.maxSubscriptions,
+    });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.send(BINARY_REFUSED);
-      this.handleFrame(String(data));
+      if (!isBinary) return this.handleFrame(String(data));
+      if (this.#admit(undefined)) this.send(BINARY_REFUSED);
     });
     ws.on('error', (err) => deps.log.debug({ err: err.message }, 'socket error'));
     ws.on('close', () => this.#onClose());
   }
 
+  /** Requests waiting for authorization or for a reply. */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#waiting.size;
+  }
+
+  /** True while reading is stopped because the client does not read its answers. */
+  get paused(): boolean {
+    return this.#backpressure.paused;
+  }
+
+  /** Nothing sent for `idleMs`, no subscription, no call waiting. */
+  isIdle(idleMs: number, now = performance.now()): boolean {
+    return this.#waiting.size === 0 && this.#subscriptions.size === 0 && now - this.#lastFrameAt >= idleMs;
   }
 
   send(frame: string): void {
-    if (!this.#closed && this.#ws.readyState === this.#ws.OPEN) this.#ws.send(frame);
+    if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
+    this.#ws.send(frame);
+    this.#backpressure.afterSend();
   }
 
   handleFrame(text: string): void {
     const frame = parseFrame(text, { maxBatch: this.#deps.limits.maxBatch });
+    if (!this.#admit(frame)) return;
     if (frame.kind === 'invalid') return this.send(encodeError(null, frame.error));
     if (frame.kind === 'single') {
       return this.#dispatch(frame.entry, (response) => response !== undefined && this.send(response));
@@ -82,41 +126,142 @@ export class Session {
     for (const entry of frame.entries) this.#dispatch(entry, collect);
   }
 
+  /** Stops taking new calls: from now on they are answered UNAVAILABLE. */
+  drain(): void {
+    this.#draining = true;
+  }
+
+  /** Answers every request still waiting with UNAVAILABLE, so none is silently dropped. */
+  settleAll(): void {
+    for (const waiting of [...this.#waiting]) waiting.settle(SHUTTING_DOWN);
+  }
+
+  /**
+   * Charges the rate limit for one frame (a batch costs one per item). Over the limit, every
+   * request in the frame is answered OVERLOADED and false returned; persistent abuse closes.
+   */
+  #admit(frame: Frame | undefined): boolean {
+    if (this.#ws.readyState !== this.#ws.OPEN) return false;
+    this.#lastFrameAt = performance.now();
+    const verdict = this.#limiter.take(frame?.kind === 'batch' ? frame.entries.length : 1, this.#lastFrameAt);
+    if (verdict === 'ok') return true;
+    if (frame === undefined || frame.kind === 'invalid') this.send(encodeError(null, RATE_LIMITED));
+    else if (frame.kind === 'single') this.#refuse(frame.entry, (response) => response && this.send(response));
+    else {
+      const responses: string[] = [];
+      for (const entry of frame.entries) this.#refuse(entry, (response) => response && responses.push(response));
+      if (responses.length > 0) this.send(`[${responses.join(',')}]`);
+    }
+    if (verdict === 'close') {
+      this.#deps.log.warn({ refused: this.#limiter.refusals }, 'closing a connection that kept exceeding the rate limit');
+      this.#ws.close(1008, 'Rate limit exceeded');
+    }
+    return false;
+  }
+
+  #refuse(entry: Entry, done: Done): void {
+    if (entry.ok && entry.notification) return done(undefined);
+    done(encodeError(entry.ok ? (entry.request.id ?? null) : entry.id, RATE_LIMITED));
+  }
+
   #dispatch(entry: Entry, done: Done): void {
     if (!entry.ok) return done(encodeError(entry.id, entry.error));
     const { request, notification } = entry;
     const id = request.id ?? null;
     const fail = (error: ErrorObject) => done(notification ? undefined : encodeError(id, error));
+    if (this.#draining) return fail(SHUTTING_DOWN);
     try {
       if (request.method.startsWith('rpc.')) return this.#builtin(request, notification, done);
       const method = this.#deps.registry.methods.get(request.method);
       if (!method) return fail({ code: ErrorCode.METHOD_NOT_FOUND, message: `Method not found: ${request.method}` });
-      validateParams(method.spec.input, request.params);
-      const { limits, transport } = this.#deps;
+      // Before validation, so a caller without the role learns nothing about the params either.
+      if (!holdsRole(this.principal, method.spec.roles)) return fail(UNAUTHORIZED);
+      const params = validateParams(method.spec.input, request.params);
+      const { limits } = this.#deps;
+      if (!notification && this.#waiting.size >= limits.maxInFlight) {
+        return fail({ code: ErrorCode.OVERLOADED, message: `More than ${limits.maxInFlight} calls in flight on this connection` });
+      }
       const timeoutMs = Math.min(method.spec.timeoutMs ?? limits.defaultTimeoutMs, request.timeoutMs ?? Infinity);
-      const call = {
+      const call: Call = {
         method: request.method,
         params: request.params === undefined ? (isPositional(method.spec.input) ? '[]' : '{}') : JSON.stringify(request.params),
         deadline: Date.now() + timeoutMs,
         principal: this.principal,
       };
-      if (notification) {
-        transport.notify(call);
-        return done(undefined);
-      }
-      if (this.#inFlight.size >= limits.maxInFlight) {
-        return fail({ code: ErrorCode.OVERLOADED, message: `More than ${limits.maxInFlight} calls in flight on this connection` });
-      }
-      let settled = false;
-      const cancel = transport.request(call, (body) => {
-        settled = true;
-        this.#inFlight.delete(cancel);
-        done(spliceReply(id, body));
-      });
-      if (!settled) this.#inFlight.add(cancel);
+      const publish = () => this.#publish(call, notification, id, done);
+      if (this.#deps.authorize) this.#authorize(method, params, publish, fail);
+      else publish();
     } catch (thrown) {
       fail(this.#requestError(thrown).toJSON());
     }
+  }
+
+  /** Runs the gateway's authorize hook; the call waits (and counts in flight) while it decides. */
+  #authorize(method: MethodEntry, params: unknown, publish: () => void, fail: (error: ErrorObject) => void): void {
+    const judge = (verdict: unknown) => (verdict === true ? publish() : fail(UNAUTHORIZED));
+    const failed = (thrown: unknown) => {
+      if (!(thrown instanceof WarrenError)) this.#deps.log.error({ err: thrown, method: method.wireName }, 'authorize hook failed');
+      fail(thrown instanceof WarrenError ? thrown.toJSON() : { code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' });
+    };
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = this.#deps.authorize!(this.principal, { wireName: method.wireName, spec: method.spec, params });
+    } catch (thrown) {
+      return failed(thrown);
+    }
+    if (typeof (verdict as Partial<PromiseLike<boolean>> | null)?.then !== 'function') return judge(verdict);
+    let live = true;
+    const waiting: Waiting = {
+      settle: (error) => {
+        waiting.drop();
+        fail(error);
+      },
+      drop: () => {
+        live = false;
+        this.#waiting.delete(waiting);
+      },
+    };
+    this.#waiting.add(waiting);
+    Promise.resolve(verdict).then(
+      (value) => {
+        if (!live) return;
+        waiting.drop();
+        judge(value);
+      },
+      (thrown: unknown) => {
+        if (!live) return;
+        waiting.drop();
+        failed(thrown);
+      },
+    );
+  }
+
+  #publish(call: Call, notification: boolean, id: Id, done: Done): void {
+    const { transport } = this.#deps;
+    if (notification) {
+      transport.notify(call);
+      return done(undefined);
+    }
+    let cancel: (() => void) | undefined;
+    let answered = false;
+    const waiting: Waiting = {
+      settle: (error) => {
+        waiting.drop();
+        done(encodeError(id, error));
+      },
+      drop: () => {
+        answered = true;
+        cancel?.();
+        this.#waiting.delete(waiting);
+      },
+    };
+    cancel = transport.request(call, (body) => {
+      if (answered) return;
+      answered = true;
+      this.#waiting.delete(waiting);
+      done(spliceReply(id, body));
+    });
+    if (!answered) this.#waiting.add(waiting);
   }
 
   /** Maps what failed while handling a request to the error the client gets. */
@@ -140,12 +285,12 @@ export class Session {
       );
     switch (request.method) {
       case 'rpc.subscribe':
-        return void answer(this.#subscribe(request.params));
+        return void answer(this.#subscriptions.subscribe(request.params));
       case 'rpc.ping':
         // Lets clients that cannot see ws pings (browsers) check that the server still answers.
         return void answer(Promise.resolve('pong'));
       case 'rpc.unsubscribe':
-        return void answer(this.#unsubscribe(request.params));
+        return void answer(this.#subscriptions.unsubscribe(request.params));
       default: {
         const builtin = this.#deps.builtins.get(request.method);
         if (builtin) return void answer(Promise.resolve().then(builtin));
@@ -154,54 +299,10 @@ export class Session {
     }
   }
 
-  #readTopicParams(params: unknown): { event: string; topic: string | undefined } {
-    const raw = Array.isArray(params)
-      ? { event: params[0], topic: params[1] }
-      : ((params ?? {}) as { event?: unknown; topic?: unknown });
-    const issues = [];
-    if (typeof raw.event !== 'string' || !this.#deps.registry.events.has(raw.event)) {
-      issues.push({ code: 'invalid_value', path: ['event'], message: 'Unknown event' });
-    }
-    if (raw.topic !== undefined && raw.topic !== null && !isValidTopic(raw.topic)) {
-      issues.push({ code: 'invalid_format', path: ['topic'], message: 'Topic must be 1-200 UTF-8 bytes without dots, *, # or whitespace' });
-    }
-    if (issues.length > 0) throw new WarrenError(ErrorCode.INVALID_PARAMS, 'Invalid params', { data: { issues } });
-    return { event: raw.event as string, topic: (raw.topic ?? undefined) as string | undefined };
-  }
-
-  async #subscribe(params: unknown): Promise<true> {
-    const { event, topic } = this.#readTopicParams(params);
-    const key = `${event}\u0000${topic ?? '*'}`;
-    if (this.#subscribed.has(key)) return true;
-    if (this.#subscribed.size >= this.#deps.limits.maxSubscriptions) {
-      throw new WarrenError(ErrorCode.OVERLOADED, `More than ${this.#deps.limits.maxSubscriptions} subscriptions on this connection`);
-    }
-    this.#subscribed.set(key, { event, topic });
-    try {
-      await this.#deps.subscriptions.add(this, event, topic);
-    } catch {
-      this.#subscribed.delete(key);
-      throw new WarrenError(ErrorCode.UNAVAILABLE, 'Could not subscribe: broker unavailable');
-    }
-    if (this.#closed) void this.#deps.subscriptions.remove(this, event, topic).catch(() => {});
-    return true;
-  }
-
-  async #unsubscribe(params: unknown): Promise<boolean> {
-    const { event, topic } = this.#readTopicParams(params);
-    const key = `${event}\u0000${topic ?? '*'}`;
-    if (!this.#subscribed.delete(key)) return false;
-    await this.#deps.subscriptions.remove(this, event, topic).catch(() => {});
-    return true;
-  }
-
   #onClose(): void {
     this.#closed = true;
-    for (const cancel of this.#inFlight) cancel();
-    this.#inFlight.clear();
-    for (const { event, topic } of this.#subscribed.values()) {
-      this.#deps.subscriptions.remove(this, event, topic).catch(() => {});
-    }
-    this.#subscribed.clear();
+    this.#backpressure.stop();
+    for (const waiting of [...this.#waiting]) waiting.drop();
+    this.#subscriptions.close();
   }
 }

@@ -6,16 +6,97 @@ import type { Call, Principal } from './call.ts';
 
 export const RPC_EXCHANGE = 'warren.rpc';
 export const EVENTS_EXCHANGE = 'warren.events';
+/** Fanout exchange that takes calls given up on after too many deliveries. */
+export const DEAD_LETTER_EXCHANGE = 'warren.dlx';
+/** The durable queue bound to DEAD_LETTER_EXCHANGE; operators inspect or replay it. */
+export const DEAD_LETTER_QUEUE = 'warren.dlq';
 
 export const Header = {
   DEADLINE: 'x-warren-deadline',
   PRINCIPAL: 'x-warren-principal',
   TRACEPARENT: 'traceparent',
+  /** Earlier deliveries of this call that ended without an answer (a worker died or failed). */
+  ATTEMPTS: 'x-warren-attempts',
+  /** On a dead-lettered call: its method, its queue and why it was given up. */
+  DEAD_METHOD: 'x-warren-method',
+  DEAD_QUEUE: 'x-warren-queue',
+  DEAD_REASON: 'x-warren-reason',
+} as const;
+
+/** Why a call went to the dead-letter queue. */
+export const DeadLetterReason = {
+  /** Every allowed delivery ended without an answer (the handler crashed its worker, or threw past the transport). */
+  MAX_DELIVERIES: 'max-deliveries',
 } as const;
 
 /** The durable queue that holds calls of one method. */
 export function methodQueue(method: string): string {
   return `warren.rpc.${method}`;
+}
+
+/**
+ * Arguments of a method's queue. RabbitMQ refuses (PRECONDITION_FAILED) to redeclare a queue
+ * with other arguments, so this is the single place that derives them from the contract.
+ * With `maxQueueLength`, a full queue nacks new calls (`reject-publish`) rather than dropping
+ * the oldest, so the caller learns at once that the call was refused.
+ */
+export function methodQueueArguments(options: { maxQueueLength?: number | undefined }): Record<string, string | number> {
+  if (options.maxQueueLength === undefined) return {};
+  return { 'x-max-length': options.maxQueueLength, 'x-overflow': 'reject-publish' };
+}
+
+/** Reads the attempts header; anything but a non-negative integer counts as 0. */
+export function readAttempts(headers: Record<string, unknown> | undefined): number {
+  const raw = Number(headers?.[Header.ATTEMPTS]);
+  return Number.isInteger(raw) && raw > 0 ? raw : 0;
+}
+
+/** The properties a delivered call carries on, when it is published again (retry or dead letter). */
+export interface CarriedProperties {
+  contentType?: string | undefined;
+  correlationId?: string | undefined;
+  replyTo?: string | undefined;
+  headers?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Properties of the copy of a call published again after a delivery that ended without an
+ * answer: the same correlation, reply queue and headers, the attempts counted, and only the
+ * time left to its deadline as expiration.
+ */
+export function retryProperties(original: CarriedProperties, attempts: number, deadline: number, now: number) {
+  return {
+    ...carried(original),
+    headers: { ...original.headers, [Header.ATTEMPTS]: attempts },
+    persistent: true,
+    ...(Number.isFinite(deadline) ? { expiration: String(Math.max(1, Math.ceil(deadline - now))) } : {}),
+  };
+}
+
+/** Properties of a dead-lettered call: no expiration, so it stays until an operator removes it. */
+export function deadLetterProperties(
+  original: CarriedProperties,
+  where: { method: string; queue: string; attempts: number; reason: string },
+) {
+  return {
+    ...carried(original),
+    headers: {
+      ...original.headers,
+      [Header.ATTEMPTS]: where.attempts,
+      [Header.DEAD_METHOD]: where.method,
+      [Header.DEAD_QUEUE]: where.queue,
+      [Header.DEAD_REASON]: where.reason,
+    },
+    persistent: true,
+  };
+}
+
+function carried(original: CarriedProperties) {
+  return {
+    contentType: original.contentType ?? 'application/json',
+    ...(original.correlationId ? { correlationId: original.correlationId } : {}),
+    ...(original.replyTo ? { replyTo: original.replyTo } : {}),
+  };
 }
 
 /** Topics are one routing-key word: no dots, no AMQP wildcards, no whitespace; at most 200 UTF-8 bytes. */

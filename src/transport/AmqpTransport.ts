@@ -4,30 +4,39 @@
  * exclusive reply queue by correlation id; events go through the topic exchange
  * `warren.events` to one exclusive queue per subscribing process.
  *
- * amqp-connection-manager owns reconnection: it reruns each channel's setup (topology,
- * consumers) on every new connection. The hot path publishes on the raw confirm channel
- * that setup received, so while the broker is away calls fail fast instead of piling up
- * in an unbounded buffer.
+ * Reconnection (with backoff) is AmqpConnection's: every lane's setup (topology, consumers)
+ * runs once on every new connection. The hot path publishes on the raw confirm channel
+ * that setup received, so while the broker is away calls fail fast (UNAVAILABLE) instead of
+ * piling up in an unbounded buffer, and while that channel's write buffer is over its
+ * high-water mark (publish() returned false, until 'drain') new calls get OVERLOADED.
+ *
+ * Calls in flight when the connection drops stay pending: the reply queue keeps its name and
+ * is declared again on reconnect, so a reply sent after that still reaches its caller; a
+ * reply sent while this process was disconnected is lost and the caller gets TIMEOUT at its
+ * deadline. Either way exactly one answer, by the deadline.
  */
 import { randomUUID } from 'node:crypto';
-import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import type { Call } from '../protocol/call.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { WarrenError } from '../protocol/WarrenError.ts';
 import {
+  DEAD_LETTER_EXCHANGE,
+  DEAD_LETTER_QUEUE,
   EVENTS_EXCHANGE,
   RPC_EXCHANGE,
   callProperties,
   eventBindingKey,
   eventRoutingKey,
-  methodQueue,
   parseEventRoutingKey,
-  readCall,
 } from '../protocol/routing.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
-import { PendingCalls, unavailableBody } from './PendingCalls.ts';
+import { AmqpConnection, type Lane } from './AmqpConnection.ts';
+import { AmqpMethodConsumer, isNack } from './AmqpMethodConsumer.ts';
+import { PendingCalls, REFUSED_BODY, unavailableBody } from './PendingCalls.ts';
+import type { BackoffOptions } from './reconnectDelay.ts';
+import { resolveServeOptions } from './serveOptions.ts';
 import type { Consumer, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
 
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -37,20 +46,26 @@ export interface AmqpTransportOptions {
   url?: string;
   /** Most calls waiting for a reply at once. @default 100000 */
   maxPending?: number;
-  /** Seconds between connection attempts while the broker is unreachable. @default 1 */
+  /**
+   * Seconds before the first attempt to reconnect; each failed attempt doubles it, up to
+   * `maxReconnectSeconds`, and each wait is a random half to whole of that step. @default 0.5
+   */
   reconnectSeconds?: number;
+  /** Longest wait between two attempts to reconnect, in seconds. @default 5 */
+  maxReconnectSeconds?: number;
   /** AMQP heartbeat in seconds. @default 5 */
   heartbeatSeconds?: number;
+  /** Name RabbitMQ shows for the connection (`rabbitmqctl list_connections client_properties`). @default `warren <pid>` */
+  connectionName?: string;
   log?: Logger;
 }
 
-/** A channel wrapper plus the raw confirm channel its latest setup received. */
-interface Lane {
-  wrapper: ChannelWrapper;
-  channel: ConfirmChannel | undefined;
-}
-
 const JSON_TYPE = 'application/json';
+
+function positive(name: string, value: number): number {
+  if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
 
 export class AmqpTransport implements Transport {
   readonly kind = 'amqp' as const;
@@ -63,7 +78,9 @@ export class AmqpTransport implements Transport {
   readonly #bindings = new Set<string>();
   readonly #consumers = new Set<Consumer>();
   readonly #options: AmqpTransportOptions;
-  #manager: AmqpConnectionManager | undefined;
+  readonly #backoff: BackoffOptions;
+  readonly #heartbeatSeconds: number;
+  #connection: AmqpConnection | undefined;
   #calls: Lane | undefined;
   #work: Lane | undefined;
   #listener: (message: EventMessage) => void = () => {};
@@ -76,6 +93,11 @@ export class AmqpTransport implements Transport {
     const maxPending = options.maxPending ?? 100_000;
     if (!(Number.isInteger(maxPending) && maxPending > 0)) throw new TypeError('maxPending must be a positive integer');
     this.#pending = new PendingCalls(`${this.#id.slice(0, 8)}.`, maxPending);
+    const initialSeconds = positive('reconnectSeconds', options.reconnectSeconds ?? 0.5);
+    const maxSeconds = positive('maxReconnectSeconds', options.maxReconnectSeconds ?? 5);
+    if (maxSeconds < initialSeconds) throw new TypeError('maxReconnectSeconds must not be below reconnectSeconds');
+    this.#backoff = { initialSeconds, maxSeconds };
+    this.#heartbeatSeconds = positive('heartbeatSeconds', options.heartbeatSeconds ?? 5);
   }
 
   /** Calls in flight waiting for a reply. */
@@ -84,46 +106,28 @@ export class AmqpTransport implements Transport {
   }
 
   start(): void {
-    if (this.#manager) return;
-    const safeUrl = this.#url.replace(/\/\/[^@/]*@/, '//***@');
-    const manager = amqp.connect([this.#url], {
-      // Nagle's algorithm on the AMQP socket costs ~40 ms per call at low load.
-      connectionOptions: { noDelay: true },
-      heartbeatIntervalInSeconds: this.#options.heartbeatSeconds ?? 5,
-      reconnectTimeInSeconds: this.#options.reconnectSeconds ?? 1,
+    if (this.#connection) return;
+    this.#connection = new AmqpConnection({
+      url: this.#url,
+      heartbeatSeconds: this.#heartbeatSeconds,
+      backoff: this.#backoff,
+      connectionName: this.#options.connectionName ?? `warren ${process.pid}`,
+      log: this.#log,
     });
-    manager.on('connect', () => this.#log.info({ url: safeUrl }, 'connected to RabbitMQ'));
-    manager.on('disconnect', ({ err }) => {
-      if (!this.#closing) this.#log.warn({ err: err?.message }, 'disconnected from RabbitMQ; reconnecting');
-    });
-    manager.on('connectFailed', ({ err }) => {
-      this.#log.warn({ url: safeUrl, err: err?.message }, 'RabbitMQ unreachable; retrying');
-    });
-    manager.on('blocked', ({ reason }) => this.#log.warn({ reason }, 'RabbitMQ blocked the connection'));
-    this.#manager = manager;
     // Open both lanes now, so whenReady() covers them: created lazily, the first request()
     // or publishEvent() after whenReady() found no channel yet and failed UNAVAILABLE.
     this.#callsLane();
     this.#workLane();
   }
 
-  #lane(name: string, setup: (channel: ConfirmChannel) => Promise<void>): Lane {
-    if (!this.#manager) throw new Error('AmqpTransport: start() was not called');
-    const lane: Lane = { wrapper: undefined as never, channel: undefined };
-    lane.wrapper = this.#manager.createChannel({
-      name,
-      confirm: true,
-      setup: async (channel: ConfirmChannel) => {
-        channel.on('close', () => {
-          if (lane.channel === channel) lane.channel = undefined;
-        });
-        channel.on('error', (err) => this.#log.warn({ err: err.message, channel: name }, 'AMQP channel error'));
-        await setup(channel);
-        lane.channel = channel;
-      },
-    });
-    lane.wrapper.on('error', (err) => this.#log.warn({ err: (err as Error).message, channel: name }, 'AMQP channel error'));
-    return lane;
+  #lane(name: string, setup: Parameters<AmqpConnection['lane']>[1]): Lane {
+    if (!this.#connection) throw new Error('AmqpTransport: start() was not called');
+    return this.#connection.lane(name, setup);
+  }
+
+  #declareQueue(...args: Parameters<AmqpConnection['declareQueue']>): Promise<string | undefined> {
+    if (!this.#connection) throw new Error('AmqpTransport: start() was not called');
+    return this.#connection.declareQueue(...args);
   }
 
   /** The gateway side: publishes calls, consumes replies and subscribed events. */
@@ -151,11 +155,20 @@ export class AmqpTransport implements Transport {
     }));
   }
 
-  /** The worker side: consumes method queues, publishes replies and events. */
+  /** The worker side: consumes method queues, publishes replies, retries, dead letters and events. */
   #workLane(): Lane {
     return (this.#work ??= this.#lane('work', async (channel) => {
       await channel.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
       await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+      await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
+      const refused = await this.#declareQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: {} });
+      if (refused) {
+        this.#log.error(
+          { queue: DEAD_LETTER_QUEUE, err: refused },
+          `queue ${DEAD_LETTER_QUEUE} exists with other arguments than Warren declares; delete it so dead letters are kept`,
+        );
+      }
+      await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
     }));
   }
 
@@ -170,8 +183,7 @@ export class AmqpTransport implements Transport {
   }
 
   async whenReady(timeoutMs = 30_000): Promise<void> {
-    if (!this.#manager) throw new Error('AmqpTransport: start() was not called');
-    const lanes = [this.#calls, this.#work].filter((lane): lane is Lane => lane !== undefined);
+    if (!this.#connection) throw new Error('AmqpTransport: start() was not called');
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       if (!Number.isFinite(timeoutMs)) return;
@@ -180,20 +192,15 @@ export class AmqpTransport implements Transport {
         timeoutMs,
       );
     });
-    const manager = this.#manager;
-    const connected = manager.isConnected()
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => manager.once('connect', () => resolve()));
     try {
-      await Promise.race([Promise.all([connected, ...lanes.map((lane) => lane.wrapper.waitForConnect())]), timeout]);
+      await Promise.race([this.#connection.whenReady(), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
   isReady(): boolean {
-    if (!this.#manager?.isConnected()) return false;
-    return (!this.#calls || !!this.#calls.channel) && (!this.#work || !!this.#work.channel);
+    return !this.#closing && !!this.#connection?.isReady();
   }
 
   async close(): Promise<void> {
@@ -201,23 +208,32 @@ export class AmqpTransport implements Transport {
     this.#closing = true;
     await Promise.all([...this.#consumers].map((consumer) => consumer.cancel()));
     this.#pending.settleAll(unavailableBody('Transport closed'));
-    await Promise.all([this.#calls?.wrapper.close(), this.#work?.wrapper.close()]);
-    await this.#manager?.close();
+    await this.#connection?.close();
   }
 
   request(call: Call, onReply: ReplyFn): () => void {
-    const channel = this.#callsLane().channel;
+    const lane = this.#callsLane();
+    const channel = lane.channel;
     if (!channel || this.#closing) {
       onReply(unavailableBody('Broker unavailable'));
+      return () => {};
+    }
+    // amqplib already holds a full write buffer for this channel: refuse rather than add to it.
+    if (!lane.writable) {
+      onReply(REFUSED_BODY);
       return () => {};
     }
     const id = this.#pending.add(call.deadline, onReply);
     if (id === undefined) return () => {};
     const properties = callProperties(call, { correlationId: id, replyTo: this.#replyQueue }, Date.now());
     try {
-      channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties, (err) => {
-        if (err) this.#pending.settle(id, unavailableBody('Broker refused the call'));
+      const room = channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties, (err) => {
+        // A nack is the broker refusing the call (a full queue with reject-publish). A channel
+        // that closed before confirming leaves the call's fate unknown: it may sit in its
+        // queue, so it stays pending until its reply or its deadline.
+        if (err && isNack(err)) this.#pending.settle(id, REFUSED_BODY);
       });
+      if (!room) lane.writable = false;
     } catch {
       this.#pending.settle(id, unavailableBody('Broker unavailable'));
     }
@@ -225,67 +241,39 @@ export class AmqpTransport implements Transport {
   }
 
   notify(call: Call): void {
-    const channel = this.#callsLane().channel;
-    if (!channel || this.#closing) return;
+    const lane = this.#callsLane();
+    const channel = lane.channel;
+    if (!channel || this.#closing || !lane.writable) return;
     try {
-      channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), callProperties(call, undefined, Date.now()));
+      const room = channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), callProperties(call, undefined, Date.now()));
+      if (!room) lane.writable = false;
     } catch (err) {
       this.#log.warn({ err: (err as Error).message, method: call.method }, 'notification not published');
     }
   }
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
-    const prefetch = options.prefetch ?? 32;
-    if (!(Number.isInteger(prefetch) && prefetch > 0)) throw new TypeError('prefetch must be a positive integer');
+    const { prefetch, maxDeliveries, maxQueueLength } = resolveServeOptions(options);
     const lane = this.#workLane();
-    const queue = methodQueue(method);
-    const inFlight = new Set<Promise<void>>();
-    let active: { channel: ConfirmChannel; tag: string } | undefined;
-
-    const handle = (channel: ConfirmChannel, message: ConsumeMessage) => {
-      const { replyTo, correlationId, headers } = message.properties;
-      const call = readCall(method, message.content.toString('utf8'), headers);
-      const done = fn({ call, redelivered: message.fields.redelivered, expectsReply: !!replyTo })
-        .then(
-          (body) =>
-            new Promise<void>((resolve) => {
-              if (body === undefined || !replyTo) {
-                settleDelivery(channel, message, true);
-                return resolve();
-              }
-              channel.publish('', replyTo, Buffer.from(body), { correlationId, contentType: JSON_TYPE }, (err) => {
-                // Ack only once the broker holds the reply; otherwise let the call be redelivered.
-                settleDelivery(channel, message, !err);
-                resolve();
-              });
-            }),
-          () => settleDelivery(channel, message, false),
-        )
-        .catch(() => settleDelivery(channel, message, false))
-        .finally(() => inFlight.delete(done));
-      inFlight.add(done);
-    };
-
-    const setup = async (channel: ConfirmChannel) => {
-      await channel.assertQueue(queue, { durable: true });
-      await channel.bindQueue(queue, RPC_EXCHANGE, method);
-      await channel.prefetch(prefetch);
-      const { consumerTag } = await channel.consume(queue, (message) => message && handle(channel, message));
-      active = { channel, tag: consumerTag };
-    };
+    const methodConsumer = new AmqpMethodConsumer({
+      method,
+      fn,
+      prefetch,
+      maxDeliveries,
+      maxQueueLength,
+      log: this.#log,
+      declareQueue: (queue, declaration) => this.#declareQueue(queue, declaration),
+    });
     // A setup cut short by a lost connection runs again on the next one; it must not fail serve().
-    await lane.wrapper.addSetup(setup).catch((err: Error) => {
+    await lane.wrapper.addSetup(methodConsumer.setup).catch((err: Error) => {
       this.#log.warn({ err: err.message, method }, 'consumer setup failed; it runs again on reconnect');
     });
 
     const consumer: Consumer = {
       cancel: async () => {
         this.#consumers.delete(consumer);
-        await lane.wrapper.removeSetup(setup);
-        if (active && lane.channel === active.channel) {
-          await active.channel.cancel(active.tag).catch(() => {});
-        }
-        await Promise.all(inFlight);
+        await lane.wrapper.removeSetup(methodConsumer.setup);
+        await methodConsumer.cancel();
       },
     };
     this.#consumers.add(consumer);
@@ -322,15 +310,5 @@ export class AmqpTransport implements Transport {
     const key = eventBindingKey(event, topic);
     if (!this.#bindings.delete(key)) return;
     await this.#callsLane().channel?.unbindQueue(this.#eventsQueue, EVENTS_EXCHANGE, key);
-  }
-}
-
-/** Acks, or requeues, a delivery on the channel it came on, if that channel still lives. */
-function settleDelivery(channel: ConfirmChannel, message: ConsumeMessage, ok: boolean): void {
-  try {
-    if (ok) channel.ack(message);
-    else channel.nack(message, false, true);
-  } catch {
-    // The channel closed: the broker already requeued the delivery.
   }
 }

@@ -1,40 +1,77 @@
 /**
  * An in-process broker with the semantics Warren relies on from RabbitMQ: one queue per
  * method that outlives its consumers, per-consumer prefetch, round-robin dispatch,
- * messages dropped once their deadline passes, redelivery of unacked messages when a
- * consumer goes away, and topic-routed events.
+ * messages dropped once their deadline passes, redelivery of calls whose serve function
+ * rejected (counted, and dead-lettered after `maxDeliveries`, as AmqpTransport does), an
+ * optional queue length past which new calls are refused, and topic-routed events.
  */
 import type { Call, ReplyBody } from '../protocol/call.ts';
+import { DeadLetterReason } from '../protocol/routing.ts';
+import { DEAD_LETTER_BODY, decideDelivery } from './deliveryPolicy.ts';
 import type { Delivery, EventMessage, ServeFn } from './Transport.ts';
 
 interface Message {
   call: Call;
   /** Where the reply goes; undefined for a notification. */
   reply?: (body: ReplyBody) => void;
-  redelivered: boolean;
+  /** Deliveries of this call that ended without an answer. */
+  attempts: number;
 }
+
+/** A call given up on, kept for inspection like RabbitMQ's `warren.dlq`. */
+export interface DeadLetter {
+  call: Call;
+  attempts: number;
+  reason: string;
+}
+
+/** Dead letters kept in memory; older ones are dropped so a poison flood cannot grow the heap. */
+const MAX_DEAD_LETTERS = 1000;
 
 interface QueueConsumer {
   fn: ServeFn;
   prefetch: number;
+  maxDeliveries: number;
   inFlight: Set<Message>;
   active: boolean;
   idle?: () => void;
 }
+
+export type PublishOutcome = 'queued' | 'unroutable' | 'refused';
 
 class MemoryQueue {
   #messages: Message[] = [];
   #head = 0;
   readonly consumers: QueueConsumer[] = [];
   #turn = 0;
+  readonly #deadLetter: (message: Message, attempts: number) => void;
+  /** Fixed by the first consumer, as a RabbitMQ queue keeps the arguments it was declared with. */
+  readonly maxLength: number | undefined;
 
-  enqueue(message: Message): void {
-    this.#messages.push(message);
-    this.dispatch();
+  constructor(maxLength: number | undefined, deadLetter: (message: Message, attempts: number) => void) {
+    this.maxLength = maxLength;
+    this.#deadLetter = deadLetter;
   }
 
-  requeue(message: Message): void {
-    message.redelivered = true;
+  enqueue(message: Message): boolean {
+    if (this.maxLength !== undefined && this.depth >= this.maxLength) return false;
+    this.#messages.push(message);
+    this.dispatch();
+    return true;
+  }
+
+  /** A delivery ended without an answer: count it, then retry, dead-letter or drop the call. */
+  requeue(message: Message, maxDeliveries: number): void {
+    const action = decideDelivery({
+      attempts: message.attempts,
+      redelivered: true,
+      deadline: message.call.deadline,
+      now: Date.now(),
+      maxDeliveries,
+    });
+    if (action.kind === 'dead-letter') return this.#deadLetter(message, action.attempts);
+    if (action.kind !== 'retry') return;
+    message.attempts = action.attempts;
     this.#messages.splice(this.#head, 0, message);
   }
 
@@ -71,7 +108,12 @@ class MemoryQueue {
 
   #deliver(consumer: QueueConsumer, message: Message): void {
     consumer.inFlight.add(message);
-    const delivery: Delivery = { call: message.call, redelivered: message.redelivered, expectsReply: !!message.reply };
+    const delivery: Delivery = {
+      call: message.call,
+      redelivered: message.attempts > 0,
+      attempts: message.attempts,
+      expectsReply: !!message.reply,
+    };
     const settle = (body: ReplyBody | undefined) => {
       consumer.inFlight.delete(message);
       if (body !== undefined && message.reply) message.reply(body);
@@ -82,7 +124,8 @@ class MemoryQueue {
     queueMicrotask(() => {
       consumer.fn(delivery).then(settle, () => {
         consumer.inFlight.delete(message);
-        this.requeue(message);
+        this.requeue(message, consumer.maxDeliveries);
+        if (consumer.inFlight.size === 0) consumer.idle?.();
         this.dispatch();
       });
     });
@@ -93,16 +136,33 @@ function matches(binding: string, routingKey: string, event: string): boolean {
   return binding === routingKey || binding === `${event}.*`;
 }
 
+export interface ConsumeOptions {
+  prefetch: number;
+  maxDeliveries: number;
+  maxQueueLength?: number | undefined;
+}
+
 export class MemoryBroker {
   readonly #queues = new Map<string, MemoryQueue>();
   readonly #subscribers = new Set<{ bindings: Set<string>; deliver: (message: EventMessage) => void }>();
+  #deadLetters: DeadLetter[] = [];
 
-  /** Publishes a call. Returns false when no queue exists for the method (unroutable). */
-  publish(message: Message): boolean {
-    const queue = this.#queues.get(message.call.method);
-    if (!queue) return false;
-    queue.enqueue(message);
-    return true;
+  /** Publishes a call: queued, unroutable (no queue for the method) or refused (the queue is full). */
+  publish(call: Call, reply?: (body: ReplyBody) => void): PublishOutcome {
+    const queue = this.#queues.get(call.method);
+    if (!queue) return 'unroutable';
+    return queue.enqueue({ call, attempts: 0, ...(reply ? { reply } : {}) }) ? 'queued' : 'refused';
+  }
+
+  /** Calls given up on after too many failed deliveries, oldest first (the last 1000). */
+  get deadLetters(): readonly DeadLetter[] {
+    return [...this.#deadLetters];
+  }
+
+  #deadLetter(message: Message, attempts: number): void {
+    this.#deadLetters.push({ call: message.call, attempts, reason: DeadLetterReason.MAX_DELIVERIES });
+    if (this.#deadLetters.length > MAX_DEAD_LETTERS) this.#deadLetters = this.#deadLetters.slice(-MAX_DEAD_LETTERS);
+    if (message.reply && message.call.deadline > Date.now()) message.reply(DEAD_LETTER_BODY);
   }
 
   /** Number of messages waiting in a method's queue. */
@@ -110,13 +170,14 @@ export class MemoryBroker {
     return this.#queues.get(method)?.depth ?? 0;
   }
 
-  consume(method: string, fn: ServeFn, prefetch: number): { cancel(): Promise<void> } {
+  consume(method: string, fn: ServeFn, options: ConsumeOptions): { cancel(): Promise<void> } {
     let queue = this.#queues.get(method);
     if (!queue) {
-      queue = new MemoryQueue();
+      queue = new MemoryQueue(options.maxQueueLength, (message, attempts) => this.#deadLetter(message, attempts));
       this.#queues.set(method, queue);
     }
-    const consumer: QueueConsumer = { fn, prefetch, inFlight: new Set(), active: true };
+    const { prefetch, maxDeliveries } = options;
+    const consumer: QueueConsumer = { fn, prefetch, maxDeliveries, inFlight: new Set(), active: true };
     queue.consumers.push(consumer);
     queue.dispatch();
     const owner = queue;

@@ -2,7 +2,8 @@
 import type { Call } from '../protocol/call.ts';
 import { eventBindingKey } from '../protocol/routing.ts';
 import { MemoryBroker } from './MemoryBroker.ts';
-import { PendingCalls, unavailableBody } from './PendingCalls.ts';
+import { PendingCalls, REFUSED_BODY, unavailableBody } from './PendingCalls.ts';
+import { resolveServeOptions } from './serveOptions.ts';
 import type { Consumer, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
 
 export interface MemoryTransportOptions {
@@ -63,17 +64,20 @@ export class MemoryTransport implements Transport {
     }
     const id = this.#pending.add(call.deadline, onReply);
     if (id === undefined) return () => {};
-    const routed = this.#broker.publish({ call, reply: (body) => this.#pending.settle(id, body), redelivered: false });
-    if (!routed) this.#pending.settle(id, unavailableBody(`No worker serves ${call.method}`));
+    const outcome = this.#broker.publish(call, (body) => this.#pending.settle(id, body));
+    if (outcome === 'unroutable') this.#pending.settle(id, unavailableBody(`No worker serves ${call.method}`));
+    else if (outcome === 'refused') this.#pending.settle(id, REFUSED_BODY);
     return () => this.#pending.drop(id);
   }
 
   notify(call: Call): void {
-    if (this.#open) this.#broker.publish({ call, redelivered: false });
+    if (this.#open) this.#broker.publish(call);
   }
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
-    const inner = this.#broker.consume(method, fn, options.prefetch ?? 32);
+    const { prefetch, maxDeliveries, maxQueueLength } = resolveServeOptions(options);
+    // Like a RabbitMQ queue, the first consumer's maxQueueLength stays; a different one is ignored.
+    const inner = this.#broker.consume(method, fn, { prefetch, maxDeliveries, maxQueueLength });
     const consumer: Consumer = {
       cancel: () => {
         this.#consumers.delete(consumer);

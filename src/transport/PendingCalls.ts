@@ -17,6 +17,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const TIMEOUT_BODY = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
 export const OVERLOADED_BODY = errorBody({ code: ErrorCode.OVERLOADED, message: 'Too many calls in flight' });
+/** The broker refused the call: the method's queue is full, or the channel is over its high-water mark. */
+export const REFUSED_BODY = errorBody({ code: ErrorCode.OVERLOADED, message: 'Broker refused the call: overloaded' });
 
 export function unavailableBody(reason: string): ReplyBody {
   return errorBody({ code: ErrorCode.UNAVAILABLE, message: reason });

@@ -8,21 +8,35 @@ import type { Call, ReplyBody } from '../protocol/call.ts';
 /** A call handed to a worker. */
 export interface Delivery {
   call: Call;
-  /** The broker delivered this call before, to a consumer that did not ack it. */
+  /** This call was delivered before and that delivery ended without an answer (`attempts > 0`). */
   redelivered: boolean;
+  /** Earlier deliveries of this call that ended without an answer: a worker died or its serve function rejected. */
+  attempts: number;
   /** False for JSON-RPC notifications: the worker runs them and sends nothing back. */
   expectsReply: boolean;
 }
 
 /**
  * Serves one delivery; resolves to the reply body, or undefined for nothing to send.
- * The transport acks the delivery once the reply is handed to the broker.
+ * The transport acks the delivery once the reply is handed to the broker. A rejection puts
+ * the call back (counted as a failed delivery, like a worker that died holding it).
  */
 export type ServeFn = (delivery: Delivery) => Promise<ReplyBody | undefined>;
 
 export interface ServeOptions {
   /** Most deliveries this consumer holds at once. @default 32 */
   prefetch?: number;
+  /**
+   * Most deliveries of one call. A call whose deliveries all ended without an answer goes to
+   * the dead-letter queue (`warren.dlq`) and its caller gets INTERNAL_ERROR. @default 5
+   */
+  maxDeliveries?: number;
+  /**
+   * Most calls waiting in the method's queue; past it the broker refuses new calls and their
+   * callers get OVERLOADED. Every consumer of a method must pass the same value.
+   * @default unbounded
+   */
+  maxQueueLength?: number;
 }
 
 export interface Consumer {
@@ -49,11 +63,14 @@ export interface Transport {
   whenReady(timeoutMs?: number): Promise<void>;
   isReady(): boolean;
   close(): Promise<void>;
+  /** Calls sent with request() still waiting for their answer. */
+  readonly pendingCount: number;
 
   /**
    * Sends a call that expects a reply. `onReply` runs exactly once: with the worker's reply,
    * or with TIMEOUT at the deadline, UNAVAILABLE when it cannot be delivered, OVERLOADED
-   * when too many calls wait. The returned function drops the call (its reply is ignored).
+   * when too many calls wait or the broker refused it (a full queue, a write buffer over its
+   * high-water mark). The returned function drops the call (its reply is ignored).
    */
   request(call: Call, onReply: ReplyFn): () => void;
   /** Sends a call that expects no reply (a JSON-RPC notification). Best effort. */

@@ -11,6 +11,7 @@ import { errorBody, resultBody } from '../protocol/envelope.ts';
 import type { ReplyBody } from '../protocol/call.ts';
 import { WarrenError } from '../protocol/WarrenError.ts';
 import type { Consumer, Delivery, Transport } from '../transport/Transport.ts';
+import { DEFAULT_MAX_DELIVERIES, checkMaxDeliveries } from '../transport/deliveryPolicy.ts';
 import { silentLogger } from '../log.ts';
 import { createContext } from './createContext.ts';
 
@@ -19,27 +20,48 @@ export interface WorkerOptions {
   implementations: readonly Implementation[];
   /** Calls each method's consumer may hold at once. @default 32 */
   prefetch?: number;
+  /**
+   * Most deliveries of one call. A call whose every delivery ended without an answer (its
+   * handler killed the worker, say) goes to the dead-letter queue `warren.dlq` and its caller
+   * gets INTERNAL_ERROR, instead of being redelivered forever. @default 5
+   */
+  maxDeliveries?: number;
+  /**
+   * On stop(), how long calls in flight may take to finish before their handlers' signals are
+   * aborted and the worker stops waiting; calls not answered by then go back to the queue
+   * when the transport closes. @default 10000
+   */
+  shutdownGraceMs?: number;
   log?: Logger;
 }
 
 const INTERNAL = errorBody({ code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' });
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const TIMEOUT = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
+/** The abort reason when stop() runs out of time; such a call goes back to the queue, unanswered. */
+const SHUTDOWN = new WarrenError(ErrorCode.UNAVAILABLE, 'Worker shutting down');
 
 export class Worker {
   readonly #options: Required<Omit<WorkerOptions, 'log'>> & { log: Logger };
   readonly #consumers: Consumer[] = [];
+  /** Deadline signals of the handlers running now, aborted when stop() runs out of time. */
+  readonly #running = new Set<AbortController>();
 
   constructor(options: WorkerOptions) {
     const prefetch = options.prefetch ?? 32;
     if (!(Number.isInteger(prefetch) && prefetch > 0)) throw new TypeError('prefetch must be a positive integer');
     if (options.implementations.length === 0) throw new TypeError('implementations must not be empty');
-    this.#options = { ...options, prefetch, log: options.log ?? silentLogger };
+    const maxDeliveries = checkMaxDeliveries(options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES);
+    const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
+    if (!(Number.isInteger(shutdownGraceMs) && shutdownGraceMs >= 0 && shutdownGraceMs <= MAX_TIMER_MS)) {
+      throw new TypeError(`shutdownGraceMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${shutdownGraceMs}`);
+    }
+    this.#options = { ...options, prefetch, maxDeliveries, shutdownGraceMs, log: options.log ?? silentLogger };
   }
 
   /** Starts consuming every method's queue. */
   async start(): Promise<void> {
-    const { transport, implementations, prefetch } = this.#options;
+    const { transport, implementations, prefetch, maxDeliveries } = this.#options;
     for (const implementation of implementations) {
       for (const [name, spec] of Object.entries(implementation.contract.methods)) {
         const wireName = `${implementation.contract.service}.${name}`;
@@ -47,16 +69,32 @@ export class Worker {
         const consumer = await transport.serve(
           wireName,
           (delivery) => this.#serve(implementation.contract, spec, handler, delivery),
-          { prefetch },
+          { prefetch, maxDeliveries, ...(spec.maxQueueLength === undefined ? {} : { maxQueueLength: spec.maxQueueLength }) },
         );
         this.#consumers.push(consumer);
       }
     }
   }
 
-  /** Stops taking calls and waits for the ones in flight to be answered. */
+  /**
+   * Stops taking calls and waits for the ones in flight to be answered and acked, for at most
+   * `shutdownGraceMs`. Past that it aborts their signals and resolves; the transport's close
+   * then hands whatever is still unanswered back to the broker for another worker.
+   */
   async stop(): Promise<void> {
-    await Promise.all(this.#consumers.splice(0).map((consumer) => consumer.cancel()));
+    const cancelled = Promise.all(this.#consumers.splice(0).map((consumer) => consumer.cancel()));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.#options.shutdownGraceMs);
+    });
+    try {
+      if (await Promise.race([cancelled.then(() => false), late])) {
+        this.#options.log.warn({ running: this.#running.size }, 'calls still running at the end of the shutdown grace; aborting them');
+        for (const controller of this.#running) controller.abort(SHUTDOWN);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #serve(contract: Contract, spec: MethodSpec, handler: Function, delivery: Delivery): Promise<ReplyBody | undefined> {
@@ -70,13 +108,14 @@ export class Worker {
     // Beyond setTimeout's range (~24.8 days) the deadline is as good as none.
     const timer =
       remaining <= MAX_TIMER_MS ? setTimeout(() => controller.abort(new WarrenError(ErrorCode.TIMEOUT)), remaining) : undefined;
+    this.#running.add(controller);
     try {
       const input = validateParams(spec.input, JSON.parse(call.params));
       const ctx = createContext({ contract, call, delivery, signal: controller.signal, transport: this.#options.transport, log });
       const output = await handler(input, ctx);
       // A handler that outlived its deadline gets the same answer as one that threw at it:
       // otherwise the caller sees TIMEOUT or a late result depending on which timer fired first.
-      if (controller.signal.aborted) return delivery.expectsReply ? TIMEOUT : undefined;
+      if (controller.signal.aborted && controller.signal.reason !== SHUTDOWN) return delivery.expectsReply ? TIMEOUT : undefined;
       const checked = spec.output.safeParse(output);
       if (!checked.success) {
         log.error({ method: call.method, issues: checked.error.issues }, 'handler returned a value outside its output schema');
@@ -84,12 +123,15 @@ export class Worker {
       }
       return delivery.expectsReply ? resultBody(checked.data) : undefined;
     } catch (thrown) {
+      // Rejecting hands the call back to the broker for another worker (a counted delivery).
+      if (controller.signal.reason === SHUTDOWN) throw SHUTDOWN;
       if (!delivery.expectsReply) return undefined;
       // The deadline passed mid-handler: the caller already got TIMEOUT from its gateway.
       if (controller.signal.aborted) return TIMEOUT;
       return this.#errorReply(contract, call.method, thrown);
     } finally {
       clearTimeout(timer);
+      this.#running.delete(controller);
     }
   }
 

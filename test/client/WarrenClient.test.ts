@@ -6,10 +6,12 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { WarrenClient, type ClientOptions, type WebSocketConstructor } from '../../src/client/WarrenClient.ts';
+import { WarrenClient } from '../../src/client/WarrenClient.ts';
+import type { ClientOptions, WebSocketConstructor } from '../../src/client/ClientOptions.ts';
 import { ErrorCode } from '../../src/protocol/codes.ts';
 import { WarrenError } from '../../src/protocol/WarrenError.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { TcpProxy } from '../reconnect/TcpProxy.ts';
 
 const SERVICE = 'cli';
 const m = (name: string) => `${SERVICE}.${name}`;
@@ -285,23 +287,25 @@ describe('WarrenClient', () => {
   });
 
   describe('connection loss', () => {
-    it('pending calls reject with CONNECTION_LOST when the gateway closes the connection', async () => {
-      const own = await startStack({ service: SERVICE });
+    it('pending calls reject with CONNECTION_LOST when the connection drops (reconnect: false)', async () => {
+      // A proxy resets the connection: no close frame, and no answer from a shutting-down gateway.
+      const proxy = new TcpProxy(Number(new URL(stack.url).port));
       try {
-        const c = new WarrenClient({ url: own.url, WebSocket });
+        const c = new WarrenClient({ url: await proxy.listen(), WebSocket, reconnect: false });
         clients.add(c);
         const calls = [
           c.call(m('sleep'), { ms: 800, id: 'lost-1' }),
           c.call(m('sleep'), { ms: 800, id: 'lost-2' }),
         ];
         const rejected = Promise.all(calls.map((call) => rejectsWith(call, ErrorCode.CONNECTION_LOST)));
-        await eventually(() => own.gateway.inFlight === 2, 'both calls reached the gateway');
-        await own.gateway.close(0);
+        await eventually(() => stack.gateway.inFlight === 2, 'both calls reached the gateway');
+        proxy.cut();
         await rejected;
+        assert.equal(c.state, 'closed');
         // A call made after the loss fails the same way instead of hanging.
         await rejectsWith(c.call(m('add'), [1, 2]), ErrorCode.CONNECTION_LOST);
       } finally {
-        await own.close();
+        await proxy.close();
       }
     });
 
@@ -314,10 +318,20 @@ describe('WarrenClient', () => {
       await eventually(() => stack.gateway.connections === 0, 'the gateway saw the close');
     });
 
-    it('a refused connection rejects ready() and calls with CONNECTION_LOST', async () => {
-      const c = client({ url: stack.url.replace(/\/rpc$/, '/not-rpc') });
+    it('a refused connection rejects ready() and calls with CONNECTION_LOST (reconnect: false)', async () => {
+      const c = client({ url: stack.url.replace(/\/rpc$/, '/not-rpc'), reconnect: false });
       await rejectsWith(c.ready(), ErrorCode.CONNECTION_LOST);
       await rejectsWith(c.call(m('add'), [1, 2]), ErrorCode.CONNECTION_LOST);
+    });
+
+    it('a refused connection keeps retrying by default: calls wait within their deadline, then TIMEOUT', async () => {
+      const c = client({ url: stack.url.replace(/\/rpc$/, '/not-rpc'), reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+      const attempts: number[] = [];
+      c.onState(({ state, attempt }) => state === 'reconnecting' && attempts.push(attempt));
+      await rejectsWith(c.call(m('add'), [1, 2], { timeoutMs: 300 }), ErrorCode.TIMEOUT);
+      assert.ok(attempts.length >= 2, `tried again: ${attempts.length} attempts`);
+      assert.deepEqual(attempts, attempts.map((_, i) => i + 1), 'attempts are counted 1, 2, 3, …');
+      assert.equal(c.state, 'reconnecting');
     });
   });
 

@@ -7,6 +7,7 @@ import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
 import type { Consumer, ServeFn, ServeOptions } from '../../src/transport/Transport.ts';
 import { AMQP_URL, needsBroker } from '../helpers/broker.ts';
+import { takeDeadLetters } from '../fault/deadLetterQueue.ts';
 import { defineTransportConformance } from './transportConformance.ts';
 
 /** Remembers which method queues it declared, so the run can delete them afterwards. */
@@ -27,6 +28,8 @@ defineTransportConformance(
     const methods = new Set<string>();
     return {
       make: () => new TrackedAmqpTransport(methods),
+      takeDeadLetters: async (method) =>
+        (await takeDeadLetters(method)).map(({ params, attempts, reason }) => ({ params, attempts, reason })),
       // Method queues are durable; each test made new ones, so remove them.
       cleanup: async () => {
         const connection = await amqplib.connect(AMQP_URL);

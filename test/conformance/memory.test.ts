@@ -7,6 +7,10 @@ defineTransportConformance('memory', async () => {
   const broker = new MemoryBroker();
   return {
     make: () => new MemoryTransport({ broker }),
+    takeDeadLetters: async (method) =>
+      broker.deadLetters
+        .filter((dead) => dead.call.method === method)
+        .map((dead) => ({ params: dead.call.params, attempts: dead.attempts, reason: dead.reason })),
     cleanup: async () => {},
   };
 });

@@ -19,8 +19,17 @@ import { gate, sleep, waitFor, withTimeout, type Gate } from './async.ts';
 export interface TransportHarness {
   /** A new, unstarted transport on the same broker as every other one this harness made. */
   make(): Transport;
+  /** Removes and returns the dead-lettered calls of one method, oldest first. */
+  takeDeadLetters(method: string): Promise<DeadLettered[]>;
   /** Removes what the suite left on the broker. */
   cleanup(): Promise<void>;
+}
+
+/** A call found in the dead-letter queue. */
+export interface DeadLettered {
+  params: string;
+  attempts: number;
+  reason: string;
 }
 
 export type TransportFactory = () => Promise<TransportHarness>;
@@ -145,7 +154,7 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         await sleep(QUIET);
         assert.equal(asked.bodies.length, 1, 'onReply called exactly once');
         assert.equal(seen.length, 1);
-        assert.deepEqual(seen[0], { call, redelivered: false, expectsReply: true });
+        assert.deepEqual(seen[0], { call, redelivered: false, attempts: 0, expectsReply: true });
       });
 
       it('matches 200 concurrent replies to their own requests across two callers and two workers', async () => {
@@ -164,6 +173,7 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         for (const [n, reply] of replies.entries()) assert.equal((reply.result as { n: number }).n, n);
         await sleep(QUIET);
         assert.ok(asks.every((a) => a.bodies.length === 1), 'every onReply called exactly once');
+        assert.deepEqual(callers.map((c) => c.pendingCount), [0, 0], 'nothing left waiting');
       });
 
       it('routes each method to its own queue and consumer', async () => {
@@ -205,10 +215,12 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         assert.equal((await answer(asked)).error?.code, ErrorCode.TIMEOUT);
         const elapsed = asked.answeredAt! - asked.startedAt;
         assert.ok(elapsed >= 290 && elapsed < 1_000, `TIMEOUT after ${elapsed} ms, deadline 300 ms`);
+        assert.equal(caller.pendingCount, 0, 'a timed-out call leaves nothing behind');
         release.open();
         await waitFor(() => served, WAIT, 'the late reply to be sent');
         await sleep(QUIET);
         assert.equal(asked.bodies.length, 1, 'the late reply is dropped');
+        assert.equal(caller.pendingCount, 0);
       });
 
       it('never calls onReply once the returned cancel function ran', async () => {
@@ -243,7 +255,7 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         await waitFor(() => seen.length === 2, WAIT, 'both deliveries');
         await sleep(QUIET);
         const delivered = seen.find((d) => d.call.params === note.params);
-        assert.deepEqual(delivered, { call: note, redelivered: false, expectsReply: false });
+        assert.deepEqual(delivered, { call: note, redelivered: false, attempts: 0, expectsReply: false });
         assert.equal(seen.find((d) => d !== delivered)?.expectsReply, true);
         assert.equal(asked.bodies.length, 1);
         assert.equal(seen.length, 2);
@@ -311,6 +323,7 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         const asked = ask(caller, makeCall(method, { n: 1 }));
         assert.equal((await answer(asked)).result, 'second try');
         assert.deepEqual(seen.map((d) => d.redelivered), [false, true]);
+        assert.deepEqual(seen.map((d) => d.attempts), [0, 1]);
         assert.deepEqual(seen[1]!.call, seen[0]!.call);
       });
 
@@ -340,6 +353,105 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         assert.equal((await answer(after)).result, 'after');
         assert.deepEqual(seen, ['blocking', 'after']);
         assert.equal(expiring.bodies.length, 1);
+      });
+    });
+
+    describe('serve(method, fn, { maxDeliveries })', () => {
+      it('dead-letters a call that fails on every delivery, answers INTERNAL_ERROR once, and keeps serving', async () => {
+        const method = uniqueName('conf.poison');
+        const [caller, worker] = [await ready(), await ready()];
+        const seen: Delivery[] = [];
+        await worker.serve(
+          method,
+          async (delivery) => {
+            const { poison } = JSON.parse(delivery.call.params) as { poison: boolean };
+            if (!poison) return resultBody('fine');
+            seen.push(delivery);
+            throw new Error('this call always fails');
+          },
+          { maxDeliveries: 3 },
+        );
+        const poisoned = ask(caller, makeCall(method, { poison: true }));
+        assert.equal((await answer(poisoned)).error?.code, ErrorCode.INTERNAL_ERROR);
+        assert.deepEqual(seen.map((d) => [d.attempts, d.redelivered]), [[0, false], [1, true], [2, true]]);
+        const dead = await harness!.takeDeadLetters(method);
+        assert.deepEqual(dead, [{ params: JSON.stringify({ poison: true }), attempts: 3, reason: 'max-deliveries' }]);
+        const healthy = ask(caller, makeCall(method, { poison: false }));
+        assert.equal((await answer(healthy)).result, 'fine');
+        await sleep(QUIET);
+        assert.equal(seen.length, 3, 'no delivery after the dead letter');
+        assert.equal(poisoned.bodies.length, 1);
+        assert.equal(caller.pendingCount, 0);
+      });
+
+      it('dead-letters a notification that fails on every delivery, sending nothing back', async () => {
+        const method = uniqueName('conf.poisonNote');
+        const [caller, worker] = [await ready(), await ready()];
+        let deliveries = 0;
+        await worker.serve(
+          method,
+          async () => {
+            deliveries++;
+            throw new Error('this call always fails');
+          },
+          { maxDeliveries: 2 },
+        );
+        caller.notify(makeCall(method, { note: 1 }));
+        let dead: DeadLettered[] = [];
+        await waitFor(() => deliveries === 2, WAIT, 'two deliveries');
+        const until = Date.now() + WAIT;
+        while (dead.length === 0 && Date.now() < until) {
+          dead = await harness!.takeDeadLetters(method);
+          if (dead.length === 0) await sleep(50);
+        }
+        assert.deepEqual(dead, [{ params: '{"note":1}', attempts: 2, reason: 'max-deliveries' }]);
+        await sleep(QUIET);
+        assert.equal(deliveries, 2);
+      });
+    });
+
+    describe('serve(method, fn, { maxQueueLength })', () => {
+      it('refuses calls past the queue length with OVERLOADED, at once, and serves the ones it took', async () => {
+        const method = uniqueName('conf.bounded');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        let delivered = 0;
+        await worker.serve(
+          method,
+          async (delivery) => {
+            delivered++;
+            await release.promise;
+            return resultBody(JSON.parse(delivery.call.params));
+          },
+          { prefetch: 1, maxQueueLength: 2 },
+        );
+        const first = ask(caller, makeCall(method, 0));
+        await waitFor(() => delivered === 1, WAIT, 'the first delivery');
+        // The one in flight does not count: the queue holds 2 more, the 4th is refused.
+        const queued = [ask(caller, makeCall(method, 1)), ask(caller, makeCall(method, 2))];
+        const refused = ask(caller, makeCall(method, 3));
+        assert.equal((await answer(refused)).error?.code, ErrorCode.OVERLOADED);
+        assert.ok(refused.answeredAt! - refused.startedAt < 1_000, `refused after ${refused.answeredAt! - refused.startedAt} ms`);
+        release.open();
+        const replies = await Promise.all([first, ...queued].map((a) => answer(a)));
+        assert.deepEqual(replies.map((r) => r.result), [0, 1, 2]);
+        await sleep(QUIET);
+        assert.equal(refused.bodies.length, 1);
+        assert.equal(delivered, 3);
+      });
+
+      it('keeps serving, this method and others, when a consumer declares other queue arguments', async () => {
+        const [method, other] = [uniqueName('conf.mismatch'), uniqueName('conf.besides')];
+        const [caller, first, second] = [await ready(), await ready(), await ready()];
+        await first.serve(method, echo('first'), { maxQueueLength: 5 });
+        await second.serve(method, echo('second'), { maxQueueLength: 7 });
+        await second.serve(other, echo('other'));
+        const asks = Array.from({ length: 6 }, (_, n) => ask(caller, makeCall(n % 2 ? other : method, n)));
+        const replies = await Promise.all(asks.map((a) => answer(a)));
+        for (const [n, reply] of replies.entries()) {
+          const by = (reply.result as { by: string }).by;
+          assert.ok(n % 2 ? by === 'other' : by === 'first' || by === 'second', `call ${n} answered by ${by}`);
+        }
       });
     });
 

@@ -15,6 +15,8 @@ import type {
   MathAddOutput,
   MathDivideOutput,
   Methods,
+  StateChange,
+  ConnectionState,
   Unsubscribe,
 } from '../../generated/client.ts';
 import { connect, createApi, isChatRoomFull, isMathDivisionByZero, WarrenClient, WarrenError } from '../../generated/client.ts';
@@ -108,4 +110,29 @@ function construction(client: WarrenClient): void {
   void typed;
 }
 
-export { calls, construction, errors, events };
+/** Client resilience: reconnect options, connection states, per-call idempotency. */
+async function resilience(): Promise<void> {
+  const connected = connect({
+    url: 'ws://localhost:3000/rpc',
+    reconnect: { initialDelayMs: 100, maxDelayMs: 5000, factor: 2, maxAttempts: Infinity },
+    heartbeatMs: 10_000,
+  });
+  connect({ url: 'ws://localhost:3000/rpc', reconnect: false });
+  const stop = connected.$client.onState((change) => {
+    expectType<Equal<typeof change, StateChange>>();
+    expectType<Equal<typeof change.state, 'connecting' | 'open' | 'reconnecting' | 'closed'>>();
+  });
+  expectType<Equal<typeof stop, () => void>>();
+  expectType<Equal<typeof connected.$client.state, ConnectionState>>();
+  await api.chat.history({ room: 'lobby' }, { idempotent: true });
+
+  // @ts-expect-error not a state
+  const wrong: ConnectionState = 'reconnected';
+  // @ts-expect-error reconnect takes a boolean or options, not a number
+  connect({ url: 'ws://localhost:3000/rpc', reconnect: 3 });
+  // @ts-expect-error idempotent is a boolean
+  await api.chat.send(input, { idempotent: 'yes' });
+  void wrong;
+}
+
+export { calls, construction, errors, events, resilience };

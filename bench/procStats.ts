@@ -1,0 +1,130 @@
+/**
+ * What the OS says about processes and the machine: CPU time from /proc/<pid>/stat
+ * (utime + stime, every thread of the process), RSS from /proc/<pid>/status, open file
+ * descriptors, machine-wide busy time from /proc/stat. Linux only, like the targets.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+/** Clock ticks per second of /proc's utime/stime; 100 on every Linux we run on. */
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system) the process has used so far, in microseconds; undefined once it is gone. */
+export function cpuMicros(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1e6) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+function statusField(pid: number, field: string): number | undefined {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size in bytes. */
+export function rssBytes(pid: number): number | undefined {
+  return statusField(pid, 'VmRSS');
+}
+
+/** Highest resident set size the process has had, in bytes. */
+export function peakRssBytes(pid: number): number | undefined {
+  return statusField(pid, 'VmHWM');
+}
+
+export function openFiles(pid: number): number | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time all cores of the machine have spent busy so far (not idle, not iowait), in microseconds. */
+export function machineBusyMicros(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice; guests are inside user.
+  const values = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const busy = values.reduce((a, b) => a + b, 0) - (values[3] ?? 0) - (values[4] ?? 0);
+  return (busy * 1e6) / TICKS_PER_SECOND;
+}
+
+/**
+ * The RabbitMQ node's beam.smp (the one booting `rabbit`; rabbitmqctl runs a beam.smp of its
+ * own), looked up each time: other work on the machine may have restarted the node.
+ */
+export function brokerPid(): number | undefined {
+  try {
+    const out = execFileSync('pgrep', ['-f', 'beam\\.smp.* -s rabbit boot'], { encoding: 'utf8' }).trim();
+    const pid = Number(out.split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A snapshot of CPU time for a set of named processes. */
+export function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  for (const [name, pid] of Object.entries(pids)) out[name] = pid === undefined ? undefined : cpuMicros(pid);
+  return out;
+}
+
+/** Load averages and the busiest other processes, to say whether the machine was shared. */
+export function machineLoad(): { loadavg: number[]; top: string[] } {
+  const loadavg = readFileSync('/proc/loadavg', 'utf8').trim().split(/\s+/).slice(0, 3).map(Number);
+  let top: string[] = [];
+  try {
+    top = execFileSync('ps', ['-eo', 'pcpu,etimes,comm,args', '--sort=-pcpu', '--no-headers'], { encoding: 'utf8' })
+      .split('\n')
+      .slice(0, 8)
+      .map((line) => line.trim().slice(0, 160))
+      .filter(Boolean);
+  } catch {
+    top = [];
+  }
+  return { loadavg, top };
+}
+
+export function machineInfo(): { cores: number; cpuModel: string; memoryGiB: number; node: string; kernel: string } {
+  let kernel = '';
+  try {
+    kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  } catch {
+    kernel = 'unknown';
+  }
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    kernel,
+  };
+}
+
+/** RabbitMQ's version as `rabbitmqctl` reports it, or undefined when it cannot tell. */
+export function rabbitVersion(): string | undefined {
+  try {
+    const out = execFileSync('rabbitmqctl', ['-q', 'version'], { encoding: 'utf8', timeout: 15_000 });
+    return out.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

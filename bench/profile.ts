@@ -1,0 +1,150 @@
+/**
+ * CPU profile of Warren amqp (gateway and worker processes) under load: runs both with
+ * `node --cpu-prof`, drives them with the load generator, stops them (the profiles are
+ * written at exit) and prints the functions and packages with the most self time.
+ *
+ *   node --import tsx bench/profile.ts [--setting throughput|latency] [--duration 15] [--out DIR]
+ *     [--system warren-amqp|baseline|warren-memory|...]
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runLoad } from './loadgen.ts';
+import { installCleanup, stopAll } from './processes.ts';
+import { startSystem, SYSTEMS, type SystemName } from './systems.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface Hotspot {
+  name: string;
+  where: string;
+  selfMs: number;
+  percent: number;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function shortUrl(url: string): string {
+  if (!url) return '';
+  const path = url.replace(/^file:\/\//, '').split('?')[0]!;
+  const inModules = path.lastIndexOf('node_modules/');
+  if (inModules >= 0) return path.slice(inModules + 'node_modules/'.length);
+  return path.startsWith(ROOT) ? path.slice(ROOT.length) : path;
+}
+
+/** Package (node_modules/<name>), Warren source folder, node internals or V8 pseudo-frames. */
+function packageOf(url: string, name: string): string {
+  if (!url) return name.startsWith('(') ? name : '(native)';
+  const short = shortUrl(url);
+  if (url.includes('node_modules/')) return short.startsWith('@') ? short.split('/').slice(0, 2).join('/') : short.split('/')[0]!;
+  if (url.startsWith('node:')) return 'node internals';
+  return short.split('/').slice(0, 2).join('/');
+}
+
+/** Self time per function and per package, idle excluded from the percentages. */
+export function summariseProfile(file: string, top = 20): { totalMs: number; idleMs: number; functions: Hotspot[]; packages: Hotspot[] } {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const functions = new Map<string, Hotspot>();
+  const packages = new Map<string, Hotspot>();
+  let totalUs = 0;
+  let idleUs = 0;
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)!.callFrame;
+    const name = frame.functionName || '(anonymous)';
+    if (name === '(idle)') {
+      idleUs += us;
+      continue;
+    }
+    totalUs += us;
+    const where = frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : '';
+    const key = `${name} ${where}`;
+    const fn = functions.get(key) ?? { name, where, selfMs: 0, percent: 0 };
+    fn.selfMs += us / 1000;
+    functions.set(key, fn);
+    const pkg = packageOf(frame.url, name);
+    const entry = packages.get(pkg) ?? { name: pkg, where: '', selfMs: 0, percent: 0 };
+    entry.selfMs += us / 1000;
+    packages.set(pkg, entry);
+  }
+  const rank = (map: Map<string, Hotspot>) =>
+    [...map.values()]
+      .map((h) => ({ ...h, percent: totalUs > 0 ? (h.selfMs * 100_000) / totalUs : 0 }))
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top);
+  return { totalMs: totalUs / 1000, idleMs: idleUs / 1000, functions: rank(functions), packages: rank(packages) };
+}
+
+function render(role: string, file: string): string {
+  const s = summariseProfile(file);
+  const lines = [`### ${role} (${file})`, '', `${s.totalMs.toFixed(0)} ms on CPU, ${s.idleMs.toFixed(0)} ms idle.`, '', '| self % | self ms | function | where |', '|---|---|---|---|'];
+  for (const h of s.functions) lines.push(`| ${h.percent.toFixed(1)} | ${h.selfMs.toFixed(0)} | ${h.name} | ${h.where} |`);
+  lines.push('', '| self % | package / folder |', '|---|---|');
+  for (const h of s.packages.slice(0, 12)) lines.push(`| ${h.percent.toFixed(1)} | ${h.name} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  installCleanup();
+  const { values } = parseArgs({
+    options: {
+      setting: { type: 'string', default: 'throughput' },
+      duration: { type: 'string', default: '15' },
+      out: { type: 'string', default: join(ROOT, '.scratch', 'profiles') },
+      system: { type: 'string', default: 'warren-amqp' },
+    },
+  });
+  const system = values.system as SystemName;
+  if (!SYSTEMS[system]) throw new Error(`Unknown system ${system}`);
+  const dir = resolve(values.out, `${system}-${values.setting}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const latency = values.setting === 'latency';
+  const roles = SYSTEMS[system].processes.map((p) => p.role);
+  // One folder per role: each thread (the main one, tsx's loader thread) writes its own file.
+  const nodeArgs = Object.fromEntries(roles.map((role) => [role, ['--cpu-prof', `--cpu-prof-dir=${join(dir, role)}`]]));
+  const running = await startSystem(SYSTEMS[system], { nodeArgs });
+  try {
+    const result = await runLoad({
+      url: running.url,
+      protocol: SYSTEMS[system].protocol,
+      payload: 'echo',
+      connections: latency ? 1 : 50,
+      inflight: latency ? 1 : 10,
+      processes: latency ? 1 : 2,
+      warmupMs: 2000,
+      durationMs: Number(values.duration) * 1000,
+    });
+    console.log(`${system} ${values.setting}: ${Math.round(result.throughput)} calls/s, p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms\n`);
+  } finally {
+    await running.stop();
+    await stopAll();
+  }
+  for (const role of roles) {
+    // The main thread's profile is the one with the most samples.
+    const files = readdirSync(join(dir, role))
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(dir, role, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size);
+    if (files[0]) console.log(`${render(role, files[0])}\n`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch(async (err: Error) => {
+    console.error(`profile: ${err.stack ?? err.message}`);
+    await stopAll();
+    process.exitCode = 1;
+  });
+}

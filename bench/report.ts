@@ -1,0 +1,300 @@
+/**
+ * From samples to verdicts: medians and spread per system and setting, the issue's target
+ * ratios computed from the same run, and the Markdown table written to bench/README.md.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { LoadResult } from './loadgen.ts';
+import type { SystemName } from './systems.ts';
+import { SYSTEMS } from './systems.ts';
+
+export type SettingName = 'latency' | 'throughput' | 'validate';
+
+export interface Sample {
+  round: number;
+  system: SystemName;
+  setting: SettingName;
+  /** 1 for the first try; later tries replace a sample spoiled from outside. */
+  attempt?: number;
+  error?: string;
+  /** Why this sample is left out of the medians (kept in the JSON for inspection). */
+  invalid?: string;
+  load?: LoadResult;
+  /** Server CPU per completed call by role (gateway, worker, server), plus `broker`. */
+  cpuPerCallUs?: Record<string, number>;
+  /** Sum over the system's own processes (not the broker). */
+  serverCpuPerCallUs?: number;
+  brokerCpuPerCallUs?: number;
+  /** Cores busy machine-wide during the window, and the part used by processes outside this measurement. */
+  machineBusyCores?: number;
+  otherCores?: number;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface Summary {
+  system: SystemName;
+  setting: SettingName;
+  rounds: number;
+  /** Samples left out: spoiled from outside (and measured again) or failed. */
+  discarded: number;
+  throughput: Spread;
+  p50Us: Spread;
+  p90Us: Spread;
+  p99Us: Spread;
+  p999Us: Spread;
+  maxUs: Spread;
+  serverCpuPerCallUs: Spread | undefined;
+  brokerCpuPerCallUs: Spread | undefined;
+  roleCpuPerCallUs: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  wrong: number;
+  otherCores: Spread | undefined;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function spread(values: (number | undefined)[]): Spread | undefined {
+  const present = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  if (present.length === 0) return undefined;
+  return { median: median(present), min: Math.min(...present), max: Math.max(...present) };
+}
+
+const ZERO: Spread = { median: 0, min: 0, max: 0 };
+
+export function summarise(samples: Sample[]): Summary[] {
+  const groups = new Map<string, Sample[]>();
+  for (const sample of samples) {
+    const key = `${sample.system}\u0000${sample.setting}`;
+    groups.set(key, [...(groups.get(key) ?? []), sample]);
+  }
+  const out: Summary[] = [];
+  for (const group of groups.values()) {
+    const ok = group.filter((s) => s.load && !s.invalid);
+    const loads = ok.map((s) => s.load!);
+    const roles = new Set(ok.flatMap((s) => Object.keys(s.cpuPerCallUs ?? {})));
+    out.push({
+      system: group[0]!.system,
+      setting: group[0]!.setting,
+      rounds: ok.length,
+      discarded: group.length - ok.length,
+      throughput: spread(loads.map((l) => l.throughput)) ?? ZERO,
+      p50Us: spread(loads.map((l) => l.latencyUs.p50)) ?? ZERO,
+      p90Us: spread(loads.map((l) => l.latencyUs.p90)) ?? ZERO,
+      p99Us: spread(loads.map((l) => l.latencyUs.p99)) ?? ZERO,
+      p999Us: spread(loads.map((l) => l.latencyUs.p999)) ?? ZERO,
+      maxUs: spread(loads.map((l) => l.latencyUs.max)) ?? ZERO,
+      serverCpuPerCallUs: spread(ok.map((s) => s.serverCpuPerCallUs)),
+      brokerCpuPerCallUs: spread(ok.map((s) => s.brokerCpuPerCallUs)),
+      roleCpuPerCallUs: Object.fromEntries(
+        [...roles].map((role) => [role, median(ok.map((s) => s.cpuPerCallUs?.[role]).filter((v): v is number => v !== undefined))]),
+      ),
+      errors: loads.reduce((sum, l) => sum + l.errors, 0),
+      timeouts: loads.reduce((sum, l) => sum + l.timeouts, 0),
+      wrong: loads.reduce((sum, l) => sum + l.wrong, 0),
+      otherCores: spread(ok.map((s) => s.otherCores)),
+    });
+  }
+  return out;
+}
+
+export interface CapacityResult {
+  idle?: { sockets: number; opened: number; rssBeforeBytes: number; rssAfterBytes: number; rssPeakBytes: number; perSocketBytes: number; fdsBefore: number; fdsAfter: number; openSeconds: number; pingUs: number | undefined };
+  fanOut: { transport: 'memory' | 'amqp'; subscribers: number; events: { seq: number; firstMs: number; lastMs: number; received: number }[]; medianLastMs: number; maxLastMs: number; error?: string }[];
+  idleError?: string;
+}
+
+export interface Target {
+  id: string;
+  text: string;
+  bound: string;
+  value: number | undefined;
+  /** Per-round paired ratios (same round, interleaved), for spread. */
+  perRound: number[];
+  status: 'PASS' | 'MISS' | 'n/a';
+}
+
+type Metric = 'throughput' | 'p50Us' | 'p99Us' | 'serverCpuPerCallUs';
+
+function metricOf(sample: Sample | undefined, metric: Metric): number | undefined {
+  if (!sample?.load) return undefined;
+  if (metric === 'throughput') return sample.load.throughput;
+  if (metric === 'p50Us') return sample.load.latencyUs.p50;
+  if (metric === 'p99Us') return sample.load.latencyUs.p99;
+  return sample.serverCpuPerCallUs;
+}
+
+function ratioTarget(
+  samples: Sample[],
+  summaries: Summary[],
+  def: { id: string; text: string; a: SystemName; b: SystemName; setting: SettingName; metric: Metric; op: '>=' | '<='; bound: number },
+): Target {
+  const find = (system: SystemName) => summaries.find((s) => s.system === system && s.setting === def.setting);
+  const sa = find(def.a);
+  const sb = find(def.b);
+  const pick = (s: Summary | undefined) => (def.metric === 'serverCpuPerCallUs' ? s?.serverCpuPerCallUs : s?.[def.metric])?.median;
+  const va = pick(sa);
+  const vb = pick(sb);
+  const value = va !== undefined && vb !== undefined && vb > 0 && sa!.rounds > 0 && sb!.rounds > 0 ? va / vb : undefined;
+  const rounds = [...new Set(samples.map((s) => s.round))];
+  const perRound = rounds.flatMap((round) => {
+    const at = (system: SystemName) => samples.find((s) => s.round === round && s.system === system && s.setting === def.setting && !s.invalid);
+    const ra = metricOf(at(def.a), def.metric);
+    const rb = metricOf(at(def.b), def.metric);
+    return ra !== undefined && rb !== undefined && rb > 0 ? [ra / rb] : [];
+  });
+  const status = value === undefined ? 'n/a' : (def.op === '>=' ? value >= def.bound : value <= def.bound) ? 'PASS' : 'MISS';
+  return { id: def.id, text: def.text, bound: `${def.op} ${def.bound}`, value, perRound, status };
+}
+
+export function evaluateTargets(samples: Sample[], summaries: Summary[], capacity: CapacityResult | undefined, fullScale: boolean): Target[] {
+  const t = (def: Parameters<typeof ratioTarget>[2]) => ratioTarget(samples, summaries, def);
+  const targets: Target[] = [
+    t({ id: 'amqp-throughput', text: 'Warren amqp (gateway + worker processes) throughput / baseline, 50×10 echo', a: 'warren-amqp', b: 'baseline', setting: 'throughput', metric: 'throughput', op: '>=', bound: 0.9 }),
+    t({ id: 'amqp-p99', text: 'Warren amqp p99 / baseline p99, 50×10 echo', a: 'warren-amqp', b: 'baseline', setting: 'throughput', metric: 'p99Us', op: '<=', bound: 1.2 }),
+    t({ id: 'amqp-cpu', text: 'Warren amqp gateway + worker CPU µs/call / baseline gateway + worker, 50×10 echo', a: 'warren-amqp', b: 'baseline', setting: 'throughput', metric: 'serverCpuPerCallUs', op: '<=', bound: 1.2 }),
+    t({ id: 'amqp-1x1-p50', text: 'Warren amqp p50 / baseline p50, 1×1 echo', a: 'warren-amqp', b: 'baseline', setting: 'latency', metric: 'p50Us', op: '<=', bound: 1.2 }),
+    t({ id: 'memory-vs-socketio-throughput', text: 'Warren memory throughput / Socket.IO ack, 50×10 echo', a: 'warren-memory', b: 'socket.io', setting: 'throughput', metric: 'throughput', op: '>=', bound: 1.0 }),
+    t({ id: 'memory-vs-socketio-p99', text: 'Warren memory p99 / Socket.IO p99, 50×10 echo', a: 'warren-memory', b: 'socket.io', setting: 'throughput', metric: 'p99Us', op: '<=', bound: 1.0 }),
+    t({ id: 'memory-vs-socketio-cpu', text: 'Warren memory server CPU µs/call / Socket.IO, 50×10 echo', a: 'warren-memory', b: 'socket.io', setting: 'throughput', metric: 'serverCpuPerCallUs', op: '<=', bound: 1.1 }),
+    t({ id: 'memory-vs-trpc-throughput', text: 'Warren memory throughput / tRPC ws, 50×10 echo', a: 'warren-memory', b: 'trpc', setting: 'throughput', metric: 'throughput', op: '>=', bound: 1.3 }),
+    t({ id: 'memory-vs-trpc-p99', text: 'Warren memory p99 / tRPC ws p99, 50×10 echo', a: 'warren-memory', b: 'trpc', setting: 'throughput', metric: 'p99Us', op: '<=', bound: 1.0 }),
+  ];
+  // Absolute capacity targets only judge a full-scale run (15k sockets, 10k subscribers).
+  const absolute = (id: string, text: string, bound: number, value: number | undefined, complete: boolean): Target => ({
+    id,
+    text,
+    bound: `< ${bound}`,
+    value,
+    perRound: [],
+    status: value === undefined || !fullScale ? 'n/a' : complete && value < bound ? 'PASS' : 'MISS',
+  });
+  const idle = capacity?.idle;
+  targets.push(
+    absolute('idle-15k-rss', `Gateway RSS (MiB) holding ${idle?.opened ?? '—'} idle sockets (target 15k)`, 512, idle && idle.rssAfterBytes / 2 ** 20, !!idle && idle.opened >= 15_000),
+  );
+  for (const fan of capacity?.fanOut ?? []) {
+    const complete = fan.events.length > 0 && fan.events.every((e) => e.received === fan.subscribers) && fan.subscribers >= 10_000;
+    const value = fan.events.length > 0 ? fan.medianLastMs : undefined;
+    targets.push(absolute(`fanout-${fan.transport}`, `Fan-out (${fan.transport}): ms until the last of ${fan.subscribers} subscribers has the event (median of ${fan.events.length})`, 1000, value, complete));
+  }
+  return targets;
+}
+
+const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 1);
+const fmtSpread = (s: Spread | undefined, f: (v: number) => string) => (s ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : '—');
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+const dec = (v: number) => v.toFixed(1);
+
+const SETTING_LABEL: Record<SettingName, string> = {
+  latency: '1 × 1 echo',
+  throughput: '50 × 10 echo',
+  validate: '50 × 10 validate (~1 KB)',
+};
+
+export interface RunInfo {
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  mode: 'full' | 'quick';
+  rounds: number;
+  machine: { cores: number; cpuModel: string; memoryGiB: number; node: string; kernel: string; rabbitmq: string | undefined };
+  versions: Record<string, string>;
+  load: { before: { loadavg: number[]; top: string[] }; after: { loadavg: number[]; top: string[] } };
+  loadgen: string;
+}
+
+export function renderMarkdown(info: RunInfo, samples: Sample[], targets: Target[], capacity: CapacityResult | undefined, resultFile: string): string {
+  const summaries = summarise(samples);
+  const lines: string[] = [];
+  const shared = summaries.map((s) => s.otherCores?.median ?? 0);
+  const otherMax = shared.length ? Math.max(...shared) : 0;
+  lines.push(`Run ${info.startedAt} → ${info.finishedAt} (${info.mode}, ${info.rounds} round${info.rounds === 1 ? '' : 's'}), \`${info.command}\`; raw data: \`${resultFile}\`.`);
+  lines.push('');
+  lines.push(`Machine: ${info.machine.cores} cores (${info.machine.cpuModel}), ${info.machine.memoryGiB} GiB, Node ${info.machine.node}, RabbitMQ ${info.machine.rabbitmq ?? '?'}, Linux ${info.machine.kernel}.`);
+  lines.push(`Versions: ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  lines.push(`Load average before/after: ${info.load.before.loadavg.join(' ')} / ${info.load.after.loadavg.join(' ')}; CPU used by processes outside the measurement, median per system and setting: up to ${otherMax.toFixed(2)} cores.`);
+  lines.push(`Load generator: ${info.loadgen}.`);
+  const discarded = samples.filter((s) => s.invalid);
+  if (discarded.length > 0) {
+    const reasons = new Map<string, number>();
+    for (const s of discarded) {
+      const reason = s.invalid!.split('\n')[0]!.replace(/\d+/g, 'N').slice(0, 120);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    lines.push(`Discarded and measured again: ${discarded.length} sample(s): ${[...reasons].map(([r, n]) => `${n} × ${r}`).join('; ')}.`);
+  }
+  lines.push('');
+  lines.push('| System | Setting | calls/s median (min–max) | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/call | broker CPU µs/call | err / timeout |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  const order = Object.keys(SYSTEMS) as SystemName[];
+  const settings: SettingName[] = ['latency', 'throughput', 'validate'];
+  for (const setting of settings) {
+    for (const system of order) {
+      const s = summaries.find((x) => x.system === system && x.setting === setting);
+      if (!s) continue;
+      if (s.rounds === 0) {
+        lines.push(`| ${SYSTEMS[system].label} | ${SETTING_LABEL[setting]} | no valid sample (${s.discarded} discarded) | | | | | | | | |`);
+        continue;
+      }
+      const roles = Object.entries(s.roleCpuPerCallUs).filter(([r]) => r !== 'broker');
+      const roleText = roles.length > 1 ? ` [${roles.map(([r, v]) => `${r} ${dec(v)}`).join(', ')}]` : '';
+      const broker = SYSTEMS[system].amqp ? fmtSpread(s.brokerCpuPerCallUs, dec) : '—';
+      lines.push(
+        `| ${SYSTEMS[system].label} | ${SETTING_LABEL[setting]} | ${fmtSpread(s.throughput, int)} | ${ms(s.p50Us.median)} | ${ms(s.p90Us.median)} | ${fmtSpread(s.p99Us, ms)} | ${ms(s.p999Us.median)} | ${ms(s.maxUs.median)} | ${fmtSpread(s.serverCpuPerCallUs, dec)}${roleText} | ${broker} | ${s.errors} / ${s.timeouts}${s.wrong ? ` (${s.wrong} wrong)` : ''}${s.discarded ? `; ${s.discarded} discarded` : ''} |`,
+      );
+    }
+  }
+  lines.push('');
+  if (capacity) {
+    lines.push('Capacity:');
+    lines.push('');
+    const idle = capacity.idle;
+    if (idle) {
+      lines.push(
+        `- Idle sockets on one Warren gateway (amqp): ${idle.opened} of ${idle.sockets} open in ${idle.openSeconds.toFixed(1)} s; RSS ${(idle.rssBeforeBytes / 2 ** 20).toFixed(0)} → ${(idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB (peak ${(idle.rssPeakBytes / 2 ** 20).toFixed(0)} MiB), ${(idle.perSocketBytes / 1024).toFixed(1)} KiB per socket; open files ${idle.fdsBefore} → ${idle.fdsAfter}; rpc.ping on a fresh socket meanwhile ${idle.pingUs === undefined ? '—' : ms(idle.pingUs)} ms.`,
+      );
+    } else if (capacity.idleError) {
+      lines.push(`- Idle sockets: failed: ${capacity.idleError}`);
+    }
+    for (const fan of capacity.fanOut) {
+      if (fan.error) {
+        lines.push(`- Fan-out (${fan.transport}, ${fan.subscribers} subscribers): failed: ${fan.error}`);
+        continue;
+      }
+      const events = fan.events.map((e) => `${e.lastMs.toFixed(0)}${e.received < fan.subscribers ? ` (${e.received} received)` : ''}`).join(', ');
+      lines.push(`- Fan-out (${fan.transport}): one event to ${fan.subscribers} subscribers on one gateway; last one received after ${fan.medianLastMs.toFixed(0)} ms median, ${fan.maxLastMs.toFixed(0)} ms max (each event: ${events} ms).`);
+    }
+    lines.push('');
+  }
+  lines.push('Targets (ratios of medians from this run; per-round paired ratios in brackets):');
+  lines.push('');
+  lines.push('| Target | Bound | Value | Per round | Verdict |');
+  lines.push('|---|---|---|---|---|');
+  for (const target of targets) {
+    const value = target.value === undefined ? '—' : target.value.toFixed(target.value >= 100 ? 0 : 2);
+    const rounds = target.perRound.length ? target.perRound.map((r) => r.toFixed(2)).join(', ') : '';
+    lines.push(`| ${target.text} | ${target.bound} | ${value} | ${rounds} | ${target.status} |`);
+  }
+  return lines.join('\n');
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces the generated region of bench/README.md (between the markers) with `markdown`. */
+export function updateReadme(path: string, markdown: string): void {
+  const text = readFileSync(path, 'utf8');
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`${path}: results markers not found`);
+  writeFileSync(path, `${text.slice(0, from + START.length)}\n${markdown}\n${text.slice(to)}`);
+}

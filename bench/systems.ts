@@ -1,0 +1,192 @@
+/**
+ * The systems under test, each started as its own server process(es), so the OS can say
+ * how much CPU each one used. Roles name the processes whose CPU counts as "server".
+ */
+import { fileURLToPath } from 'node:url';
+import { BASELINE_PREFIX } from './amqpAdmin.ts';
+import { startProcess, type Started } from './processes.ts';
+import type { ProtocolName } from './protocols.ts';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+/**
+ * Warren is started through bench/warrenServer.ts, which wires it as `bin/warren.js` does but
+ * lifts the per-connection rate limit and the connection cap (see that file). To measure the
+ * CLI itself: `[here('../bin/warren.js'), command, '--service', here('./service.ts'), ...]`.
+ */
+const WARREN = here('./warrenServer.ts');
+
+export type SystemName =
+  | 'warren-amqp'
+  | 'warren-amqp-serve'
+  | 'baseline'
+  | 'baseline-confirm'
+  | 'baseline-props'
+  | 'warren-memory'
+  | 'raw-ws'
+  | 'socket.io'
+  | 'trpc';
+
+interface ProcessSpec {
+  role: string;
+  script: string[];
+  readyText: string;
+  env?: Record<string, string>;
+}
+
+export interface SystemSpec {
+  name: SystemName;
+  label: string;
+  protocol: ProtocolName;
+  /** Routed through RabbitMQ: the broker's CPU belongs to it. */
+  amqp: boolean;
+  /** Started in this order; the last one serves the WebSocket endpoint. */
+  processes: ProcessSpec[];
+  /** Warren answers /readyz once its transport is up. */
+  readyz: boolean;
+  /** Left out of a run unless named with --systems (diagnostic variants). */
+  optional?: boolean;
+}
+
+const warren = (command: string, transport: string): string[] => {
+  return [WARREN, command, '--transport', transport];
+};
+
+/** The baseline with some of Warren's AMQP features switched on: what they cost the broker. */
+function baselineVariant(name: SystemName, label: string, env: Record<string, string>): SystemSpec {
+  return {
+    name,
+    label,
+    protocol: 'jsonrpc',
+    amqp: true,
+    readyz: false,
+    optional: true,
+    processes: [
+      { role: 'worker', script: [here('./baseline/worker.ts')], readyText: 'consuming', env: { BASELINE_PREFIX, ...env } },
+      { role: 'gateway', script: [here('./baseline/gateway.ts')], readyText: 'listening', env: { BASELINE_PREFIX, ...env } },
+    ],
+  };
+}
+
+export const SYSTEMS: Record<SystemName, SystemSpec> = {
+  'warren-amqp': {
+    name: 'warren-amqp',
+    label: 'Warren amqp, gateway + worker processes',
+    protocol: 'jsonrpc',
+    amqp: true,
+    readyz: true,
+    processes: [
+      { role: 'worker', script: warren('worker', 'amqp'), readyText: 'worker consuming' },
+      { role: 'gateway', script: warren('gateway', 'amqp'), readyText: 'gateway listening' },
+    ],
+  },
+  'warren-amqp-serve': {
+    name: 'warren-amqp-serve',
+    label: 'Warren amqp, one process (serve)',
+    protocol: 'jsonrpc',
+    amqp: true,
+    readyz: true,
+    processes: [{ role: 'server', script: warren('serve', 'amqp'), readyText: 'gateway listening' }],
+  },
+  baseline: {
+    name: 'baseline',
+    label: 'Hand-written ws + amqplib baseline',
+    protocol: 'jsonrpc',
+    amqp: true,
+    readyz: false,
+    processes: [
+      { role: 'worker', script: [here('./baseline/worker.ts')], readyText: 'consuming', env: { BASELINE_PREFIX } },
+      { role: 'gateway', script: [here('./baseline/gateway.ts')], readyText: 'listening', env: { BASELINE_PREFIX } },
+    ],
+  },
+  'baseline-confirm': baselineVariant('baseline-confirm', 'Baseline + publisher confirms (ack after reply confirm)', { BASELINE_CONFIRM: '1' }),
+  'baseline-props': baselineVariant('baseline-props', 'Baseline + confirms + Warren call properties', { BASELINE_CONFIRM: '1', BASELINE_PROPS: '1' }),
+  'warren-memory': {
+    name: 'warren-memory',
+    label: 'Warren memory transport (serve)',
+    protocol: 'jsonrpc',
+    amqp: false,
+    readyz: true,
+    processes: [{ role: 'server', script: warren('serve', 'memory'), readyText: 'gateway listening' }],
+  },
+  'raw-ws': {
+    name: 'raw-ws',
+    label: 'Raw ws answering JSON-RPC',
+    protocol: 'jsonrpc',
+    amqp: false,
+    readyz: false,
+    processes: [{ role: 'server', script: [here('./servers/rawWs.ts')], readyText: '"listening"' }],
+  },
+  'socket.io': {
+    name: 'socket.io',
+    label: 'Socket.IO 4 ack',
+    protocol: 'socketio',
+    amqp: false,
+    readyz: false,
+    processes: [{ role: 'server', script: [here('./servers/socketIo.ts')], readyText: '"listening"' }],
+  },
+  trpc: {
+    name: 'trpc',
+    label: 'tRPC 11 ws mutation (zod)',
+    protocol: 'trpc',
+    amqp: false,
+    readyz: false,
+    processes: [{ role: 'server', script: [here('./servers/trpc.ts')], readyText: '"listening"' }],
+  },
+};
+
+export interface RunningSystem {
+  spec: SystemSpec;
+  url: string;
+  /** Server process ids by role. */
+  pids: Record<string, number>;
+  /** The last output of each process, to tell why one died. */
+  output(role: string): string;
+  stop(): Promise<void>;
+}
+
+async function waitReadyz(url: string, timeoutMs: number): Promise<void> {
+  const http = url.replace(/^ws/, 'http').replace(/\/rpc$/, '');
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const status = await fetch(`${http}/readyz`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${http}/readyz not ready within ${timeoutMs} ms`);
+}
+
+export interface StartSystemOptions {
+  /** Extra node flags per role, e.g. { gateway: ['--cpu-prof'] }. */
+  nodeArgs?: Record<string, string[]>;
+}
+
+/** Starts every process of a system, in order; stops the ones started if a later one fails. */
+export async function startSystem(spec: SystemSpec, options: StartSystemOptions = {}): Promise<RunningSystem> {
+  const started: Started[] = [];
+  const stop = async () => {
+    // Front first: the gateway stops taking calls before its worker goes.
+    for (const proc of [...started].reverse()) await proc.stop(5000);
+  };
+  try {
+    const pids: Record<string, number> = {};
+    for (const proc of spec.processes) {
+      const nodeArgs = [...(proc.script[0]!.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(options.nodeArgs?.[proc.role] ?? [])];
+      const running = await startProcess({
+        name: `${spec.name}/${proc.role}`,
+        args: [...nodeArgs, ...proc.script],
+        readyText: proc.readyText,
+        env: { LOG_LEVEL: 'info', ...proc.env },
+      });
+      started.push(running);
+      pids[proc.role] = running.pid;
+    }
+    const url = started.at(-1)!.url;
+    if (!url) throw new Error(`${spec.name}: the last process printed no url`);
+    if (spec.readyz) await waitReadyz(url, 20_000);
+    const output = (role: string) => started[spec.processes.findIndex((p) => p.role === role)]?.output.join('').slice(-600) ?? '';
+    return { spec, url, pids, output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The schema comparison engine: old and new JSON Schema of one message in, the changes between
+ * them out, each named by a schema rule and placed at the JSON path of the value it concerns
+ * (`$.messages[].user`). Whether a change breaks anyone is the direction's business (rules.ts):
+ * a narrowed type breaks params and is harmless in a result.
+ *
+ * Comparison is structural and conservative. Where a union must be matched branch by branch and
+ * no discriminator pairs them, each branch is matched with the branch that yields the fewest
+ * non-safe findings. Where two constructs cannot be compared (two different regular
+ * expressions, two opaque schemas), the change is reported as breaking in both directions.
+ */
+import type { JsonSchema } from '../toJsonSchema.ts';
+import { compareArrays } from './compareArrays.ts';
+import { compareObjects } from './compareObjects.ts';
+import { compareNumbers, compareStrings, compareValues } from './compareScalars.ts';
+import { canonical } from './lock.ts';
+import { expand, resolve, sameValue, type Branch, type TypeName } from './expand.ts';
+import { rule, schemaRuleId, type Direction, type SchemaRuleName } from './rules.ts';
+
+export interface Change {
+  rule: SchemaRuleName;
+  /** JSON path of the value concerned, `$` for the whole message. */
+  path: string;
+  /** One line: what changed and what it does to a client. */
+  message: string;
+}
+
+export interface CompareContext {
+  direction: Direction;
+  oldRoot: JsonSchema;
+  newRoot: JsonSchema;
+  /** Pairs of `$ref`s being compared further up: a recursive schema is compared once. */
+  active: Set<string>;
+  /** Compares two subschemas of the same message. */
+  node(oldSchema: JsonSchema, newSchema: JsonSchema, path: string): Change[];
+}
+
+/** Changes from `oldSchema` to `newSchema`, both whole message schemas, in `direction`. */
+export function compareSchemas(oldSchema: JsonSchema, newSchema: JsonSchema, direction: Direction): Change[] {
+  const ctx: CompareContext = {
+    direction,
+    oldRoot: oldSchema,
+    newRoot: newSchema,
+    active: new Set(),
+    node: (o, n, path) => compareNode(o, n, path, ctx),
+  };
+  // Entering through `#` marks the root as a ref, so a recursive schema is not compared twice.
+  return ctx.node({ $ref: '#' }, { $ref: '#' }, '$').filter((change) => schemaRuleId(change.rule, direction) !== undefined);
+}
+
+/** `$.a`, or `$["a-b"]` for a name that is not an identifier. */
+export function propertyPath(path: string, name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
+}
+
+const TYPE_LABEL: Record<TypeName, string> = { null: 'null', boolean: 'boolean', number: 'number', string: 'string', array: 'array', object: 'object' };
+
+function label(branches: Branch[]): string {
+  return [...new Set(branches.map((b) => (b.integer ? 'integer' : TYPE_LABEL[b.type])))].join(' | ') || 'nothing';
+}
+
+function compareNode(o: JsonSchema, n: JsonSchema, path: string, ctx: CompareContext): Change[] {
+  const out: Change[] = [];
+  if ('default' in o && 'default' in n && !sameValue(o.default, n.default)) {
+    out.push({ rule: 'default-changed', path, message: `default ${JSON.stringify(o.default)} → ${JSON.stringify(n.default)}: clients that omit it get another value` });
+  }
+  const eo = expand(o, ctx.oldRoot);
+  const en = expand(n, ctx.newRoot);
+  if (eo.kind === 'opaque' || en.kind === 'opaque') {
+    const text = (s: JsonSchema, root: JsonSchema) => JSON.stringify(canonical(resolve(s, root)?.schema ?? s));
+    if (text(o, ctx.oldRoot) !== text(n, ctx.newRoot)) {
+      out.push({ rule: 'schema-changed', path, message: 'a construct the checker cannot compare changed; assume it breaks clients' });
+    }
+    return out;
+  }
+  if (eo.kind === 'any' || en.kind === 'any') {
+    if (eo.kind === 'any' && en.kind !== 'any') out.push({ rule: 'type-narrowed', path, message: `any value → ${label(en.branches)}` });
+    if (en.kind === 'any' && eo.kind !== 'any') out.push({ rule: 'type-widened', path, message: `${label(eo.branches)} → any value` });
+    return out;
+  }
+  const group = (branches: Branch[]) => {
+    const map = new Map<TypeName, Branch[]>();
+    for (const b of branches) map.set(b.type, [...(map.get(b.type) ?? []), b]);
+    return map;
+  };
+  const og = group(eo.branches);
+  const ng = group(en.branches);
+  // Null is "nullable" next to another type; alone (z.null() → z.object()) it is a type like any other.
+  const anyOther = [...og.keys(), ...ng.keys()].some((t) => t !== 'null');
+  const [ob, nb] = [og.size > (og.has('null') ? 1 : 0), ng.size > (ng.has('null') ? 1 : 0)];
+  const nullIsType = !(ob && nb) && anyOther;
+  if (!nullIsType && og.has('null') && !ng.has('null')) out.push({ rule: 'nullable-removed', path, message: 'null is no longer allowed' });
+  if (!nullIsType && !og.has('null') && ng.has('null')) out.push({ rule: 'nullable-added', path, message: 'null is now allowed' });
+  const counts = (t: TypeName) => t !== 'null' || nullIsType;
+  const gone = [...og.keys()].filter((t) => counts(t) && !ng.has(t));
+  const added = [...ng.keys()].filter((t) => counts(t) && !og.has(t));
+  const shown = (branches: Branch[]) => branches.filter((b) => counts(b.type));
+  if (gone.length > 0 && added.length > 0) {
+    out.push({ rule: 'type-changed', path, message: `type ${label(shown(eo.branches))} → ${label(shown(en.branches))}` });
+  } else if (gone.length > 0) {
+    out.push({ rule: 'type-narrowed', path, message: `${gone.join(', ')} no longer accepted (${label(eo.branches)} → ${label(en.branches)})` });
+  } else if (added.length > 0) {
+    out.push({ rule: 'type-widened', path, message: `${added.join(', ')} now allowed (${label(eo.branches)} → ${label(en.branches)})` });
+  }
+  for (const [type, olds] of og) {
+    const news = ng.get(type);
+    if (news && type !== 'null') out.push(...compareGroup(olds, news, path, ctx));
+  }
+  return out;
+}
+
+/** Weight of a list of changes in this direction: breaking first, then dangerous, then count. */
+function cost(changes: Change[], direction: Direction): number {
+  let total = 0;
+  for (const change of changes) {
+    const id = schemaRuleId(change.rule, direction);
+    if (!id) continue;
+    const severity = rule(id).severity;
+    total += severity === 'breaking' ? 1_000_000 : severity === 'dangerous' ? 1_000 : 1;
+  }
+  return total;
+}
+
+/** Compares the branches of one JSON type (several when a union has two object variants). */
+function compareGroup(olds: Branch[], news: Branch[], path: string, ctx: CompareContext): Change[] {
+  if (olds.length === 1 && news.length === 1) return compareBranch(olds[0]!, news[0]!, path, ctx);
+  const discriminated = olds[0]!.type === 'object' ? pairByDiscriminator(olds, news, path, ctx) : undefined;
+  if (discriminated) return discriminated;
+  // Each branch on the side that must be covered finds its best partner on the other side.
+  const input = ctx.direction === 'input';
+  const [covered, covering] = input ? [olds, news] : [news, olds];
+  const out: Change[] = [];
+  const used = new Set<Branch>();
+  for (const branch of covered) {
+    let best: { partner: Branch; changes: Change[]; cost: number } | undefined;
+    for (const partner of covering) {
+      const changes = input ? compareBranch(branch, partner, path, ctx) : compareBranch(partner, branch, path, ctx);
+      const weight = cost(changes, ctx.direction);
+      if (!best || weight < best.cost) best = { partner, changes, cost: weight };
+    }
+    used.add(best!.partner);
+    out.push(...best!.changes);
+  }
+  for (const partner of covering) {
+    if (used.has(partner)) continue;
+    out.push(input ? { rule: 'variant-added', path, message: `a new ${partner.type} variant is accepted` } : { rule: 'variant-removed', path, message: `a ${partner.type} variant is no longer sent` });
+  }
+  return out;
+}
+
+/** The single value of a required const/enum-of-one property, per object branch. */
+function discriminatorValues(branches: Branch[], name: string, root: JsonSchema): string[] | undefined {
+  const values: string[] = [];
+  for (const b of branches) {
+    const prop = (b.schema.properties as Record<string, JsonSchema> | undefined)?.[name];
+    if (!prop || !(b.schema.required as string[] | undefined)?.includes(name)) return undefined;
+    const e = expand(prop, root);
+    if (e.kind !== 'union' || e.branches.length !== 1 || e.branches[0]!.values?.length !== 1) return undefined;
+    values.push(JSON.stringify(e.branches[0]!.values[0]));
+  }
+  return new Set(values).size === values.length ? values : undefined;
+}
+
+/** Pairs the variants of a discriminated union by their tag, e.g. `kind: "circle"`. */
+function pairByDiscriminator(olds: Branch[], news: Branch[], path: string, ctx: CompareContext): Change[] | undefined {
+  const names = Object.keys((olds[0]!.schema.properties as object | undefined) ?? {});
+  for (const name of names) {
+    const ov = discriminatorValues(olds, name, ctx.oldRoot);
+    const nv = discriminatorValues(news, name, ctx.newRoot);
+    if (!ov || !nv) continue;
+    const out: Change[] = [];
+    const at = (tag: string) => `${path}[?(@.${name}==${tag})]`;
+    ov.forEach((tag, i) => {
+      const j = nv.indexOf(tag);
+      if (j < 0) out.push({ rule: 'variant-removed', path: at(tag), message: `variant ${name}=${tag} removed` });
+      else out.push(...compareBranch(olds[i]!, news[j]!, at(tag), ctx));
+    });
+    for (const tag of nv) if (!ov.includes(tag)) out.push({ rule: 'variant-added', path: at(tag), message: `variant ${name}=${tag} added` });
+    return out;
+  }
+  return undefined;
+}
+
+function compareBranch(o: Branch, n: Branch, path: string, ctx: CompareContext): Change[] {
+  const key = o.ref !== undefined && n.ref !== undefined ? `${o.ref}\u0000${n.ref}` : undefined;
+  if (key !== undefined) {
+    if (ctx.active.has(key)) return [];
+    ctx.active.add(key);
+  }
+  try {
+    switch (o.type) {
+      case 'null':
+        return [];
+      case 'boolean':
+        return compareValues(o, n, path).changes;
+      case 'number':
+        return compareNumbers(o, n, path);
+      case 'string':
+        return compareStrings(o, n, path);
+      case 'array':
+        return compareArrays(o.schema, n.schema, path, ctx);
+      case 'object':
+        return compareObjects(o.schema, n.schema, path, ctx);
+      default:
+        return [];
+    }
+  } finally {
+    if (key !== undefined) ctx.active.delete(key);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The contracts lock: the compatibility surface of every service (methods, events, declared
+ * errors, their options and JSON Schemas) as one canonical JSON document. `warren check`
+ * compares the current contracts with a lock; `warren check --update` writes it.
+ *
+ * Schemas are codegen's own (draft-07, `io: 'input'` for params, `'output'` for everything a
+ * client receives), minus `$schema` and the annotations that cannot break a client
+ * (description, title, examples …). `default` stays: it decides what an omitted field means.
+ * Object keys are sorted at every level, so the same contracts always give the same bytes.
+ */
+import { z } from 'zod';
+import type { Contract } from '../../src/contract/defineContract.ts';
+import { buildModel } from '../model.ts';
+import type { JsonSchema } from '../toJsonSchema.ts';
+import { mapSubschemas } from './schemaWalk.ts';
+
+export const LOCK_VERSION = 1;
+
+export interface LockedMethod {
+  params: 'by-name' | 'by-position';
+  input: JsonSchema;
+  output: JsonSchema;
+  timeoutMs?: number;
+  idempotent?: boolean;
+  roles?: string[];
+  maxQueueLength?: number;
+  deprecated?: boolean;
+}
+
+export interface LockedEvent {
+  payload: JsonSchema;
+  deprecated?: boolean;
+}
+
+export interface LockedError {
+  code: number;
+  message: string;
+  data?: JsonSchema;
+}
+
+export interface LockedService {
+  /** The contract's semver `version`, when it has one. */
+  version?: string;
+  methods: Record<string, LockedMethod>;
+  events: Record<string, LockedEvent>;
+  errors: Record<string, LockedError>;
+}
+
+export interface Lock {
+  lockVersion: typeof LOCK_VERSION;
+  services: Record<string, LockedService>;
+}
+
+/** Keywords that describe a schema without constraining it. */
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+
+function stripAnnotations(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) if (!ANNOTATIONS.has(key)) out[key] = value;
+  return mapSubschemas(out, stripAnnotations);
+}
+
+/** A deep copy with object keys sorted; arrays keep their order (enum order is the author's). */
+export function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+/**
+ * The lock of `contracts`, through codegen's model, so that the lock holds exactly the schemas
+ * codegen publishes.
+ * @throws CodegenError for a contract JSON Schema cannot describe
+ */
+export function buildLock(contracts: readonly Contract[]): Lock {
+  const model = buildModel(contracts);
+  const services: Record<string, LockedService> = {};
+  for (const service of model.services) {
+    const contract = contracts.find((c) => c.service === service.service)!;
+    const locked: LockedService = { methods: {}, events: {}, errors: {} };
+    if (contract.version !== undefined) locked.version = contract.version;
+    for (const method of service.methods) {
+      const spec = contract.methods[method.name]!;
+      const entry: LockedMethod = {
+        params: method.positional ? 'by-position' : 'by-name',
+        input: stripAnnotations(method.input.schema),
+        output: stripAnnotations(method.output.schema),
+      };
+      if (spec.timeoutMs !== undefined) entry.timeoutMs = spec.timeoutMs;
+      if (spec.idempotent) entry.idempotent = true;
+      if (spec.roles !== undefined) entry.roles = [...new Set(spec.roles)].sort();
+      if (spec.maxQueueLength !== undefined) entry.maxQueueLength = spec.maxQueueLength;
+      if (spec.deprecated) entry.deprecated = true;
+      locked.methods[method.name] = entry;
+    }
+    for (const event of service.events) {
+      const entry: LockedEvent = { payload: stripAnnotations(event.payload.schema) };
+      if (contract.events?.[event.name]?.deprecated) entry.deprecated = true;
+      locked.events[event.name] = entry;
+    }
+    for (const error of service.errors) {
+      const entry: LockedError = { code: error.code, message: error.message };
+      if (error.data) entry.data = stripAnnotations(error.data.schema);
+      locked.errors[error.name] = entry;
+    }
+    services[service.service] = locked;
+  }
+  return canonical({ lockVersion: LOCK_VERSION, services }) as Lock;
+}
+
+/** The lock file's text: canonical JSON, two-space indent, one trailing newline. */
+export function serializeLock(lock: Lock): string {
+  return `${JSON.stringify(canonical(lock), null, 2)}\n`;
+}
+
+const Schema = z.record(z.string(), z.unknown());
+const LockShape = z.object({
+  lockVersion: z.literal(LOCK_VERSION),
+  services: z.record(
+    z.string(),
+    z.object({
+      version: z.string().optional(),
+      methods: z.record(
+        z.string(),
+        z.object({
+          params: z.enum(['by-name', 'by-position']),
+          input: Schema,
+          output: Schema,
+          timeoutMs: z.number().optional(),
+          idempotent: z.boolean().optional(),
+          roles: z.array(z.string()).optional(),
+          maxQueueLength: z.number().optional(),
+          deprecated: z.boolean().optional(),
+        }),
+      ),
+      events: z.record(z.string(), z.object({ payload: Schema, deprecated: z.boolean().optional() })),
+      errors: z.record(z.string(), z.object({ code: z.number(), message: z.string(), data: Schema.optional() })),
+    }),
+  ),
+});
+
+/** Reads a lock file's text. @throws Error naming `source` when it is not a lock. */
+export function parseLock(text: string, source: string): Lock {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${source} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = LockShape.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${source} is not a contracts lock (lockVersion ${LOCK_VERSION}): ${issue.message} at ${issue.path.join('.') || 'the top'}`);
+  }
+  return parsed.data as Lock;
+}

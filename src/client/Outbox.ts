@@ -1,0 +1,106 @@
+/**
+ * The client's calls from the moment they are made until their one outcome: waiting for a
+ * connection, sent and waiting for the reply, or back to waiting after a lost connection
+ * (idempotent calls). Each entry owns its deadline timer and abort listener, and leaves the
+ * outbox when it settles, whichever way.
+ */
+import { ErrorCode } from '../protocol/codes.ts';
+import { WarrenError } from '../protocol/WarrenError.ts';
+
+export interface NewEntry {
+  /** `internal`: the client's own call on the socket being set up (re-subscribing), never queued. */
+  kind: 'call' | 'notification' | 'internal';
+  method: string;
+  /** `params`, serialised once when the call is made. */
+  paramsJson: string | undefined;
+  /** The caller's own deadline, sent to the server as the time left. */
+  timeoutMs: number | undefined;
+  /** Epoch ms after which the call rejects with TIMEOUT, sent or not. */
+  deadline: number;
+  idempotent: boolean;
+  signal: AbortSignal | undefined;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+export interface OutboxEntry extends NewEntry {
+  readonly id: number;
+  /** Written on the current socket; false while waiting for one. */
+  sent: boolean;
+  /** The JSON-RPC frame as it goes out now (`timeoutMs` shrinks as the deadline nears). */
+  frame(): string;
+}
+
+interface Entry extends OutboxEntry {
+  timer: ReturnType<typeof setTimeout>;
+  onAbort: () => void;
+}
+
+export class Outbox {
+  readonly #entries = new Map<number, Entry>();
+  #nextId = 1;
+
+  /** A fresh JSON-RPC id; the heartbeat takes its ping ids from here too, so none collide. */
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  add(spec: NewEntry): OutboxEntry {
+    const id = this.nextId();
+    const entry: Entry = {
+      ...spec,
+      id,
+      sent: false,
+      frame() {
+        let text = '{"jsonrpc":"2.0"';
+        if (this.kind !== 'notification') text += `,"id":${this.id}`;
+        text += `,"method":${JSON.stringify(this.method)}`;
+        if (this.paramsJson !== undefined) text += `,"params":${this.paramsJson}`;
+        if (this.timeoutMs !== undefined) text += `,"timeoutMs":${Math.max(1, this.deadline - Date.now())}`;
+        return `${text}}`;
+      },
+      timer: setTimeout(() => this.fail(id, new WarrenError(ErrorCode.TIMEOUT)), Math.max(0, spec.deadline - Date.now())),
+      onAbort: () => this.fail(id, new WarrenError(ErrorCode.CANCELLED)),
+    };
+    spec.signal?.addEventListener('abort', entry.onAbort, { once: true });
+    this.#entries.set(id, entry);
+    return entry;
+  }
+
+  /** Resolves the call, if it is still here. */
+  settle(id: number, value: unknown): void {
+    this.#take(id)?.resolve(value);
+  }
+
+  /** Rejects the call, if it is still here. */
+  fail(id: number, error: WarrenError): void {
+    this.#take(id)?.reject(error);
+  }
+
+  failAll(error: WarrenError): void {
+    for (const id of [...this.#entries.keys()]) this.fail(id, error);
+  }
+
+  /** Sent calls waiting for their reply, oldest first. */
+  inFlight(): OutboxEntry[] {
+    return [...this.#entries.values()].filter((entry) => entry.sent);
+  }
+
+  /** Calls waiting for a connection, oldest first (ids grow, and a Map keeps insertion order). */
+  unsent(): OutboxEntry[] {
+    return [...this.#entries.values()].filter((entry) => !entry.sent);
+  }
+
+  #take(id: number): Entry | undefined {
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    this.#entries.delete(id);
+    clearTimeout(entry.timer);
+    entry.signal?.removeEventListener('abort', entry.onAbort);
+    return entry;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The subscriptions of one socket: `rpc.subscribe` / `rpc.unsubscribe` params, the
+ * per-socket limit, and undoing them all when the socket closes. The gateway-wide fan-out
+ * lives in Subscriptions.
+ */
+import type { Registry } from '../contract/registry.ts';
+import { ErrorCode } from '../protocol/codes.ts';
+import { isValidTopic } from '../protocol/routing.ts';
+import { WarrenError } from '../protocol/WarrenError.ts';
+import type { Subscriber, Subscriptions } from './Subscriptions.ts';
+
+export interface SocketSubscriptionsDeps {
+  registry: Registry;
+  subscriptions: Subscriptions;
+  maxSubscriptions: number;
+}
+
+interface Target {
+  event: string;
+  topic: string | undefined;
+}
+
+/** Reads `{ event, topic }` or `[event, topic]`; throws INVALID_PARAMS naming what is wrong. */
+function readTarget(registry: Registry, params: unknown): Target {
+  const raw = Array.isArray(params)
+    ? { event: params[0], topic: params[1] }
+    : ((params ?? {}) as { event?: unknown; topic?: unknown });
+  const issues = [];
+  if (typeof raw.event !== 'string' || !registry.events.has(raw.event)) {
+    issues.push({ code: 'invalid_value', path: ['event'], message: 'Unknown event' });
+  }
+  if (raw.topic !== undefined && raw.topic !== null && !isValidTopic(raw.topic)) {
+    issues.push({ code: 'invalid_format', path: ['topic'], message: 'Topic must be 1-200 UTF-8 bytes without dots, *, # or whitespace' });
+  }
+  if (issues.length > 0) throw new WarrenError(ErrorCode.INVALID_PARAMS, 'Invalid params', { data: { issues } });
+  return { event: raw.event as string, topic: (raw.topic ?? undefined) as string | undefined };
+}
+
+const keyOf = ({ event, topic }: Target) => `${event}\u0000${topic ?? '*'}`;
+
+export class SocketSubscriptions {
+  readonly #subscriber: Subscriber;
+  readonly #deps: SocketSubscriptionsDeps;
+  readonly #held = new Map<string, Target>();
+  #closed = false;
+
+  constructor(subscriber: Subscriber, deps: SocketSubscriptionsDeps) {
+    this.#subscriber = subscriber;
+    this.#deps = deps;
+  }
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  async subscribe(params: unknown): Promise<true> {
+    const target = readTarget(this.#deps.registry, params);
+    const key = keyOf(target);
+    if (this.#held.has(key)) return true;
+    if (this.#held.size >= this.#deps.maxSubscriptions) {
+      throw new WarrenError(ErrorCode.OVERLOADED, `More than ${this.#deps.maxSubscriptions} subscriptions on this connection`);
+    }
+    this.#held.set(key, target);
+    try {
+      await this.#deps.subscriptions.add(this.#subscriber, target.event, target.topic);
+    } catch {
+      this.#held.delete(key);
+      throw new WarrenError(ErrorCode.UNAVAILABLE, 'Could not subscribe: broker unavailable');
+    }
+    // The socket closed while the binding was made: undo it, nobody will unsubscribe.
+    if (this.#closed) void this.#deps.subscriptions.remove(this.#subscriber, target.event, target.topic).catch(() => {});
+    return true;
+  }
+
+  async unsubscribe(params: unknown): Promise<boolean> {
+    const target = readTarget(this.#deps.registry, params);
+    if (!this.#held.delete(keyOf(target))) return false;
+    await this.#deps.subscriptions.remove(this.#subscriber, target.event, target.topic).catch(() => {});
+    return true;
+  }
+
+  /** Drops every subscription of the socket. */
+  close(): void {
+    this.#closed = true;
+    for (const { event, topic } of this.#held.values()) {
+      this.#deps.subscriptions.remove(this.#subscriber, event, topic).catch(() => {});
+    }
+    this.#held.clear();
+  }
+}

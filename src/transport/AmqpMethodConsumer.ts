@@ -1,0 +1,201 @@
+/**
+ * The worker side of one method on RabbitMQ: declares and consumes its queue on every new
+ * channel, runs each delivery through the serve function, replies, and acks only once the
+ * broker confirmed the reply.
+ *
+ * Bounded redelivery: a delivery that arrives flagged `redelivered` means the previous one
+ * ended without an answer (its worker died, or the serve function rejected and nacked it).
+ * Its handler is not run again straight away: a copy with `x-warren-attempts` + 1 is published
+ * back to the same queue and the original acked, so the count survives the crash. Once the count reaches `maxDeliveries` the call goes to `warren.dlx` instead and the
+ * caller gets INTERNAL_ERROR. Classic queues have no delivery limit of their own; this gives
+ * them one without a redelivery loop.
+ */
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Logger } from '../log.ts';
+import type { ReplyBody } from '../protocol/call.ts';
+import {
+  DEAD_LETTER_EXCHANGE,
+  DeadLetterReason,
+  RPC_EXCHANGE,
+  deadLetterProperties,
+  methodQueue,
+  methodQueueArguments,
+  readAttempts,
+  readCall,
+  retryProperties,
+} from '../protocol/routing.ts';
+import { DEAD_LETTER_BODY, decideDelivery } from './deliveryPolicy.ts';
+import { REFUSED_BODY } from './PendingCalls.ts';
+import type { ServeFn } from './Transport.ts';
+
+const JSON_TYPE = 'application/json';
+
+export interface MethodConsumerOptions {
+  method: string;
+  fn: ServeFn;
+  prefetch: number;
+  maxDeliveries: number;
+  maxQueueLength: number | undefined;
+  log: Logger;
+  /**
+   * Declares a queue where a refusal cannot hurt the consumer's channel; resolves to
+   * RabbitMQ's refusal text when the queue exists with other arguments, else undefined.
+   */
+  declareQueue(queue: string, options: { durable: boolean; arguments: Record<string, unknown> }): Promise<string | undefined>;
+}
+
+type Outcome = 'sent' | 'nacked' | 'lost';
+
+export class AmqpMethodConsumer {
+  readonly #options: MethodConsumerOptions;
+  readonly #queue: string;
+  readonly #inFlight = new Set<Promise<void>>();
+  #active: { channel: ConfirmChannel; tag: string } | undefined;
+
+  constructor(options: MethodConsumerOptions) {
+    this.#options = options;
+    this.#queue = methodQueue(options.method);
+  }
+
+  /** The setup run on every new channel: declare, bind, set prefetch, consume. Once per channel. */
+  readonly setup = async (channel: ConfirmChannel): Promise<void> => {
+    const { method, prefetch, maxQueueLength, log } = this.#options;
+    const queue = this.#queue;
+    const refused = await this.#options.declareQueue(queue, { durable: true, arguments: methodQueueArguments({ maxQueueLength }) });
+    if (refused) {
+      // Serving the queue as it is beats serving nothing: calls still get answered.
+      log.error(
+        { queue, method, maxQueueLength: maxQueueLength ?? null, err: refused },
+        `queue ${queue} exists with other arguments than this worker declares (maxQueueLength); ` +
+          'delete the queue (rabbitmqctl delete_queue) or align the contract on every worker. Consuming it as it is',
+      );
+    }
+    await channel.bindQueue(queue, RPC_EXCHANGE, method);
+    // Sent back to back: amqplib queues a channel's RPCs in call order, so no other method's
+    // setup can slip its own prefetch in between (qos applies to the consumers made after it).
+    const [, { consumerTag }] = await Promise.all([
+      channel.prefetch(prefetch),
+      channel.consume(queue, (message) => {
+        if (message) this.#track(this.#handle(channel, message));
+        else log.warn({ queue }, 'RabbitMQ cancelled the consumer (queue deleted?); it resumes on reconnect');
+      }),
+    ]);
+    this.#active = { channel, tag: consumerTag };
+  };
+
+  /** Stops deliveries, then waits for the ones in flight (call after removing the setup). */
+  async cancel(): Promise<void> {
+    const active = this.#active;
+    this.#active = undefined;
+    try {
+      await active?.channel.cancel(active.tag);
+    } catch {
+      // The channel is gone, and its consumer with it.
+    }
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  #track(work: Promise<void>): void {
+    const done = work
+      .catch((err: Error) => this.#options.log.error({ err: err.message, method: this.#options.method }, 'delivery handling failed'))
+      .finally(() => this.#inFlight.delete(done));
+    this.#inFlight.add(done);
+  }
+
+  async #handle(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+    const { method, fn, maxDeliveries } = this.#options;
+    const { properties } = message;
+    const call = readCall(method, message.content.toString('utf8'), properties.headers);
+    const now = Date.now();
+    const action = decideDelivery({
+      attempts: readAttempts(properties.headers),
+      redelivered: message.fields.redelivered,
+      deadline: call.deadline,
+      now,
+      maxDeliveries,
+    });
+    switch (action.kind) {
+      case 'expired':
+        return settle(channel, message, true);
+      case 'retry': {
+        const copy = retryProperties(properties, action.attempts, call.deadline, now);
+        const sent = publish(channel, '', this.#queue, message.content, copy);
+        // Ack in the same tick as the publish, not on its confirm: RabbitMQ may deliver the copy
+        // to this very consumer before confirming it, and a copy that kills the process before
+        // the ack left would leave the original to be redelivered, and counted, forever. Both
+        // frames leave in one write, in order, so the broker gets the copy, then the ack.
+        settle(channel, message, true);
+        // Refused (the queue is full): the call cannot wait again, so it ends OVERLOADED.
+        if ((await sent) === 'nacked') await this.#reply(channel, message, call.deadline, REFUSED_BODY);
+        return;
+      }
+      case 'dead-letter': {
+        const where = { method, queue: this.#queue, attempts: action.attempts, reason: DeadLetterReason.MAX_DELIVERIES };
+        const outcome = await publish(channel, DEAD_LETTER_EXCHANGE, method, message.content, deadLetterProperties(properties, where));
+        if (outcome === 'lost') return;
+        if (outcome === 'nacked') this.#options.log.error({ method, attempts: action.attempts }, 'dead-letter queue refused a call; dropped');
+        else this.#options.log.warn({ method, attempts: action.attempts }, 'call dead-lettered after failing on every delivery');
+        await this.#reply(channel, message, call.deadline, DEAD_LETTER_BODY);
+        return settle(channel, message, true);
+      }
+      case 'run': {
+        let body: ReplyBody | undefined;
+        try {
+          body = await fn({ call, redelivered: action.attempts > 0, attempts: action.attempts, expectsReply: !!properties.replyTo });
+        } catch {
+          // Counted as a failed delivery when the broker hands it out again.
+          return settle(channel, message, false);
+        }
+        if (body === undefined || !properties.replyTo) return settle(channel, message, true);
+        const outcome = await publish(channel, '', properties.replyTo, Buffer.from(body), {
+          correlationId: properties.correlationId,
+          contentType: JSON_TYPE,
+        });
+        // Ack only once the broker holds the reply; otherwise let the call be redelivered.
+        return settle(channel, message, outcome === 'sent');
+      }
+    }
+  }
+
+  /** Answers the caller directly, if it still waits. */
+  async #reply(channel: ConfirmChannel, message: ConsumeMessage, deadline: number, body: ReplyBody): Promise<void> {
+    const { replyTo, correlationId } = message.properties;
+    if (!replyTo || deadline <= Date.now()) return;
+    await publish(channel, '', replyTo, Buffer.from(body), { correlationId, contentType: JSON_TYPE });
+  }
+}
+
+/** Publishes with confirm: sent (acked), nacked by the broker, or lost with the channel. */
+function publish(
+  channel: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  options: Parameters<ConfirmChannel['publish']>[3],
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    try {
+      channel.publish(exchange, routingKey, content, options, (err) => {
+        // amqplib fails pending confirms with 'channel closed' when the channel goes away.
+        resolve(err ? (isNack(err) ? 'nacked' : 'lost') : 'sent');
+      });
+    } catch {
+      resolve('lost');
+    }
+  });
+}
+
+/** amqplib reports a broker nack as Error('message nacked'), and a closed channel otherwise. */
+export function isNack(err: Error): boolean {
+  return err.message === 'message nacked';
+}
+
+/** Acks, or requeues, a delivery on the channel it came on, if that channel still lives. */
+function settle(channel: ConfirmChannel, message: ConsumeMessage, ok: boolean): void {
+  try {
+    if (ok) channel.ack(message);
+    else channel.nack(message, false, true);
+  } catch {
+    // The channel closed: the broker already requeued the delivery.
+  }
+}

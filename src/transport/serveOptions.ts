@@ -1,0 +1,21 @@
+/** ServeOptions with their defaults merged, checked the same way by every transport. */
+import { DEFAULT_MAX_DELIVERIES, checkMaxDeliveries } from './deliveryPolicy.ts';
+import type { ServeOptions } from './Transport.ts';
+
+export interface ResolvedServeOptions {
+  prefetch: number;
+  maxDeliveries: number;
+  maxQueueLength: number | undefined;
+}
+
+/** Throws a TypeError naming the option for a bad value. */
+export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions {
+  const prefetch = options.prefetch ?? 32;
+  if (!(Number.isInteger(prefetch) && prefetch > 0)) throw new TypeError('prefetch must be a positive integer');
+  const maxDeliveries = checkMaxDeliveries(options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES);
+  const { maxQueueLength } = options;
+  if (maxQueueLength !== undefined && !(Number.isInteger(maxQueueLength) && maxQueueLength > 0)) {
+    throw new TypeError(`maxQueueLength must be a positive integer, got ${maxQueueLength}`);
+  }
+  return { prefetch, maxDeliveries, maxQueueLength };
+}

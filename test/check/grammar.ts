@@ -1,0 +1,229 @@
+/**
+ * A small grammar of zod types for the property test: random schemas, random edits to them, the
+ * zod schema of each, and values valid under each — generated from the grammar itself, so they
+ * are valid by construction (the test still checks them against zod).
+ */
+import fc from 'fast-check';
+import { z } from 'zod';
+
+export type T =
+  | { k: 'string'; min?: number; max?: number; pattern?: 'lower' | 'abc' }
+  | { k: 'number'; int: boolean; min?: number; max?: number; exclusive: boolean }
+  | { k: 'boolean' }
+  | { k: 'enum'; values: string[] }
+  | { k: 'literal'; value: string }
+  | { k: 'array'; item: T; min?: number; max?: number }
+  | { k: 'tuple'; items: T[] }
+  | { k: 'object'; fields: Field[]; strict: boolean }
+  | { k: 'record'; value: T }
+  | { k: 'tagged'; variants: Variant[] }
+  | { k: 'nullable'; inner: T }
+  | { k: 'union'; options: T[] };
+
+/** One variant of a discriminated union on `kind`. */
+export interface Variant {
+  tag: string;
+  body: Extract<T, { k: 'object' }>;
+}
+
+export interface Field {
+  name: string;
+  type: T;
+  optional: boolean;
+  /** A `.default()` of the type's simplest value: optional in params, present in results. */
+  withDefault: boolean;
+}
+
+const WORDS = ['a', 'b', 'c', 'd', 'e'];
+const NAMES = ['p', 'q', 'r', 's', 't'];
+const PATTERNS = { lower: /^[a-z]*$/, abc: /^[a-c]*$/ } as const;
+const CHARS = { lower: ['a', 'b', 'x', 'z'], abc: ['a', 'b', 'c'], any: ['a', 'c', 'x', 'Z', '1', ' '] };
+const BOUNDS = [-5, 0, 1, 2, 5, 10];
+const KEYS = ['k1', 'k2', 'p', 'q'];
+
+const bound = fc.option(fc.constantFrom(...BOUNDS), { nil: undefined });
+const count = fc.option(fc.constantFrom(0, 1, 2, 3), { nil: undefined });
+
+/** min ≤ max, so that every generated type has values. */
+function ordered<X extends { min?: number; max?: number }>(x: X): X {
+  return x.min !== undefined && x.max !== undefined && x.min > x.max ? { ...x, min: x.max, max: x.min } : x;
+}
+
+const leaf: fc.Arbitrary<T> = fc.oneof(
+  fc.record({ k: fc.constant('string' as const), min: count, max: fc.option(fc.constantFrom(1, 3, 6), { nil: undefined }), pattern: fc.option(fc.constantFrom('lower' as const, 'abc' as const), { nil: undefined }) }).map(ordered),
+  fc.record({ k: fc.constant('number' as const), int: fc.boolean(), min: bound, max: bound, exclusive: fc.boolean() }).map(ordered),
+  fc.constant({ k: 'boolean' as const }),
+  fc.subarray(WORDS, { minLength: 1 }).map((values) => ({ k: 'enum' as const, values })),
+  fc.constantFrom(...WORDS).map((value) => ({ k: 'literal' as const, value })),
+);
+
+/** Random types, nested a few levels deep. */
+export const typeArb: fc.Arbitrary<T> = fc.letrec<{ t: T }>((tie) => ({
+  t: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    leaf,
+    fc.record({ k: fc.constant('array' as const), item: tie('t'), min: count, max: count }).map(ordered),
+    fc.record({ k: fc.constant('tuple' as const), items: fc.array(tie('t'), { minLength: 1, maxLength: 3 }) }),
+    objectOf(tie('t')),
+    fc.record({ k: fc.constant('record' as const), value: tie('t') }),
+    fc
+      .uniqueArray(fc.record({ tag: fc.constantFrom(...WORDS), body: objectOf(tie('t')) as fc.Arbitrary<Variant['body']> }), { selector: (v) => v.tag, minLength: 1, maxLength: 3 })
+      .map((variants) => ({ k: 'tagged' as const, variants })),
+    fc.record({ k: fc.constant('nullable' as const), inner: tie('t') }),
+    fc.record({ k: fc.constant('union' as const), options: fc.array(tie('t'), { minLength: 2, maxLength: 3 }) }),
+  ),
+})).t;
+
+function objectOf(type: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  const field = fc.record({ type, optional: fc.boolean(), withDefault: fc.boolean() });
+  return fc
+    .record({ fields: fc.array(field, { maxLength: 4 }), strict: fc.boolean() })
+    .map(({ fields, strict }) => ({ k: 'object' as const, strict, fields: fields.map((f, i) => ({ ...f, name: NAMES[i]! })) }));
+}
+
+/** A random object: the params or result of a method. */
+export const objectArb: fc.Arbitrary<Extract<T, { k: 'object' }>> = objectOf(typeArb) as fc.Arbitrary<Extract<T, { k: 'object' }>>;
+
+/** The simplest value of a type, used as its `.default()`. */
+export function simplest(t: T): unknown {
+  switch (t.k) {
+    case 'string':
+      return 'a'.repeat(t.min ?? 0);
+    case 'number': {
+      const low = t.min === undefined ? undefined : t.exclusive ? t.min + 1 : t.min;
+      const high = t.max === undefined ? undefined : t.exclusive ? t.max - 1 : t.max;
+      return low !== undefined && low > 0 ? low : high !== undefined && high < 0 ? high : 0;
+    }
+    case 'boolean':
+      return false;
+    case 'enum':
+      return t.values[0];
+    case 'literal':
+      return t.value;
+    case 'array':
+      return Array.from({ length: t.min ?? 0 }, () => simplest(t.item));
+    case 'tuple':
+      return t.items.map(simplest);
+    case 'object':
+      return Object.fromEntries(t.fields.filter((f) => !f.optional || f.withDefault).map((f) => [f.name, simplest(f.type)]));
+    case 'record':
+      return {};
+    case 'tagged':
+      return { ...(simplest(t.variants[0]!.body) as object), kind: t.variants[0]!.tag };
+    case 'nullable':
+      return null;
+    case 'union':
+      return simplest(t.options[0]!);
+  }
+}
+
+function variantZod(v: Variant, open: boolean): z.ZodObject {
+  const body = toZod(v.body, open) as z.ZodObject;
+  return body.extend({ kind: z.literal(v.tag) });
+}
+
+/** The zod schema of a type. `open` makes every object plain (results: clients ignore unknown keys). */
+export function toZod(t: T, open = false): z.ZodType {
+  switch (t.k) {
+    case 'string': {
+      let s = z.string();
+      if (t.min !== undefined) s = s.min(t.min);
+      if (t.max !== undefined) s = s.max(t.max);
+      return t.pattern ? s.regex(PATTERNS[t.pattern]) : s;
+    }
+    case 'number': {
+      let n = t.int ? z.int() : z.number();
+      if (t.min !== undefined) n = t.exclusive ? n.gt(t.min) : n.min(t.min);
+      if (t.max !== undefined) n = t.exclusive ? n.lt(t.max) : n.max(t.max);
+      return n;
+    }
+    case 'boolean':
+      return z.boolean();
+    case 'enum':
+      return z.enum(t.values as [string, ...string[]]);
+    case 'literal':
+      return z.literal(t.value);
+    case 'array': {
+      let a = z.array(toZod(t.item, open));
+      if (t.min !== undefined) a = a.min(t.min);
+      if (t.max !== undefined) a = a.max(t.max);
+      return a;
+    }
+    case 'tuple':
+      return z.tuple(t.items.map((item) => toZod(item, open)) as [z.ZodType, ...z.ZodType[]]);
+    case 'object': {
+      const shape: Record<string, z.ZodType> = {};
+      for (const f of t.fields) {
+        const base = toZod(f.type, open);
+        shape[f.name] = f.withDefault ? base.default(simplest(f.type) as never) : f.optional ? base.optional() : base;
+      }
+      return t.strict && !open ? z.strictObject(shape) : z.object(shape);
+    }
+    case 'record':
+      return z.record(z.string(), toZod(t.value, open));
+    case 'tagged':
+      return z.discriminatedUnion('kind', t.variants.map((v) => variantZod(v, open)) as [z.ZodObject, ...z.ZodObject[]]);
+    case 'nullable':
+      return toZod(t.inner, open).nullable();
+    case 'union':
+      return z.union(t.options.map((o) => toZod(o, open)) as [z.ZodType, z.ZodType]);
+  }
+}
+
+/**
+ * Values valid under a type. In `input` mode a field with a default may be left out; in
+ * `output` mode it is always there. Objects carry no undeclared keys: those are not part of a
+ * contract (see codegen/check/compareObjects.ts).
+ */
+export function valueArb(t: T, io: 'input' | 'output'): fc.Arbitrary<unknown> {
+  switch (t.k) {
+    case 'string': {
+      const min = t.min ?? 0;
+      return fc.string({ unit: fc.constantFrom(...CHARS[t.pattern ?? 'any']), minLength: min, maxLength: t.max ?? min + 6 });
+    }
+    case 'number': {
+      const [lo, hi] = [t.min ?? -1000, t.max ?? 1000];
+      if (t.int) {
+        const [a, b] = t.exclusive ? [t.min === undefined ? lo : lo + 1, t.max === undefined ? hi : hi - 1] : [lo, hi];
+        return fc.oneof(fc.integer({ min: a, max: b }), fc.constantFrom(a, b));
+      }
+      const excluded = { minExcluded: t.exclusive && t.min !== undefined, maxExcluded: t.exclusive && t.max !== undefined };
+      // Bounds are where a tightened or loosened constraint shows: try them often.
+      const edges = t.exclusive ? [] : [t.min, t.max].filter((v) => v !== undefined);
+      return fc.oneof(
+        // -0 is not < 0 to zod, and JSON cannot tell it from 0 anyway.
+        fc.double({ min: lo, max: hi, noNaN: true, ...excluded }).filter((v) => !Object.is(v, -0)),
+        fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) }).filter((n) => !t.exclusive || (n !== t.min && n !== t.max)),
+        ...(edges.length ? [fc.constantFrom(...edges)] : []),
+      );
+    }
+    case 'boolean':
+      return fc.boolean();
+    case 'enum':
+      return fc.constantFrom(...t.values);
+    case 'literal':
+      return fc.constant(t.value);
+    case 'array':
+      return fc.array(valueArb(t.item, io), { minLength: t.min ?? 0, maxLength: t.max ?? (t.min ?? 0) + 3 });
+    case 'tuple':
+      return fc.tuple(...t.items.map((item) => valueArb(item, io)));
+    case 'object': {
+      const model: Record<string, fc.Arbitrary<unknown>> = {};
+      const required: string[] = [];
+      for (const f of t.fields) {
+        model[f.name] = valueArb(f.type, io);
+        if (f.withDefault ? io === 'output' : !f.optional) required.push(f.name);
+      }
+      return fc.record(model, { requiredKeys: required });
+    }
+    case 'record':
+      return fc.dictionary(fc.constantFrom(...KEYS), valueArb(t.value, io), { maxKeys: 3 });
+    case 'tagged':
+      return fc.oneof(...t.variants.map((v) => valueArb(v.body, io).map((body) => ({ ...(body as object), kind: v.tag }))));
+    case 'nullable':
+      return fc.option(valueArb(t.inner, io), { nil: null });
+    case 'union':
+      return fc.oneof(...t.options.map((o) => valueArb(o, io)));
+  }
+}

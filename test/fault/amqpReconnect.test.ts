@@ -1,0 +1,193 @@
+/**
+ * AmqpTransport against real connection faults, in one process: an unreachable broker (a
+ * port nobody listens on) and `rabbitmqctl close_connection` on one transport's connection.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { Call } from '../../src/protocol/call.ts';
+import { ErrorCode } from '../../src/protocol/codes.ts';
+import { resultBody } from '../../src/protocol/envelope.ts';
+import { methodQueue } from '../../src/protocol/routing.ts';
+import { AmqpTransport, type AmqpTransportOptions } from '../../src/transport/AmqpTransport.ts';
+import type { Logger } from '../../src/log.ts';
+import { AMQP_URL, needsBroker, uniqueName } from '../helpers/broker.ts';
+import { gate, sleep, waitFor, withTimeout, type Gate } from '../conformance/async.ts';
+import { queueState, withChannel } from './FaultProcesses.ts';
+import { closeConnections } from './rabbitmqctl.ts';
+
+interface Logged {
+  level: string;
+  obj: Record<string, unknown>;
+  msg: string | undefined;
+}
+
+function recordingLogger(lines: Logged[]): Logger {
+  const at = (level: string) => (obj: object | string, msg?: string) =>
+    lines.push({ level, obj: typeof obj === 'string' ? {} : (obj as Record<string, unknown>), msg: typeof obj === 'string' ? obj : msg });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** A loopback port with nothing listening on it: connecting is refused at once. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function call(method: string, timeoutMs: number): Call {
+  return { method, params: '{}', deadline: Date.now() + timeoutMs, principal: null };
+}
+
+/** request() as a promise of the parsed body, plus how many bodies arrived in all. */
+function ask(transport: AmqpTransport, c: Call) {
+  const bodies: string[] = [];
+  const startedAt = Date.now();
+  let answeredAt = 0;
+  const first = new Promise<{ result?: unknown; error?: { code: number } }>((resolve) => {
+    transport.request(c, (body) => {
+      bodies.push(body);
+      answeredAt ||= Date.now();
+      resolve(JSON.parse(body));
+    });
+  });
+  return { first, bodies, elapsed: () => answeredAt - startedAt };
+}
+
+describe('AmqpTransport: reconnect with backoff', () => {
+  it('waits longer after each failed attempt, with jitter, and answers calls UNAVAILABLE at once meanwhile', async () => {
+    const lines: Logged[] = [];
+    const transport = new AmqpTransport({
+      url: `amqp://guest:guest@127.0.0.1:${await deadPort()}`,
+      reconnectSeconds: 0.05,
+      maxReconnectSeconds: 0.4,
+      log: recordingLogger(lines),
+    });
+    transport.start();
+    try {
+      await waitFor(() => lines.filter((l) => l.msg === 'RabbitMQ unreachable; retrying').length >= 6, 10_000, 'six failed attempts');
+      const delays = lines.filter((l) => l.msg === 'RabbitMQ unreachable; retrying').map((l) => l.obj.retryInMs as number);
+      // Attempt n waits a random half to whole of min(400, 50 * 2^n) ms.
+      for (const [n, delay] of delays.slice(0, 6).entries()) {
+        const step = Math.min(400, 50 * 2 ** n);
+        assert.ok(delay >= Math.floor(step / 2) && delay <= step, `attempt ${n} waited ${delay} ms, step ${step} ms`);
+      }
+      assert.equal(transport.isReady(), false);
+      const asked = ask(transport, call('nobody.listens', 5_000));
+      assert.equal((await withTimeout(asked.first, 1_000, 'the answer')).error?.code, ErrorCode.UNAVAILABLE);
+      assert.ok(asked.elapsed() < 100, `answered after ${asked.elapsed()} ms`);
+      assert.equal(transport.pendingCount, 0, 'nothing buffered while the broker is away');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('rejects bad backoff options with a TypeError naming them', () => {
+    const bad: [AmqpTransportOptions, RegExp][] = [
+      [{ reconnectSeconds: 0 }, /reconnectSeconds/],
+      [{ maxReconnectSeconds: -1 }, /maxReconnectSeconds/],
+      [{ reconnectSeconds: 2, maxReconnectSeconds: 1 }, /maxReconnectSeconds/],
+      [{ heartbeatSeconds: Number.NaN }, /heartbeatSeconds/],
+    ];
+    for (const [options, name] of bad) assert.throws(() => new AmqpTransport(options), (err: Error) => err instanceof TypeError && name.test(err.message));
+  });
+});
+
+describe('AmqpTransport: rabbitmqctl close_connection', { ...(await needsBroker()), timeout: 60_000 }, () => {
+  const tag = uniqueName('reconn');
+  const made: AmqpTransport[] = [];
+  const gates: Gate[] = [];
+  const methods: string[] = [];
+
+  function transport(role: string, options: AmqpTransportOptions = {}): AmqpTransport {
+    const t = new AmqpTransport({ url: AMQP_URL, connectionName: `test ${role} ${tag}`, ...options });
+    made.push(t);
+    t.start();
+    return t;
+  }
+
+  after(async () => {
+    for (const g of gates) g.open();
+    await Promise.all(made.map((t) => withTimeout(t.close(), 10_000, 'close()')));
+    await withChannel(async (channel) => {
+      for (const method of methods) await channel.deleteQueue(methodQueue(method));
+    });
+  });
+
+  it('re-creates exactly one consumer per method and keeps serving', async () => {
+    const method = uniqueName('reconn.count');
+    methods.push(method);
+    const worker = transport('worker-count', { reconnectSeconds: 0.1 });
+    const caller = transport('caller-count');
+    await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
+    await worker.serve(method, async () => resultBody('ok'));
+    assert.equal((await queueState(methodQueue(method))).consumers, 1);
+    for (let round = 0; round < 3; round++) {
+      assert.equal(await closeConnections((name) => name === `test worker-count ${tag}`), 1);
+      await waitFor(() => !worker.isReady(), 5_000, 'the worker to notice');
+      await withTimeout(worker.whenReady(10_000), 11_000, 'the worker to reconnect');
+      const asked = ask(caller, call(method, 5_000));
+      assert.equal((await withTimeout(asked.first, 6_000, 'the answer')).result, 'ok');
+    }
+    await sleep(300);
+    assert.equal((await queueState(methodQueue(method))).consumers, 1, 'one consumer after three reconnects');
+  });
+
+  it('a call in flight when the caller reconnects gets its reply, once, after the reconnect', async () => {
+    const method = uniqueName('reconn.kept');
+    methods.push(method);
+    const worker = transport('worker-kept');
+    const caller = transport('caller-kept', { reconnectSeconds: 0.1 });
+    await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
+    const release = gate();
+    gates.push(release);
+    let started = false;
+    await worker.serve(method, async () => {
+      started = true;
+      await release.promise;
+      return resultBody('after the reconnect');
+    });
+    const asked = ask(caller, call(method, 20_000));
+    await waitFor(() => started, 5_000, 'the handler to start');
+    assert.equal(await closeConnections((name) => name === `test caller-kept ${tag}`), 1);
+    await waitFor(() => !caller.isReady(), 5_000, 'the caller to notice');
+    assert.equal(caller.pendingCount, 1, 'the call stays pending through the outage');
+    await withTimeout(caller.whenReady(10_000), 11_000, 'the caller to reconnect');
+    release.open();
+    assert.equal((await withTimeout(asked.first, 5_000, 'the reply')).result, 'after the reconnect');
+    await sleep(200);
+    assert.equal(asked.bodies.length, 1);
+    assert.equal(caller.pendingCount, 0);
+  });
+
+  it('a reply sent while the caller is disconnected is lost: the call ends TIMEOUT at its deadline, once', async () => {
+    const method = uniqueName('reconn.lost');
+    methods.push(method);
+    const worker = transport('worker-lost');
+    // Away for 1-2 s after the close: long enough for the reply to find no reply queue.
+    const caller = transport('caller-lost', { reconnectSeconds: 2, maxReconnectSeconds: 2 });
+    await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
+    const release = gate();
+    gates.push(release);
+    let replied = false;
+    await worker.serve(method, async () => {
+      await release.promise;
+      replied = true;
+      return resultBody('nobody hears this');
+    });
+    const asked = ask(caller, call(method, 4_000));
+    await sleep(200);
+    assert.equal(await closeConnections((name) => name === `test caller-lost ${tag}`), 1);
+    await waitFor(() => !caller.isReady(), 5_000, 'the caller to notice');
+    release.open();
+    await waitFor(() => replied, 5_000, 'the worker to reply');
+    const body = await withTimeout(asked.first, 6_000, 'the answer');
+    assert.equal(body.error?.code, ErrorCode.TIMEOUT);
+    assert.ok(asked.elapsed() >= 3_900, `answered after ${asked.elapsed()} ms, deadline 4000 ms`);
+    await sleep(200);
+    assert.equal(asked.bodies.length, 1);
+    assert.equal(caller.pendingCount, 0);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The pure decisions behind fault handling: what a consumer does with a delivery, how long a
+ * transport waits before reconnecting, and the AMQP properties and queue arguments they use.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  Header,
+  deadLetterProperties,
+  methodQueueArguments,
+  readAttempts,
+  retryProperties,
+} from '../../src/protocol/routing.ts';
+import { checkMaxDeliveries, decideDelivery } from '../../src/transport/deliveryPolicy.ts';
+import { reconnectDelay } from '../../src/transport/reconnectDelay.ts';
+
+describe('decideDelivery(facts)', () => {
+  const base = { attempts: 0, redelivered: false, deadline: 2_000, now: 1_000, maxDeliveries: 3 };
+
+  it('runs a first delivery, and a counted copy, as long as the deadline is ahead', () => {
+    assert.deepEqual(decideDelivery(base), { kind: 'run', attempts: 0 });
+    assert.deepEqual(decideDelivery({ ...base, attempts: 2 }), { kind: 'run', attempts: 2 });
+  });
+
+  it('counts a redelivery as a failed delivery and retries it', () => {
+    assert.deepEqual(decideDelivery({ ...base, redelivered: true }), { kind: 'retry', attempts: 1 });
+    assert.deepEqual(decideDelivery({ ...base, attempts: 1, redelivered: true }), { kind: 'retry', attempts: 2 });
+  });
+
+  it('dead-letters once maxDeliveries deliveries failed, even past the deadline', () => {
+    assert.deepEqual(decideDelivery({ ...base, attempts: 2, redelivered: true }), { kind: 'dead-letter', attempts: 3 });
+    assert.deepEqual(decideDelivery({ ...base, attempts: 3 }), { kind: 'dead-letter', attempts: 3 });
+    assert.deepEqual(decideDelivery({ ...base, attempts: 2, redelivered: true, now: 5_000 }), { kind: 'dead-letter', attempts: 3 });
+  });
+
+  it('drops a call whose deadline passed', () => {
+    assert.deepEqual(decideDelivery({ ...base, now: 2_000 }), { kind: 'expired' });
+    assert.deepEqual(decideDelivery({ ...base, redelivered: true, now: 3_000 }), { kind: 'expired' });
+  });
+
+  it('never runs a handler more than maxDeliveries times, whatever the order of events', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 }), fc.array(fc.boolean(), { maxLength: 40 }), (maxDeliveries, crashes) => {
+        // A call's life: each run either crashes its worker (redelivered, then a counted copy) or not.
+        let attempts = 0;
+        let runs = 0;
+        for (const crash of crashes) {
+          const action = decideDelivery({ attempts, redelivered: false, deadline: 10, now: 0, maxDeliveries });
+          if (action.kind !== 'run') break;
+          runs++;
+          if (!crash) return runs <= maxDeliveries;
+          const next = decideDelivery({ attempts, redelivered: true, deadline: 10, now: 0, maxDeliveries });
+          if (next.kind === 'dead-letter') return runs === maxDeliveries && next.attempts === maxDeliveries;
+          attempts = (next as { attempts: number }).attempts;
+        }
+        return runs <= maxDeliveries;
+      }),
+    );
+  });
+
+  it('checkMaxDeliveries() rejects anything but a positive integer with a TypeError naming it', () => {
+    assert.equal(checkMaxDeliveries(1), 1);
+    for (const bad of [0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => checkMaxDeliveries(bad), (err: Error) => err instanceof TypeError && /maxDeliveries/.test(err.message));
+    }
+  });
+});
+
+describe('reconnectDelay(attempt, options, random)', () => {
+  const options = { initialSeconds: 0.5, maxSeconds: 5 };
+
+  it('doubles per attempt up to the cap, each wait a random half to whole of its step', () => {
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => reconnectDelay(n, options, () => 0.999999)).map((s) => +s.toFixed(3)), [0.5, 1, 2, 4, 5, 5]);
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => reconnectDelay(n, options, () => 0)), [0.25, 0.5, 1, 2, 2.5, 2.5]);
+  });
+
+  it('stays within [step / 2, step] for any attempt, however large', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
+        const step = Math.min(5, 0.5 * 2 ** Math.min(attempt, 30));
+        const delay = reconnectDelay(attempt, options, () => r);
+        return delay >= step / 2 && delay <= step && Number.isFinite(delay);
+      }),
+    );
+  });
+});
+
+describe('queue arguments and re-published properties', () => {
+  it('methodQueueArguments() is empty without a length, reject-publish with one', () => {
+    assert.deepEqual(methodQueueArguments({}), {});
+    assert.deepEqual(methodQueueArguments({ maxQueueLength: 10 }), { 'x-max-length': 10, 'x-overflow': 'reject-publish' });
+  });
+
+  it('readAttempts() reads a non-negative integer header, anything else as 0', () => {
+    assert.equal(readAttempts({ [Header.ATTEMPTS]: 3 }), 3);
+    for (const raw of [undefined, -1, 1.5, 'x', null, {}]) assert.equal(readAttempts({ [Header.ATTEMPTS]: raw }), 0);
+    assert.equal(readAttempts(undefined), 0);
+  });
+
+  const original = {
+    contentType: 'application/json',
+    correlationId: 'c1',
+    replyTo: 'warren.reply.x',
+    headers: { [Header.DEADLINE]: 5_000, [Header.ATTEMPTS]: 1, traceparent: 't' },
+  };
+
+  it('retryProperties() keeps correlation and headers, counts the attempt, and expires at the deadline', () => {
+    assert.deepEqual(retryProperties(original, 2, 5_000, 4_000), {
+      contentType: 'application/json',
+      correlationId: 'c1',
+      replyTo: 'warren.reply.x',
+      headers: { [Header.DEADLINE]: 5_000, [Header.ATTEMPTS]: 2, traceparent: 't' },
+      persistent: true,
+      expiration: '1000',
+    });
+    assert.equal(retryProperties({}, 1, Number.POSITIVE_INFINITY, 0).expiration, undefined);
+  });
+
+  it('deadLetterProperties() says where the call came from and why, and never expires', () => {
+    const props = deadLetterProperties(original, { method: 's.m', queue: 'warren.rpc.s.m', attempts: 5, reason: 'max-deliveries' });
+    assert.equal(props.persistent, true);
+    assert.equal('expiration' in props, false);
+    assert.deepEqual(props.headers, {
+      [Header.DEADLINE]: 5_000,
+      [Header.ATTEMPTS]: 5,
+      traceparent: 't',
+      [Header.DEAD_METHOD]: 's.m',
+      [Header.DEAD_QUEUE]: 'warren.rpc.s.m',
+      [Header.DEAD_REASON]: 'max-deliveries',
+    });
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * The service the fault tests run in real worker processes: handlers that are slow, that
+ * kill their own process, that fill a bounded queue, and the chaos run's steady work. The
+ * service name is a parameter so files sharing one RabbitMQ never share queues.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { defineContract } from '../../src/contract/defineContract.ts';
+import { implement } from '../../src/contract/implement.ts';
+
+/** Environment variable naming the service, for `warren worker --service faultkitService.ts`. */
+export const FAULTKIT_ENV = 'WARREN_FAULTKIT_SERVICE';
+
+/** Most calls waiting in the `bounded` method's queue. */
+export const BOUNDED_QUEUE_LENGTH = 3;
+
+const served = z.object({ pid: z.number(), redelivered: z.boolean() });
+
+export function faultkitContract(service: string) {
+  return defineContract({
+    service,
+    methods: {
+      echo: { input: z.object({ n: z.number() }), output: served.extend({ n: z.number() }) },
+      /** Logs `slow started` with its tag (so a test knows which process holds it), then sleeps. */
+      slow: { input: z.object({ ms: z.number().int().min(0), tag: z.string() }), output: served, timeoutMs: 60_000 },
+      /** SIGKILLs its own process when `die` is true: a poison message. */
+      crash: { input: z.object({ die: z.boolean() }), output: served, timeoutMs: 60_000 },
+      bounded: { input: z.object({ ms: z.number().int().min(0) }), output: served, maxQueueLength: BOUNDED_QUEUE_LENGTH },
+      /** The chaos run's call: a little work, then its id back. */
+      work: { input: z.object({ id: z.string(), ms: z.number().int().min(0).max(1000) }), output: z.object({ id: z.string(), pid: z.number() }) },
+    },
+  });
+}
+
+export function faultkitImplementation(service: string) {
+  return implement(faultkitContract(service), {
+    echo: ({ n }, ctx) => ({ n, pid: process.pid, redelivered: ctx.redelivered }),
+    slow: async ({ ms, tag }, ctx) => {
+      ctx.log.info({ tag, pid: process.pid, redelivered: ctx.redelivered }, 'slow started');
+      await sleep(ms, undefined, { signal: ctx.signal });
+      return { pid: process.pid, redelivered: ctx.redelivered };
+    },
+    crash: ({ die }, ctx) => {
+      if (die) process.kill(process.pid, 'SIGKILL');
+      return { pid: process.pid, redelivered: ctx.redelivered };
+    },
+    bounded: async ({ ms }, ctx) => {
+      await sleep(ms, undefined, { signal: ctx.signal });
+      return { pid: process.pid, redelivered: ctx.redelivered };
+    },
+    work: async ({ id, ms }, ctx) => {
+      if (ms > 0) await sleep(ms, undefined, { signal: ctx.signal });
+      return { id, pid: process.pid };
+    },
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * A poison message: a call whose handler SIGKILLs its worker process on every delivery. With
+ * a supervisor restarting the worker each time, the call must run at most `--max-deliveries`
+ * times, then land in `warren.dlq` while its caller gets INTERNAL_ERROR; no redelivery loop,
+ * and other calls keep being answered throughout.
+ *
+ * The caller's deadline (45 s) is far past the few worker restarts this takes, so the outcome
+ * is INTERNAL_ERROR, never TIMEOUT.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { methodQueue } from '../../src/protocol/routing.ts';
+import { FrameSocket } from '../helpers/FrameSocket.ts';
+import { needsBroker, uniqueName } from '../helpers/broker.ts';
+import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { sleep, waitFor } from '../conformance/async.ts';
+import { takeDeadLetters } from './deadLetterQueue.ts';
+import { FaultProcesses, queueState, running } from './FaultProcesses.ts';
+
+const MAX_DELIVERIES = 3;
+
+describe('a handler that kills its worker on every delivery', { ...(await needsBroker()), timeout: 120_000 }, () => {
+  const group = new FaultProcesses(uniqueName('poison'));
+  const sockets: FrameSocket[] = [];
+  const workers: WarrenProcess[] = [];
+  let gateway: WarrenProcess;
+  let supervising = true;
+  let supervisor: Promise<void> | undefined;
+  let crashes = 0;
+
+  /** Keeps one worker running: starts another whenever the current one dies. */
+  async function supervise(): Promise<void> {
+    while (supervising) {
+      let worker: WarrenProcess;
+      try {
+        worker = await group.start('worker', ['--max-deliveries', String(MAX_DELIVERIES)]);
+      } catch (err) {
+        // The redelivery can reach a worker, and kill it, before it logs that it consumes.
+        if (/exited with null before it was ready/.test((err as Error).message)) {
+          crashes++;
+          continue;
+        }
+        throw err;
+      }
+      workers.push(worker);
+      await worker.exited;
+      if (worker.child.signalCode === 'SIGKILL') crashes++;
+    }
+  }
+
+  before(async () => {
+    gateway = await group.start('gateway');
+    supervisor = supervise();
+    await waitFor(() => workers.length > 0, 20_000, 'the first worker');
+    supervisor.catch(() => {});
+    await waitReady(gateway.http!);
+  });
+
+  after(async () => {
+    supervising = false;
+    for (const socket of sockets) socket.close();
+    await group.stopAll();
+    await supervisor?.catch(() => {});
+    await group.deleteQueues().catch(() => {});
+  });
+
+  it('runs it maxDeliveries times, dead-letters it, answers -32603 once, and keeps serving', async () => {
+    const [caller, bystander] = await Promise.all([
+      FrameSocket.open(gateway.url!, { handshakeTimeout: 5000 }),
+      FrameSocket.open(gateway.url!, { handshakeTimeout: 5000 }),
+    ]);
+    sockets.push(caller, bystander);
+    caller.send({ jsonrpc: '2.0', id: 'poison', method: group.method('crash'), params: { die: true }, timeoutMs: 45_000 });
+
+    // Meanwhile another socket keeps calling a healthy method, one call at a time.
+    let answered = false;
+    const echoes: unknown[] = [];
+    const bystanding = (async () => {
+      for (let n = 0; !answered && n < 200; n++) {
+        echoes.push(await bystander.request({ jsonrpc: '2.0', id: n, method: group.method('echo'), params: { n } }, 20_000).catch(String));
+        await sleep(200);
+      }
+    })();
+
+    const reply = await caller.next(40_000).finally(() => (answered = true));
+    await bystanding;
+    assert.equal(reply.id, 'poison');
+    assert.equal(reply.error?.code, -32603);
+    assert.equal(reply.result, undefined);
+    assert.equal(crashes, MAX_DELIVERIES, `the handler ran ${MAX_DELIVERIES} times, killing a worker each time`);
+
+    const dead = await takeDeadLetters(group.method('crash'));
+    assert.equal(dead.length, 1);
+    assert.deepEqual(
+      { params: JSON.parse(dead[0]!.params), attempts: dead[0]!.attempts, reason: dead[0]!.reason, queue: dead[0]!.queue },
+      { params: { die: true }, attempts: MAX_DELIVERIES, reason: 'max-deliveries', queue: methodQueue(group.method('crash')) },
+    );
+
+    // No loop: the worker that dead-lettered it stays up and nothing is redelivered.
+    await sleep(1500);
+    assert.equal(crashes, MAX_DELIVERIES);
+    assert.ok(running(workers.at(-1)!), 'the last worker still runs');
+    assert.equal((await queueState(methodQueue(group.method('crash')))).messages, 0);
+    assert.ok(await caller.silentFor(300), 'one answer only');
+
+    assert.ok(echoes.length > 0);
+    for (const [n, echo] of echoes.entries()) {
+      assert.equal((echo as { id: number }).id, n);
+      assert.equal((echo as { result?: { n: number } }).result?.n, n, `echo ${n}: ${JSON.stringify(echo)}`);
+    }
+    const after = await caller.request({ jsonrpc: '2.0', id: 'after', method: group.method('crash'), params: { die: false } }, 10_000);
+    assert.deepEqual(after.result, { pid: workers.at(-1)!.child.pid, redelivered: false });
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Subscriptions across a reconnect: re-sent on the new connection before any queued call, so
+ * an event emitted by that call is not missed; not re-sent once unsubscribed; and a
+ * subscribe() made during the outage waits for the connection.
+ */
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { WarrenClient } from '../../src/client/WarrenClient.ts';
+import type { WebSocketConstructor } from '../../src/client/ClientOptions.ts';
+import { startStack, type Stack } from '../helpers/stack.ts';
+import { TcpProxy } from './TcpProxy.ts';
+import { eventually } from './support.ts';
+
+const SERVICE = 'rresub';
+const m = (name: string) => `${SERVICE}.${name}`;
+const SHOUTED = m('shouted');
+
+interface Frame {
+  id?: number;
+  method: string;
+  params?: { event?: string; topic?: string };
+  timeoutMs?: number;
+}
+
+/** `ws`, recording every frame the client sends: a hand-written spy. */
+function recordingWebSocket(sent: Frame[]): WebSocketConstructor {
+  return function RecordingWebSocket(url: string) {
+    const ws = new WebSocket(url);
+    const send = ws.send.bind(ws);
+    ws.send = ((data: string) => {
+      sent.push(JSON.parse(data));
+      send(data);
+    }) as typeof ws.send;
+    return ws;
+  } as unknown as WebSocketConstructor;
+}
+
+describe('subscriptions across a reconnect', () => {
+  let stack: Stack;
+  let proxy: TcpProxy;
+  let url: string;
+  let client: WarrenClient | undefined;
+
+  before(async () => {
+    stack = await startStack({ service: SERVICE });
+    proxy = new TcpProxy(Number(new URL(stack.url).port));
+    url = await proxy.listen();
+  });
+  after(async () => {
+    await proxy.close();
+    await stack.close();
+  });
+  afterEach(() => {
+    client?.close();
+    proxy.refusing = false;
+  });
+
+  function connect(sent: Frame[]): WarrenClient {
+    client = new WarrenClient({ url, WebSocket: recordingWebSocket(sent), reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 });
+    return client;
+  }
+
+  /** Cuts the connection and keeps the gateway unreachable until `reopen()`. */
+  async function outage(c: WarrenClient): Promise<{ reopen(): Promise<void> }> {
+    proxy.refusing = true;
+    proxy.cut();
+    await eventually(() => c.state === 'reconnecting', 'the client noticed');
+    return {
+      async reopen() {
+        proxy.refusing = false;
+        await eventually(() => c.state === 'open', 'reconnected');
+      },
+    };
+  }
+
+  it('re-subscribes before it flushes queued calls: an event emitted by a queued call arrives', async () => {
+    const sent: Frame[] = [];
+    const c = connect(sent);
+    const received: string[] = [];
+    await c.subscribe<{ text: string }>(SHOUTED, 'order', (payload) => received.push(payload.text));
+    const down = await outage(c);
+    const before = sent.length;
+    // Queued while away; on the new connection it must run after the subscription is back.
+    const queued = c.call(m('shout'), { topic: 'order', text: 'queued' });
+    await down.reopen();
+    await queued;
+    await eventually(() => received.includes('queued'), 'the event of the queued call arrived');
+    const after = sent.slice(before).map((frame) => frame.method);
+    assert.deepEqual(after, ['rpc.subscribe', m('shout')]);
+  });
+
+  it('an unsubscribe during the outage is not undone by the reconnect', async () => {
+    const sent: Frame[] = [];
+    const c = connect(sent);
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    await c.subscribe<{ text: string }>(SHOUTED, 'kept', (payload) => kept.push(payload.text));
+    const stop = await c.subscribe<{ text: string }>(SHOUTED, 'dropped', (payload) => dropped.push(payload.text));
+    const down = await outage(c);
+    const before = sent.length;
+    await stop(); // resolves at once: no socket holds the subscription
+    await down.reopen();
+    const resent = sent.slice(before).filter((frame) => frame.method === 'rpc.subscribe');
+    assert.deepEqual(resent.map((frame) => frame.params?.topic), ['kept']);
+    await c.call(m('shout'), { topic: 'dropped', text: 'unseen' });
+    await c.call(m('shout'), { topic: 'kept', text: 'seen' });
+    await eventually(() => kept.length === 1, 'the kept subscription works');
+    assert.deepEqual(dropped, []);
+  });
+
+  it('subscribe() during the outage waits for the connection, then works', async () => {
+    const c = connect([]);
+    await c.ready();
+    const down = await outage(c);
+    const received: string[] = [];
+    const subscribed = c.subscribe<{ text: string }>(SHOUTED, 'late', (payload) => received.push(payload.text));
+    await down.reopen();
+    await subscribed;
+    await c.call(m('shout'), { topic: 'late', text: 'hello' });
+    await eventually(() => received.length === 1, 'the event arrived');
+  });
+
+  it('an idempotent call is resent with its id and the time left to its deadline', async () => {
+    const sent: Frame[] = [];
+    const c = connect(sent);
+    await c.ready();
+    const call = c.call(m('sleep'), { ms: 300, id: 'resent' }, { idempotent: true, timeoutMs: 8000 });
+    await eventually(() => stack.gateway.inFlight === 1, 'the call reached the gateway');
+    const down = await outage(c);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await down.reopen();
+    await call;
+    const frames = sent.filter((frame) => frame.method === m('sleep'));
+    assert.equal(frames.length, 2);
+    assert.equal(frames[0]!.id, frames[1]!.id);
+    assert.ok(frames[1]!.timeoutMs! < frames[0]!.timeoutMs!, `${frames[1]!.timeoutMs} < ${frames[0]!.timeoutMs}`);
+  });
+});
