@@ -51,10 +51,10 @@ export interface GatewayOptions {
   /**
    * Requests (batch items count one each) a connection may send per second, on average.
    * Past it requests are answered OVERLOADED and notifications dropped. 0 disables.
-   * @default 200
+   * @default 5000
    */
   frameRate?: number;
-  /** Requests a connection may send at once above `frameRate`; at least `maxBatch`. @default 400 */
+  /** Requests a connection may send at once above `frameRate`; at least `maxBatch`. @default 10000 */
   frameBurst?: number;
   /**
    * A connection refused by the rate limit for this long without a quiet second is closed
@@ -124,8 +124,8 @@ export const GATEWAY_DEFAULTS: Readonly<Limits> = Object.freeze({
   maxInFlight: 1000,
   maxSubscriptions: 100,
   heartbeatMs: 30_000,
-  frameRate: 200,
-  frameBurst: 400,
+  frameRate: 5000,
+  frameBurst: 10000,
   rateLimitCloseMs: 5000,
   sendHighWaterMark: 1024 * 1024,
   sendLowWaterMark: 256 * 1024,

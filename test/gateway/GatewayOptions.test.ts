@@ -14,7 +14,7 @@ describe('resolveGatewayOptions(options)', () => {
     for (const [name, value] of Object.entries(GATEWAY_DEFAULTS)) assert.equal(resolved[name as keyof typeof resolved], value, name);
     assert.deepEqual(
       { frameRate: resolved.frameRate, frameBurst: resolved.frameBurst, handshakeTimeoutMs: resolved.handshakeTimeoutMs, idleTimeoutMs: resolved.idleTimeoutMs },
-      { frameRate: 200, frameBurst: 400, handshakeTimeoutMs: 5000, idleTimeoutMs: 0 },
+      { frameRate: 5000, frameBurst: 10000, handshakeTimeoutMs: 5000, idleTimeoutMs: 0 },
     );
   });
 
