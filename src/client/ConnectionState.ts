@@ -6,7 +6,7 @@
  *     any state ─▶ closed                                   (close(), reconnect: false, maxAttempts)
  */
 import { ErrorCode } from '../protocol/codes.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
+import { WarrenError, type ErrorObject } from '../protocol/WarrenError.ts';
 
 /**
  * - `connecting`: the first connection is being opened.
@@ -43,6 +43,16 @@ export type LossDetectedBy = 'close' | 'heartbeat' | 'connectTimeout';
 
 export function lostError(detectedBy: LossDetectedBy, message: string, details: Record<string, unknown> = {}): WarrenError {
   return new WarrenError(ErrorCode.CONNECTION_LOST, message, { data: { detectedBy, ...details } });
+}
+
+/**
+ * The gateway's answer to a call it gave up on because it is shutting down: UNAVAILABLE with
+ * `data.reason` 'shuttingDown', sent just before it closes the socket with 1001. For the call
+ * it means what a lost connection means: no answer, and it may or may not have run.
+ */
+export function isShuttingDown(error: ErrorObject): boolean {
+  const { reason } = (error.data ?? {}) as { reason?: unknown };
+  return error.code === ErrorCode.UNAVAILABLE && reason === 'shuttingDown';
 }
 
 /** The error of a close event (a browser CloseEvent or ws's). */

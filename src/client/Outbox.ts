@@ -5,7 +5,8 @@
  * outbox when it settles, whichever way.
  */
 import { ErrorCode } from '../protocol/codes.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
+import { WarrenError, type ErrorObject } from '../protocol/WarrenError.ts';
+import { isShuttingDown } from './ConnectionState.ts';
 
 export interface NewEntry {
   /** `internal`: the client's own call on the socket being set up (re-subscribing), never queued. */
@@ -81,6 +82,23 @@ export class Outbox {
     this.#take(id)?.reject(error);
   }
 
+  /**
+   * Settles the call with the server's answer. A gateway that is shutting down gave no answer,
+   * so an idempotent call goes back to waiting, as if the connection had been lost.
+   */
+  answer(id: number, response: { result?: unknown; error?: ErrorObject }): void {
+    if (!response.error) return this.settle(id, response.result);
+    if (isShuttingDown(response.error) && this.#retry(id)) return;
+    this.fail(id, WarrenError.fromObject(response.error));
+  }
+
+  /** The connection went: idempotent calls in flight wait for the next one, the others fail with CONNECTION_LOST. */
+  lost(cause: WarrenError): void {
+    for (const entry of this.inFlight()) {
+      if (!this.#retry(entry.id)) this.fail(entry.id, new WarrenError(ErrorCode.CONNECTION_LOST, 'Connection lost while the call was in flight', { cause }));
+    }
+  }
+
   failAll(error: WarrenError): void {
     for (const id of [...this.#entries.keys()]) this.fail(id, error);
   }
@@ -93,6 +111,17 @@ export class Outbox {
   /** Calls waiting for a connection, oldest first (ids grow, and a Map keeps insertion order). */
   unsent(): OutboxEntry[] {
     return [...this.#entries.values()].filter((entry) => !entry.sent);
+  }
+
+  /**
+   * Sends a call in flight back to waiting for a connection, to go out again after the
+   * reconnect, if it may run twice. Only an idempotent call may: the first run may have happened.
+   */
+  #retry(id: number): boolean {
+    const entry = this.#entries.get(id);
+    if (!entry?.sent || !entry.idempotent) return false;
+    entry.sent = false;
+    return true;
   }
 
   #take(id: number): Entry | undefined {

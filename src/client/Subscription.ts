@@ -54,3 +54,11 @@ export class Subscription {
     }
   }
 }
+
+/** Hands an event push (`params`: `{ topic, payload }`) to the subscriptions of its topic and of every topic. */
+export function deliverEvent(subscriptions: ReadonlyMap<string, Subscription>, event: string, params: unknown): void {
+  const { topic, payload } = (params ?? {}) as { topic?: unknown; payload?: unknown };
+  if (typeof topic !== 'string') return;
+  subscriptions.get(subscriptionKey(event, topic))?.deliver(payload, topic);
+  subscriptions.get(subscriptionKey(event, undefined))?.deliver(payload, topic);
+}

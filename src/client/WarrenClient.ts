@@ -10,11 +10,11 @@ import { ErrorCode } from '../protocol/codes.ts';
 import { classifyIncoming, type Params } from '../protocol/envelope.ts';
 import { WarrenError } from '../protocol/WarrenError.ts';
 import { backoffDelay } from './backoff.ts';
-import { MAX_TIMER_MS, resolveClientOptions, type ClientOptions, type ResolvedClientOptions, type WebSocketLike } from './ClientOptions.ts';
-import { closeError, lostError, StateListeners, type ConnectionState, type StateChange, type StateListener } from './ConnectionState.ts';
-import { Heartbeat } from './Heartbeat.ts';
+import { MAX_TIMER_MS, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './ClientOptions.ts';
+import { ClientSocket } from './ClientSocket.ts';
+import { StateListeners, type ConnectionState, type StateChange, type StateListener } from './ConnectionState.ts';
 import { Outbox, type OutboxEntry } from './Outbox.ts';
-import { Subscription, subscriptionKey, type EventHandler } from './Subscription.ts';
+import { deliverEvent, Subscription, subscriptionKey, type EventHandler } from './Subscription.ts';
 
 export interface CallOptions {
   /** Aborting rejects the call with CANCELLED. */
@@ -27,9 +27,10 @@ export interface CallOptions {
   timeoutMs?: number;
   /**
    * The method is safe to run twice: when the connection is lost while the call is in flight,
-   * it is sent again after the reconnect (within its deadline) instead of failing with
-   * CONNECTION_LOST. The generated SDK sets this from the contract's `idempotent`; set it by
-   * hand only for a method whose second run does no harm. @default false
+   * or the gateway answers it UNAVAILABLE because it is shutting down, it is sent again after
+   * the reconnect (within its deadline) instead of failing with CONNECTION_LOST or UNAVAILABLE.
+   * The generated SDK sets this from the contract's `idempotent`; set it by hand only for a
+   * method whose second run does no harm. @default false
    */
   idempotent?: boolean;
 }
@@ -42,14 +43,11 @@ export class WarrenClient {
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #listeners = new StateListeners();
   #state: ConnectionState = 'connecting';
-  #ws: WebSocketLike | undefined;
-  /** True from the socket's open event to its loss; the state turns 'open' only after re-subscribing. */
-  #socketOpen = false;
+  /** The current socket. Its `isOpen` turns true at once; the state turns 'open' only after re-subscribing. */
+  #socket: ClientSocket | undefined;
   /** Failed attempts since the connection was last open. */
   #attempt = 0;
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #heartbeat: Heartbeat | undefined;
 
   constructor(options: ClientOptions) {
     this.#options = resolveClientOptions(options);
@@ -98,9 +96,9 @@ export class WarrenClient {
   /**
    * Calls a method and resolves with its result, or rejects with a WarrenError: the server's
    * error, TIMEOUT at the deadline, CANCELLED on abort, or CONNECTION_LOST when the connection
-   * goes while the call is in flight (an `idempotent` call is resent instead) or the client is
-   * closed. A call made while the client is (re)connecting waits for the connection, within
-   * its deadline.
+   * goes while the call is in flight or the client is closed. An `idempotent` call is resent
+   * after the reconnect instead, also when a gateway that is shutting down gave up on it. A
+   * call made while the client is (re)connecting waits for the connection, within its deadline.
    */
   call<R = unknown>(method: string, params?: Params, options: CallOptions = {}): Promise<R> {
     return this.#request<R>(method, params, options, 'call');
@@ -145,7 +143,7 @@ export class WarrenClient {
       if (own.handlers.size > 0 || this.#subscriptions.get(key) !== own) return;
       this.#subscriptions.delete(key);
       // Only the socket holding the subscription needs telling: a later one never gets it.
-      if (!this.#socketOpen) return;
+      if (!this.#socket?.isOpen) return;
       try {
         await this.#request('rpc.unsubscribe', own.params(), {}, 'internal');
       } catch (error) {
@@ -168,7 +166,7 @@ export class WarrenClient {
     }
     if (signal?.aborted) return Promise.reject(new WarrenError(ErrorCode.CANCELLED));
     if (this.#state === 'closed') return Promise.reject(new WarrenError(CONNECTION_LOST, 'Client closed'));
-    if (kind === 'internal' && !this.#socketOpen) return Promise.reject(new WarrenError(CONNECTION_LOST, 'Not connected'));
+    if (kind === 'internal' && !this.#socket?.isOpen) return Promise.reject(new WarrenError(CONNECTION_LOST, 'Not connected'));
     let paramsJson: string | undefined;
     try {
       paramsJson = params === undefined ? undefined : JSON.stringify(params);
@@ -194,20 +192,11 @@ export class WarrenClient {
 
   #transmit(entry: OutboxEntry): void {
     entry.sent = true;
-    this.#transmitRaw(entry.frame());
+    this.#socket?.send(entry.frame());
     if (entry.kind === 'notification') this.#outbox.settle(entry.id, undefined);
   }
 
-  #transmitRaw(frame: string): void {
-    try {
-      this.#ws?.send(frame);
-    } catch {
-      // The socket is going; its close event decides what happens to the calls on it.
-    }
-  }
-
   #receive(text: string): void {
-    this.#heartbeat?.heard();
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -217,50 +206,22 @@ export class WarrenClient {
     for (const item of Array.isArray(value) ? value : [value]) {
       const message = classifyIncoming(item);
       if (message.kind === 'response') {
-        if (typeof message.id !== 'number') continue;
-        if (message.error) this.#outbox.fail(message.id, WarrenError.fromObject(message.error));
-        else this.#outbox.settle(message.id, message.result);
+        if (typeof message.id === 'number') this.#outbox.answer(message.id, message);
       } else if (message.kind === 'notification') {
-        this.#dispatchEvent(message.method, message.params);
+        deliverEvent(this.#subscriptions, message.method, message.params);
       }
     }
-  }
-
-  #dispatchEvent(event: string, params: unknown): void {
-    const { topic, payload } = (params ?? {}) as { topic?: unknown; payload?: unknown };
-    if (typeof topic !== 'string') return;
-    this.#subscriptions.get(subscriptionKey(event, topic))?.deliver(payload, topic);
-    this.#subscriptions.get(subscriptionKey(event, undefined))?.deliver(payload, topic);
   }
 
   // Connection -----------------------------------------------------------------------------------
 
   #connect(): void {
-    const ws = new this.#options.WebSocket(this.#options.url);
-    this.#ws = ws;
-    ws.onopen = () => ws === this.#ws && this.#opened();
-    ws.onmessage = (event) => ws === this.#ws && this.#receive(String(event.data));
-    ws.onclose = (event) => ws === this.#ws && this.#lost(closeError(event));
-    // An error event is always followed by a close event, which does the work.
-    ws.onerror = () => {};
-    this.#connectTimer = setTimeout(() => this.#lost(lostError('connectTimeout', 'Connection did not open in time')), this.#options.connectTimeoutMs);
-  }
-
-  #opened(): void {
-    clearTimeout(this.#connectTimer);
-    this.#socketOpen = true;
-    const ws = this.#ws!;
-    const { heartbeatMs, heartbeatTimeoutMs } = this.#options;
-    if (heartbeatMs > 0) {
-      this.#heartbeat = new Heartbeat({
-        intervalMs: heartbeatMs,
-        timeoutMs: heartbeatTimeoutMs,
-        // Its answer matches no call and is dropped: any frame already counted as a sign of life.
-        ping: () => this.#transmitRaw(`{"jsonrpc":"2.0","id":${this.#outbox.nextId()},"method":"rpc.ping"}`),
-        dead: () => this.#lost(lostError('heartbeat', 'No answer to the heartbeat ping')),
-      });
-    }
-    void this.#resubscribe(ws);
+    this.#socket = new ClientSocket(this.#options, {
+      opened: (socket) => void this.#resubscribe(socket),
+      message: (text) => this.#receive(text),
+      lost: (error) => this.#lost(error),
+      pingId: () => this.#outbox.nextId(),
+    });
   }
 
   /**
@@ -268,15 +229,15 @@ export class WarrenClient {
    * the client opens: a queued call could otherwise run, and emit, before the gateway bound
    * the event. A refused re-subscription drops this connection and tries again with backoff.
    */
-  async #resubscribe(ws: WebSocketLike): Promise<void> {
+  async #resubscribe(socket: ClientSocket): Promise<void> {
     const confirmed = [...this.#subscriptions.values()].filter((subscription) => subscription.isConfirmed);
     try {
       await Promise.all(confirmed.map((subscription) => this.#request('rpc.subscribe', subscription.params(), {}, 'internal')));
     } catch (error) {
-      if (ws === this.#ws) this.#lost(error instanceof WarrenError ? error : new WarrenError(CONNECTION_LOST, 'Re-subscribing failed'));
+      if (socket === this.#socket) this.#lost(error instanceof WarrenError ? error : new WarrenError(CONNECTION_LOST, 'Re-subscribing failed'));
       return;
     }
-    if (ws !== this.#ws || this.#state === 'closed') return;
+    if (socket !== this.#socket || this.#state === 'closed') return;
     const change = this.#enter('open', { attempt: 0 });
     this.#attempt = 0;
     for (const entry of this.#outbox.unsent()) this.#transmit(entry);
@@ -289,11 +250,7 @@ export class WarrenClient {
     const policy = this.#options.reconnect;
     if (!policy || this.#attempt >= policy.maxAttempts) return this.#shutdown(error, false);
     this.#dropSocket(false);
-    // Only an idempotent call may run twice, so only it goes out again on the next socket.
-    for (const entry of this.#outbox.inFlight()) {
-      if (entry.idempotent) entry.sent = false;
-      else this.#outbox.fail(entry.id, new WarrenError(CONNECTION_LOST, 'Connection lost while the call was in flight', { cause: error }));
-    }
+    this.#outbox.lost(error);
     const delayMs = backoffDelay(this.#attempt, policy, policy.random);
     this.#attempt += 1;
     this.#reconnectTimer = setTimeout(() => this.#reconnect(), delayMs);
@@ -320,20 +277,8 @@ export class WarrenClient {
 
   /** Lets go of the current socket: its events no longer reach the client. */
   #dropSocket(graceful: boolean): void {
-    clearTimeout(this.#connectTimer);
-    this.#heartbeat?.stop();
-    this.#heartbeat = undefined;
-    this.#socketOpen = false;
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (!ws) return;
-    ws.onopen = ws.onmessage = ws.onclose = null;
-    if (graceful) return ws.close(1000);
-    // A dead connection never completes a close handshake: ws's terminate() drops it at once;
-    // a browser's close() lets the handshake time out in the background, unheard.
-    const terminate = (ws as { terminate?: () => void }).terminate;
-    if (typeof terminate === 'function') terminate.call(ws);
-    else ws.close(4000, 'connection lost');
+    this.#socket?.drop(graceful);
+    this.#socket = undefined;
   }
 
   #enter(state: ConnectionState, details: Omit<StateChange, 'state' | 'previous'>): StateChange {

@@ -12,14 +12,14 @@ import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../contract/implement.ts';
-import { buildRegistry, type Registry } from '../contract/registry.ts';
+import { buildRegistry } from '../contract/registry.ts';
 import type { Principal } from '../protocol/call.ts';
 import { silentLogger } from '../log.ts';
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './GatewayOptions.ts';
-import { Session, type SessionLimits } from './Session.ts';
+import { Session, type SessionDeps } from './Session.ts';
 import { Subscriptions } from './Subscriptions.ts';
 
-export type { GatewayOptions, AuthorizeTarget } from './GatewayOptions.ts';
+export type { GatewayOptions, AuthorizeTarget, SubscribeTarget } from './GatewayOptions.ts';
 
 /** What a gateway is holding right now; for tests, soak runs and metrics. */
 export interface GatewayStats {
@@ -52,9 +52,8 @@ export class Gateway {
   readonly #pending = new Map<Socket, number>();
   /** Upgrades past the checks, waiting for `authenticate`; they count against maxConnections. */
   #upgrading = 0;
-  readonly #limits: SessionLimits;
-  readonly #subscriptions: Subscriptions;
-  readonly #registry: Registry;
+  /** What every Session of this gateway is given. */
+  readonly #sessionDeps: SessionDeps;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   #closing: Promise<void> | undefined;
 
@@ -62,20 +61,27 @@ export class Gateway {
     const resolved = resolveGatewayOptions(options);
     this.#options = resolved;
     this.#log = resolved.log ?? silentLogger;
-    this.#registry = buildRegistry(resolved.contracts);
-    this.#limits = {
-      defaultTimeoutMs: resolved.defaultTimeoutMs,
-      maxBatch: resolved.maxBatch,
-      maxInFlight: resolved.maxInFlight,
-      maxSubscriptions: resolved.maxSubscriptions,
-      rate: { rate: resolved.frameRate, burst: resolved.frameBurst, closeAfterMs: resolved.rateLimitCloseMs },
-      backpressure: {
-        highWaterMark: resolved.sendHighWaterMark,
-        lowWaterMark: resolved.sendLowWaterMark,
-        stuckTimeoutMs: resolved.slowReaderTimeoutMs,
+    this.#sessionDeps = {
+      registry: buildRegistry(resolved.contracts),
+      transport: resolved.transport,
+      subscriptions: new Subscriptions(resolved.transport),
+      log: this.#log,
+      authorize: resolved.authorize,
+      authorizeSubscribe: resolved.authorizeSubscribe,
+      builtins: resolved.builtins ?? new Map(),
+      limits: {
+        defaultTimeoutMs: resolved.defaultTimeoutMs,
+        maxBatch: resolved.maxBatch,
+        maxInFlight: resolved.maxInFlight,
+        maxSubscriptions: resolved.maxSubscriptions,
+        rate: { rate: resolved.frameRate, burst: resolved.frameBurst, closeAfterMs: resolved.rateLimitCloseMs },
+        backpressure: {
+          highWaterMark: resolved.sendHighWaterMark,
+          lowWaterMark: resolved.sendLowWaterMark,
+          stuckTimeoutMs: resolved.slowReaderTimeoutMs,
+        },
       },
     };
-    this.#subscriptions = new Subscriptions(resolved.transport);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload, perMessageDeflate: false });
     this.#wss.on('error', (err) => this.#log.warn({ err: err.message }, 'WebSocket server error'));
     const handshake = resolved.handshakeTimeoutMs;
@@ -141,8 +147,8 @@ export class Gateway {
     // An upgrade after plain requests on a keep-alive connection is a handshake again. Its
     // accept time is now, so the map stays ordered oldest first.
     if (!this.#pending.has(socket as Socket)) this.#pending.set(socket as Socket, performance.now());
-    const refuse = (status: number, reason: string) => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const refuse = (status: number, reason: string, headers = '') => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
     };
     if (this.#closing) return refuse(503, 'Service Unavailable');
     const path = (request.url ?? '').split('?', 1)[0];
@@ -150,6 +156,9 @@ export class Gateway {
     const origins = this.#options.allowedOrigins;
     const origin = request.headers.origin;
     if (origins && origin !== undefined && !origins.includes(origin)) return refuse(403, 'Forbidden');
+    // Without its broker the gateway could only answer every call UNAVAILABLE: a refused
+    // upgrade sends the client into its reconnect backoff instead, here or at another gateway.
+    if (!this.#options.transport.isReady()) return refuse(503, 'Service Unavailable', 'Retry-After: 1\r\n');
     if (this.#sessions.size + this.#upgrading >= this.#options.maxConnections) return refuse(503, 'Service Unavailable');
     let principal: Principal | null = null;
     this.#upgrading++;
@@ -165,20 +174,12 @@ export class Gateway {
     if (this.#closing) return refuse(503, 'Service Unavailable');
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       this.#pending.delete(socket as Socket);
-      this.#accept(ws, principal);
+      this.#accept(ws, principal, socket);
     });
   }
 
-  #accept(ws: WebSocket, principal: Principal | null): void {
-    const session = new Session(ws, principal, {
-      registry: this.#registry,
-      transport: this.#options.transport,
-      subscriptions: this.#subscriptions,
-      limits: this.#limits,
-      log: this.#log,
-      authorize: this.#options.authorize,
-      builtins: this.#options.builtins ?? new Map(),
-    });
+  #accept(ws: WebSocket, principal: Principal | null, socket: Duplex): void {
+    const session = new Session(ws, principal, this.#sessionDeps, socket);
     const entry = { session, alive: true };
     this.#sessions.set(ws, entry);
     ws.on('pong', () => (entry.alive = true));

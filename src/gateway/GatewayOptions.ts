@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type Koa from 'koa';
-import type { Contract, MethodSpec } from '../contract/defineContract.ts';
+import type { Contract, EventSpec, MethodSpec } from '../contract/defineContract.ts';
 import type { Logger } from '../contract/implement.ts';
 import type { Principal } from '../protocol/call.ts';
 import type { Transport } from '../transport/Transport.ts';
@@ -16,6 +16,15 @@ export interface AuthorizeTarget {
   spec: MethodSpec;
   /** The params as the contract's input schema parsed them. */
   params: unknown;
+}
+
+/** What the `authorizeSubscribe` hook is told about the subscription it judges. */
+export interface SubscribeTarget {
+  /** The event's wire name, `<service>.<event>` */
+  event: string;
+  /** The topic; undefined for a subscription to every topic of the event. */
+  topic: string | undefined;
+  spec: EventSpec;
 }
 
 export interface GatewayOptions {
@@ -48,6 +57,14 @@ export interface GatewayOptions {
    * @default every call that passed `roles` is allowed
    */
   authorize?: (principal: Principal | null, method: AuthorizeTarget) => boolean | Promise<boolean>;
+  /**
+   * Runs for every `rpc.subscribe` of a known event with a valid topic, before it is bound
+   * (so again each time a client re-subscribes after a reconnect). `false` refuses it with
+   * UNAUTHORIZED; a thrown WarrenError keeps its code, anything else thrown is INTERNAL_ERROR
+   * (logged, never sent).
+   * @default every subscription is allowed
+   */
+  authorizeSubscribe?: (principal: Principal | null, target: SubscribeTarget) => boolean | Promise<boolean>;
   /**
    * Requests (batch items count one each) a connection may send per second, on average.
    * Past it requests are answered OVERLOADED and notifications dropped. 0 disables.
@@ -175,7 +192,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   integer('maxPendingUpgrades', merged.maxPendingUpgrades, positive);
   integer('maxConnections', merged.maxConnections, positive);
   integer('idleTimeoutMs', merged.idleTimeoutMs, timerOrOff);
-  for (const name of ['authenticate', 'authorize'] as const) {
+  for (const name of ['authenticate', 'authorize', 'authorizeSubscribe'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`${name} must be a function`);
   }
   if (options.allowedOrigins !== undefined && !(Array.isArray(options.allowedOrigins) && options.allowedOrigins.every((o) => typeof o === 'string'))) {

@@ -4,6 +4,7 @@
  * It applies the per-connection limits: request rate, calls in flight, subscriptions, and
  * backpressure when the client reads its answers too slowly.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { MethodEntry, Registry } from '../contract/registry.ts';
 import { isPositional, validateParams } from '../contract/validateParams.ts';
@@ -14,6 +15,7 @@ import { encodeError, encodeResult, parseFrame, spliceReply, type Entry, type Fr
 import { WarrenError, type ErrorObject } from '../protocol/WarrenError.ts';
 import type { Transport } from '../transport/Transport.ts';
 import { Backpressure, type BackpressureOptions } from './Backpressure.ts';
+import { FrameWriter } from './FrameWriter.ts';
 import type { GatewayOptions } from './GatewayOptions.ts';
 import { holdsRole } from './holdsRole.ts';
 import { RateLimiter, type RateLimiterOptions } from './RateLimiter.ts';
@@ -36,6 +38,7 @@ export interface SessionDeps {
   limits: SessionLimits;
   log: Logger;
   authorize: GatewayOptions['authorize'];
+  authorizeSubscribe: GatewayOptions['authorizeSubscribe'];
   /** Extra `rpc.*` methods answered by the gateway itself (e.g. rpc.discover). */
   builtins: ReadonlyMap<string, () => unknown>;
 }
@@ -56,7 +59,15 @@ const BINARY_REFUSED = encodeError(null, {
 });
 const RATE_LIMITED: ErrorObject = { code: ErrorCode.OVERLOADED, message: 'Rate limit exceeded: slow down' };
 const UNAUTHORIZED: ErrorObject = { code: ErrorCode.UNAUTHORIZED, message: 'Unauthorized' };
-const SHUTTING_DOWN: ErrorObject = { code: ErrorCode.UNAVAILABLE, message: 'Gateway shutting down: reconnect and retry' };
+/**
+ * `data.reason` tells clients this is no answer from the method: Warren's client resends an
+ * idempotent call after reconnecting, as after a lost connection (src/client/ConnectionState.ts).
+ */
+const SHUTTING_DOWN: ErrorObject = {
+  code: ErrorCode.UNAVAILABLE,
+  message: 'Gateway shutting down: reconnect and retry',
+  data: { reason: 'shuttingDown' },
+};
 
 export class Session {
   readonly #ws: WebSocket;
@@ -66,12 +77,15 @@ export class Session {
   readonly #subscriptions: SocketSubscriptions;
   readonly #limiter: RateLimiter;
   readonly #backpressure: Backpressure;
+  readonly #writer: FrameWriter;
   #lastFrameAt = performance.now();
   #closed = false;
   #draining = false;
 
-  constructor(ws: WebSocket, principal: Principal | null, deps: SessionDeps) {
+  /** @param socket the TCP socket under `ws`, so answers of one turn leave in one write. */
+  constructor(ws: WebSocket, principal: Principal | null, deps: SessionDeps, socket?: Duplex) {
     this.#ws = ws;
+    this.#writer = new FrameWriter(ws, socket);
     this.#deps = deps;
     this.principal = principal;
     this.#limiter = new RateLimiter(deps.limits.rate);
@@ -80,6 +94,9 @@ export class Session {
       registry: deps.registry,
       subscriptions: deps.subscriptions,
       maxSubscriptions: deps.limits.maxSubscriptions,
+      principal,
+      authorizeSubscribe: deps.authorizeSubscribe,
+      log: deps.log,
     });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) return this.handleFrame(String(data));
@@ -106,7 +123,7 @@ export class Session {
 
   send(frame: string): void {
     if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
-    this.#ws.send(frame);
+    this.#writer.send(frame);
     this.#backpressure.afterSend();
   }
 
@@ -168,18 +185,20 @@ export class Session {
     if (!entry.ok) return done(encodeError(entry.id, entry.error));
     const { request, notification } = entry;
     const id = request.id ?? null;
-    const fail = (error: ErrorObject) => done(notification ? undefined : encodeError(id, error));
-    if (this.#draining) return fail(SHUTTING_DOWN);
+    if (this.#draining) return answerError(done, notification, id, SHUTTING_DOWN);
     try {
       if (request.method.startsWith('rpc.')) return this.#builtin(request, notification, done);
       const method = this.#deps.registry.methods.get(request.method);
-      if (!method) return fail({ code: ErrorCode.METHOD_NOT_FOUND, message: `Method not found: ${request.method}` });
+      if (!method) {
+        return answerError(done, notification, id, { code: ErrorCode.METHOD_NOT_FOUND, message: `Method not found: ${request.method}` });
+      }
       // Before validation, so a caller without the role learns nothing about the params either.
-      if (!holdsRole(this.principal, method.spec.roles)) return fail(UNAUTHORIZED);
+      if (!holdsRole(this.principal, method.spec.roles)) return answerError(done, notification, id, UNAUTHORIZED);
       const params = validateParams(method.spec.input, request.params);
       const { limits } = this.#deps;
       if (!notification && this.#waiting.size >= limits.maxInFlight) {
-        return fail({ code: ErrorCode.OVERLOADED, message: `More than ${limits.maxInFlight} calls in flight on this connection` });
+        const error = { code: ErrorCode.OVERLOADED, message: `More than ${limits.maxInFlight} calls in flight on this connection` };
+        return answerError(done, notification, id, error);
       }
       const timeoutMs = Math.min(method.spec.timeoutMs ?? limits.defaultTimeoutMs, request.timeoutMs ?? Infinity);
       const call: Call = {
@@ -187,53 +206,46 @@ export class Session {
         params: request.params === undefined ? (isPositional(method.spec.input) ? '[]' : '{}') : JSON.stringify(request.params),
         deadline: Date.now() + timeoutMs,
         principal: this.principal,
+        validated: { schema: method.spec.input, value: params },
       };
-      const publish = () => this.#publish(call, notification, id, done);
-      if (this.#deps.authorize) this.#authorize(method, params, publish, fail);
-      else publish();
+      if (this.#deps.authorize) this.#authorize(method, params, new Answer(this.#waiting, call, notification, id, done));
+      else this.#publish(call, notification, id, done);
     } catch (thrown) {
-      fail(this.#requestError(thrown).toJSON());
+      answerError(done, notification, id, this.#requestError(thrown).toJSON());
     }
   }
 
   /** Runs the gateway's authorize hook; the call waits (and counts in flight) while it decides. */
-  #authorize(method: MethodEntry, params: unknown, publish: () => void, fail: (error: ErrorObject) => void): void {
-    const judge = (verdict: unknown) => (verdict === true ? publish() : fail(UNAUTHORIZED));
-    const failed = (thrown: unknown) => {
-      if (!(thrown instanceof WarrenError)) this.#deps.log.error({ err: thrown, method: method.wireName }, 'authorize hook failed');
-      fail(thrown instanceof WarrenError ? thrown.toJSON() : { code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' });
-    };
+  #authorize(method: MethodEntry, params: unknown, answer: Answer): void {
     let verdict: boolean | Promise<boolean>;
     try {
       verdict = this.#deps.authorize!(this.principal, { wireName: method.wireName, spec: method.spec, params });
     } catch (thrown) {
-      return failed(thrown);
+      return answer.fail(this.#hookError(method, thrown));
     }
-    if (typeof (verdict as Partial<PromiseLike<boolean>> | null)?.then !== 'function') return judge(verdict);
-    let live = true;
-    const waiting: Waiting = {
-      settle: (error) => {
-        waiting.drop();
-        fail(error);
-      },
-      drop: () => {
-        live = false;
-        this.#waiting.delete(waiting);
-      },
-    };
-    this.#waiting.add(waiting);
+    if (typeof (verdict as Partial<PromiseLike<boolean>> | null)?.then !== 'function') return this.#judge(verdict, answer);
+    this.#waiting.add(answer);
     Promise.resolve(verdict).then(
       (value) => {
-        if (!live) return;
-        waiting.drop();
-        judge(value);
+        if (!this.#waiting.delete(answer)) return;
+        this.#judge(value, answer);
       },
       (thrown: unknown) => {
-        if (!live) return;
-        waiting.drop();
-        failed(thrown);
+        if (!this.#waiting.delete(answer)) return;
+        answer.fail(this.#hookError(method, thrown));
       },
     );
+  }
+
+  #judge(verdict: unknown, answer: Answer): void {
+    if (verdict !== true) return answer.fail(UNAUTHORIZED);
+    this.#publish(answer.call, answer.notification, answer.id, answer.done);
+  }
+
+  #hookError(method: MethodEntry, thrown: unknown): ErrorObject {
+    if (thrown instanceof WarrenError) return thrown.toJSON();
+    this.#deps.log.error({ err: thrown, method: method.wireName }, 'authorize hook failed');
+    return { code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' };
   }
 
   #publish(call: Call, notification: boolean, id: Id, done: Done): void {
@@ -242,26 +254,13 @@ export class Session {
       transport.notify(call);
       return done(undefined);
     }
-    let cancel: (() => void) | undefined;
-    let answered = false;
-    const waiting: Waiting = {
-      settle: (error) => {
-        waiting.drop();
-        done(encodeError(id, error));
-      },
-      drop: () => {
-        answered = true;
-        cancel?.();
-        this.#waiting.delete(waiting);
-      },
-    };
-    cancel = transport.request(call, (body) => {
-      if (answered) return;
-      answered = true;
-      this.#waiting.delete(waiting);
-      done(spliceReply(id, body));
-    });
-    if (!answered) this.#waiting.add(waiting);
+    const answer = new Answer(this.#waiting, call, notification, id, done);
+    // The transport may answer at once (broker away, table full): then there is nothing to wait for.
+    const cancel = transport.request(call, (body) => answer.reply(body));
+    if (!answer.answered) {
+      answer.cancel = cancel;
+      this.#waiting.add(answer);
+    }
   }
 
   /** Maps what failed while handling a request to the error the client gets. */
@@ -304,5 +303,50 @@ export class Session {
     this.#backpressure.stop();
     for (const waiting of [...this.#waiting]) waiting.drop();
     this.#subscriptions.close();
+  }
+}
+
+/** Answers a request with an error, or says nothing to a notification. */
+function answerError(done: Done, notification: boolean, id: Id, error: ErrorObject): void {
+  done(notification ? undefined : encodeError(id, error));
+}
+
+/**
+ * One request between its publication (or its authorization) and its answer. A class, not
+ * closures: one small object per call on the gateway's hottest path.
+ */
+class Answer implements Waiting {
+  answered = false;
+  cancel: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly waiting: Set<Waiting>,
+    readonly call: Call,
+    readonly notification: boolean,
+    readonly id: Id,
+    readonly done: Done,
+  ) {}
+
+  /** The worker's reply body, or the transport's error body. */
+  reply(body: string): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.waiting.delete(this);
+    this.done(spliceReply(this.id, body));
+  }
+
+  fail(error: ErrorObject): void {
+    answerError(this.done, this.notification, this.id, error);
+  }
+
+  settle(error: ErrorObject): void {
+    this.drop();
+    this.fail(error);
+  }
+
+  drop(): void {
+    this.answered = true;
+    this.cancel?.();
+    this.waiting.delete(this);
   }
 }

@@ -1,18 +1,27 @@
 /**
  * The subscriptions of one socket: `rpc.subscribe` / `rpc.unsubscribe` params, the
- * per-socket limit, and undoing them all when the socket closes. The gateway-wide fan-out
- * lives in Subscriptions.
+ * `authorizeSubscribe` hook, the per-socket limit, and undoing them all when the socket
+ * closes. The gateway-wide fan-out lives in Subscriptions.
  */
+import type { Logger } from '../contract/implement.ts';
 import type { Registry } from '../contract/registry.ts';
+import { silentLogger } from '../log.ts';
+import type { Principal } from '../protocol/call.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { isValidTopic } from '../protocol/routing.ts';
 import { WarrenError } from '../protocol/WarrenError.ts';
+import type { GatewayOptions } from './GatewayOptions.ts';
 import type { Subscriber, Subscriptions } from './Subscriptions.ts';
 
 export interface SocketSubscriptionsDeps {
   registry: Registry;
   subscriptions: Subscriptions;
   maxSubscriptions: number;
+  /** The socket's caller, as `authenticate` returned it. @default null */
+  principal?: Principal | null;
+  authorizeSubscribe?: GatewayOptions['authorizeSubscribe'];
+  /** Where a failing `authorizeSubscribe` is reported. @default silent */
+  log?: Logger;
 }
 
 interface Target {
@@ -57,6 +66,14 @@ export class SocketSubscriptions {
     const target = readTarget(this.#deps.registry, params);
     const key = keyOf(target);
     if (this.#held.has(key)) return true;
+    if (this.#deps.authorizeSubscribe) {
+      // Judged before the limit, as roles are before params: a refused subscription is
+      // UNAUTHORIZED whatever else the socket holds.
+      await this.#authorize(target);
+      // The hook may have taken its time: the socket may be gone, or hold the subscription now.
+      if (this.#closed) throw new WarrenError(ErrorCode.UNAVAILABLE, 'Connection closed');
+      if (this.#held.has(key)) return true;
+    }
     if (this.#held.size >= this.#deps.maxSubscriptions) {
       throw new WarrenError(ErrorCode.OVERLOADED, `More than ${this.#deps.maxSubscriptions} subscriptions on this connection`);
     }
@@ -70,6 +87,20 @@ export class SocketSubscriptions {
     // The socket closed while the binding was made: undo it, nobody will unsubscribe.
     if (this.#closed) void this.#deps.subscriptions.remove(this.#subscriber, target.event, target.topic).catch(() => {});
     return true;
+  }
+
+  /** Only `true` from the hook lets the subscription through; see GatewayOptions.authorizeSubscribe. */
+  async #authorize({ event, topic }: Target): Promise<void> {
+    const { authorizeSubscribe, principal = null, registry, log = silentLogger } = this.#deps;
+    let verdict: unknown;
+    try {
+      verdict = await authorizeSubscribe!(principal, { event, topic, spec: registry.events.get(event)!.spec });
+    } catch (thrown) {
+      if (thrown instanceof WarrenError) throw thrown;
+      log.error({ err: thrown, event }, 'authorizeSubscribe hook failed');
+      throw new WarrenError(ErrorCode.INTERNAL_ERROR);
+    }
+    if (verdict !== true) throw new WarrenError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
   }
 
   async unsubscribe(params: unknown): Promise<boolean> {

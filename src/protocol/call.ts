@@ -16,6 +16,13 @@ export interface Call {
   principal: Principal | null;
   /** W3C trace context, passed through when the client sent one. */
   traceparent?: string;
+  /**
+   * The params as the gateway's validation returned them, and the schema that checked them.
+   * In process only: it is never serialized, so it reaches a worker only over the memory
+   * transport, where a worker whose method has this very schema takes the value instead of
+   * parsing and validating the text again.
+   */
+  validated?: { schema: unknown; value: unknown };
 }
 
 /**

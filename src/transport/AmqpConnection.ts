@@ -10,6 +10,7 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import type { Logger } from '../log.ts';
+import { amqpSocket, coalesceWrites } from './coalesceWrites.ts';
 import { reconnectDelay, type BackoffOptions } from './reconnectDelay.ts';
 
 /** A channel wrapper plus the raw confirm channel its latest setup received. */
@@ -56,7 +57,10 @@ export class AmqpConnection {
       manager.reconnectTimeInSeconds = reconnectDelay(this.#retries++, backoff);
       return Math.round(manager.reconnectTimeInSeconds * 1000);
     };
-    manager.on('connect', () => {
+    manager.on('connect', ({ connection }) => {
+      const socket = amqpSocket(connection);
+      if (socket) coalesceWrites(socket);
+      else log.warn('cannot reach the AMQP socket: frames are written one system call each');
       this.#retries = 0;
       manager.reconnectTimeInSeconds = backoff.initialSeconds;
       log.info({ url: safeUrl }, 'connected to RabbitMQ');

@@ -1,13 +1,14 @@
 /**
  * The worker side of one method on RabbitMQ: declares and consumes its queue on every new
- * channel, runs each delivery through the serve function, replies, and acks only once the
- * broker confirmed the reply.
+ * channel, runs each delivery through the serve function, and sends the reply and the ack
+ * in one write (see answer()).
  *
  * Bounded redelivery: a delivery that arrives flagged `redelivered` means the previous one
  * ended without an answer (its worker died, or the serve function rejected and nacked it).
  * Its handler is not run again straight away: a copy with `x-warren-attempts` + 1 is published
- * back to the same queue and the original acked, so the count survives the crash. Once the count reaches `maxDeliveries` the call goes to `warren.dlx` instead and the
- * caller gets INTERNAL_ERROR. Classic queues have no delivery limit of their own; this gives
+ * back to the same queue and the original acked, so the count survives the crash. Once the
+ * count reaches `maxDeliveries` the call goes to `warren.dlx` instead and the caller gets
+ * INTERNAL_ERROR. Classic queues have no delivery limit of their own; this gives
  * them one without a redelivery loop.
  */
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -138,22 +139,12 @@ export class AmqpMethodConsumer {
         await this.#reply(channel, message, call.deadline, DEAD_LETTER_BODY);
         return settle(channel, message, true);
       }
-      case 'run': {
-        let body: ReplyBody | undefined;
-        try {
-          body = await fn({ call, redelivered: action.attempts > 0, attempts: action.attempts, expectsReply: !!properties.replyTo });
-        } catch {
+      case 'run':
+        return fn({ call, redelivered: action.attempts > 0, attempts: action.attempts, expectsReply: !!properties.replyTo }).then(
+          (body) => answer(channel, message, body),
           // Counted as a failed delivery when the broker hands it out again.
-          return settle(channel, message, false);
-        }
-        if (body === undefined || !properties.replyTo) return settle(channel, message, true);
-        const outcome = await publish(channel, '', properties.replyTo, Buffer.from(body), {
-          correlationId: properties.correlationId,
-          contentType: JSON_TYPE,
-        });
-        // Ack only once the broker holds the reply; otherwise let the call be redelivered.
-        return settle(channel, message, outcome === 'sent');
-      }
+          () => settle(channel, message, false),
+        );
     }
   }
 
@@ -188,6 +179,27 @@ function publish(
 /** amqplib reports a broker nack as Error('message nacked'), and a closed channel otherwise. */
 export function isNack(err: Error): boolean {
   return err.message === 'message nacked';
+}
+
+/**
+ * Publishes the reply and acks the call in the same turn, so both leave in one write, the reply
+ * first. RabbitMQ handles one channel's frames in order: by the time it takes the ack it has
+ * routed the reply. A worker that dies before that write leaves the call to be redelivered.
+ * Waiting for the reply's confirm instead would hold the prefetch slot a round trip longer
+ * and protect nothing more: the reply is transient, in an exclusive queue, so it does not
+ * outlive a broker crash either way.
+ */
+function answer(channel: ConfirmChannel, message: ConsumeMessage, body: ReplyBody | undefined): void {
+  const { replyTo, correlationId } = message.properties;
+  if (body !== undefined && replyTo) {
+    try {
+      channel.publish('', replyTo, Buffer.from(body), { correlationId, contentType: JSON_TYPE });
+    } catch {
+      // The channel closed: the broker requeues the delivery, and another run replies.
+      return;
+    }
+  }
+  settle(channel, message, true);
 }
 
 /** Acks, or requeues, a delivery on the channel it came on, if that channel still lives. */

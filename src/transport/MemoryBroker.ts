@@ -114,21 +114,22 @@ class MemoryQueue {
       attempts: message.attempts,
       expectsReply: !!message.reply,
     };
-    const settle = (body: ReplyBody | undefined) => {
-      consumer.inFlight.delete(message);
-      if (body !== undefined && message.reply) message.reply(body);
-      if (consumer.inFlight.size === 0) consumer.idle?.();
-      this.dispatch();
-    };
     // A serve function must not throw; if it does, the message goes back like an unacked one.
     queueMicrotask(() => {
-      consumer.fn(delivery).then(settle, () => {
-        consumer.inFlight.delete(message);
-        this.requeue(message, consumer.maxDeliveries);
-        if (consumer.inFlight.size === 0) consumer.idle?.();
-        this.dispatch();
-      });
+      consumer.fn(delivery).then(
+        (body) => this.#settle(consumer, message, body),
+        () => this.#settle(consumer, message, undefined, true),
+      );
     });
+  }
+
+  /** A delivery ended: answered (or nothing to send), or failed and put back. */
+  #settle(consumer: QueueConsumer, message: Message, body: ReplyBody | undefined, failed = false): void {
+    consumer.inFlight.delete(message);
+    if (failed) this.requeue(message, consumer.maxDeliveries);
+    else if (body !== undefined && message.reply) message.reply(body);
+    if (consumer.inFlight.size === 0) consumer.idle?.();
+    this.dispatch();
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * A worker serves the methods of one or more implementations: for each call it validates
- * the input again, runs the handler with a context, validates the output, and turns
- * every outcome into exactly one reply body. It never imports the gateway.
+ * the input again (a broker is a trust boundary; see paramsOf), runs the handler with a
+ * context, validates the output, and turns every outcome into exactly one reply body.
+ * It never imports the gateway.
  */
 import type { Implementation, Logger } from '../contract/implement.ts';
 import type { MethodSpec, Contract } from '../contract/defineContract.ts';
@@ -13,7 +14,7 @@ import { WarrenError } from '../protocol/WarrenError.ts';
 import type { Consumer, Delivery, Transport } from '../transport/Transport.ts';
 import { DEFAULT_MAX_DELIVERIES, checkMaxDeliveries } from '../transport/deliveryPolicy.ts';
 import { silentLogger } from '../log.ts';
-import { createContext } from './createContext.ts';
+import { HandlerContext, SHUTDOWN } from './HandlerContext.ts';
 
 export interface WorkerOptions {
   transport: Transport;
@@ -38,14 +39,12 @@ export interface WorkerOptions {
 const INTERNAL = errorBody({ code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' });
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const TIMEOUT = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
-/** The abort reason when stop() runs out of time; such a call goes back to the queue, unanswered. */
-const SHUTDOWN = new WarrenError(ErrorCode.UNAVAILABLE, 'Worker shutting down');
 
 export class Worker {
   readonly #options: Required<Omit<WorkerOptions, 'log'>> & { log: Logger };
   readonly #consumers: Consumer[] = [];
-  /** Deadline signals of the handlers running now, aborted when stop() runs out of time. */
-  readonly #running = new Set<AbortController>();
+  /** Contexts of the handlers running now, aborted when stop() runs out of time. */
+  readonly #running = new Set<HandlerContext>();
 
   constructor(options: WorkerOptions) {
     const prefetch = options.prefetch ?? 32;
@@ -90,7 +89,7 @@ export class Worker {
     try {
       if (await Promise.race([cancelled.then(() => false), late])) {
         this.#options.log.warn({ running: this.#running.size }, 'calls still running at the end of the shutdown grace; aborting them');
-        for (const controller of this.#running) controller.abort(SHUTDOWN);
+        for (const ctx of this.#running) ctx.abortForShutdown();
       }
     } finally {
       clearTimeout(timer);
@@ -104,18 +103,14 @@ export class Worker {
     // Nobody waits for the answer any more: skip the work (the transport still acks).
     if (remaining <= 0) return undefined;
 
-    const controller = new AbortController();
-    // Beyond setTimeout's range (~24.8 days) the deadline is as good as none.
-    const timer =
-      remaining <= MAX_TIMER_MS ? setTimeout(() => controller.abort(new WarrenError(ErrorCode.TIMEOUT)), remaining) : undefined;
-    this.#running.add(controller);
+    const ctx = new HandlerContext({ contract, call, delivery, transport: this.#options.transport, log });
+    this.#running.add(ctx);
     try {
-      const input = validateParams(spec.input, JSON.parse(call.params));
-      const ctx = createContext({ contract, call, delivery, signal: controller.signal, transport: this.#options.transport, log });
+      const input = paramsOf(spec, delivery);
       const output = await handler(input, ctx);
       // A handler that outlived its deadline gets the same answer as one that threw at it:
       // otherwise the caller sees TIMEOUT or a late result depending on which timer fired first.
-      if (controller.signal.aborted && controller.signal.reason !== SHUTDOWN) return delivery.expectsReply ? TIMEOUT : undefined;
+      if (!ctx.shutDown && Date.now() >= call.deadline) return delivery.expectsReply ? TIMEOUT : undefined;
       const checked = spec.output.safeParse(output);
       if (!checked.success) {
         log.error({ method: call.method, issues: checked.error.issues }, 'handler returned a value outside its output schema');
@@ -124,14 +119,14 @@ export class Worker {
       return delivery.expectsReply ? resultBody(checked.data) : undefined;
     } catch (thrown) {
       // Rejecting hands the call back to the broker for another worker (a counted delivery).
-      if (controller.signal.reason === SHUTDOWN) throw SHUTDOWN;
+      if (ctx.shutDown) throw SHUTDOWN;
       if (!delivery.expectsReply) return undefined;
       // The deadline passed mid-handler: the caller already got TIMEOUT from its gateway.
-      if (controller.signal.aborted) return TIMEOUT;
+      if (Date.now() >= call.deadline) return TIMEOUT;
       return this.#errorReply(contract, call.method, thrown);
     } finally {
-      clearTimeout(timer);
-      this.#running.delete(controller);
+      ctx.end();
+      this.#running.delete(ctx);
     }
   }
 
@@ -157,4 +152,15 @@ export class Worker {
     log.error({ method, err: thrown }, 'handler failed');
     return INTERNAL;
   }
+}
+
+/**
+ * The handler's input. A call that comes straight from a gateway in this process, checked by
+ * this very schema, is taken as validated; anything from a broker is parsed and checked again,
+ * and so is a redelivery (the first handler may have changed the object it was given).
+ */
+function paramsOf(spec: MethodSpec, delivery: Delivery): unknown {
+  const { call } = delivery;
+  if (delivery.attempts === 0 && call.validated?.schema === spec.input) return call.validated.value;
+  return validateParams(spec.input, JSON.parse(call.params));
 }

@@ -1,0 +1,45 @@
+/**
+ * Writes one socket's outgoing frames, coalescing those sent in the same turn of the event
+ * loop into one TCP write.
+ *
+ * ws hands every frame to the kernel with a write of its own. Under load a connection gets
+ * many answers per turn (all the replies one broker read carried, every call of a pipelining
+ * client), and that system call per answer was the largest single cost of a gateway. The
+ * first frame of a turn corks the socket and schedules the uncork for the end of the turn
+ * (process.nextTick, after the microtasks that produce more answers): frames keep their
+ * order, no timer is involved, and a lone frame is delayed by nothing but the rest of the
+ * current turn.
+ */
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+
+export class FrameWriter {
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex | undefined;
+  #corked = false;
+
+  /** @param socket the socket under `ws`; without it every frame is written at once. */
+  constructor(ws: WebSocket, socket: Duplex | undefined) {
+    this.#ws = ws;
+    this.#socket = socket;
+  }
+
+  send(frame: string): void {
+    if (this.#socket !== undefined && !this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(uncork, this);
+    }
+    this.#ws.send(frame);
+  }
+
+  flush(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#socket!.uncork();
+  }
+}
+
+function uncork(writer: FrameWriter): void {
+  writer.flush();
+}
