@@ -11,9 +11,10 @@ import { isPositional, validateParams } from '../contract/validateParams.ts';
 import type { Logger } from '../contract/implement.ts';
 import type { Call, Principal } from '../protocol/call.ts';
 import { ErrorCode } from '../protocol/codes.ts';
-import { encodeError, encodeResult, parseFrame, spliceReply, type Entry, type Frame, type Id, type Request } from '../protocol/envelope.ts';
+import { encodeError, encodeResult, parseFrame, type Entry, type Frame, type Id, type Request } from '../protocol/envelope.ts';
 import { WarrenError, type ErrorObject } from '../protocol/WarrenError.ts';
 import type { Transport } from '../transport/Transport.ts';
+import { Answer, answerError, type Done, type Waiting } from './Answer.ts';
 import { Backpressure, type BackpressureOptions } from './Backpressure.ts';
 import { FrameWriter } from './FrameWriter.ts';
 import type { GatewayOptions } from './GatewayOptions.ts';
@@ -41,16 +42,6 @@ export interface SessionDeps {
   authorizeSubscribe: GatewayOptions['authorizeSubscribe'];
   /** Extra `rpc.*` methods answered by the gateway itself (e.g. rpc.discover). */
   builtins: ReadonlyMap<string, () => unknown>;
-}
-
-type Done = (response: string | undefined) => void;
-
-/** A request that waits: for its authorization or for its reply. */
-interface Waiting {
-  /** Answers it now with `error` and forgets whatever it waited for. */
-  settle(error: ErrorObject): void;
-  /** Forgets it without an answer: the socket is gone. */
-  drop(): void;
 }
 
 const BINARY_REFUSED = encodeError(null, {
@@ -206,6 +197,7 @@ export class Session {
         params: request.params === undefined ? (isPositional(method.spec.input) ? '[]' : '{}') : JSON.stringify(request.params),
         deadline: Date.now() + timeoutMs,
         principal: this.principal,
+        bounded: method.spec.maxQueueLength !== undefined,
         validated: { schema: method.spec.input, value: params },
       };
       if (this.#deps.authorize) this.#authorize(method, params, new Answer(this.#waiting, call, notification, id, done));
@@ -303,50 +295,5 @@ export class Session {
     this.#backpressure.stop();
     for (const waiting of [...this.#waiting]) waiting.drop();
     this.#subscriptions.close();
-  }
-}
-
-/** Answers a request with an error, or says nothing to a notification. */
-function answerError(done: Done, notification: boolean, id: Id, error: ErrorObject): void {
-  done(notification ? undefined : encodeError(id, error));
-}
-
-/**
- * One request between its publication (or its authorization) and its answer. A class, not
- * closures: one small object per call on the gateway's hottest path.
- */
-class Answer implements Waiting {
-  answered = false;
-  cancel: (() => void) | undefined = undefined;
-
-  constructor(
-    readonly waiting: Set<Waiting>,
-    readonly call: Call,
-    readonly notification: boolean,
-    readonly id: Id,
-    readonly done: Done,
-  ) {}
-
-  /** The worker's reply body, or the transport's error body. */
-  reply(body: string): void {
-    if (this.answered) return;
-    this.answered = true;
-    this.waiting.delete(this);
-    this.done(spliceReply(this.id, body));
-  }
-
-  fail(error: ErrorObject): void {
-    answerError(this.done, this.notification, this.id, error);
-  }
-
-  settle(error: ErrorObject): void {
-    this.drop();
-    this.fail(error);
-  }
-
-  drop(): void {
-    this.answered = true;
-    this.cancel?.();
-    this.waiting.delete(this);
   }
 }

@@ -14,6 +14,11 @@ export interface Call {
   /** Epoch milliseconds after which nobody waits for the answer. */
   deadline: number;
   principal: Principal | null;
+  /**
+   * The method's queue has a length limit (`maxQueueLength`), so the broker may refuse the
+   * call; only a publisher confirm says so. Calls to unbounded queues are published without.
+   */
+  bounded?: boolean;
   /** W3C trace context, passed through when the client sent one. */
   traceparent?: string;
   /**

@@ -8,15 +8,15 @@
  * refusal cannot take a lane down.
  */
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel } from 'amqplib';
+import type { Channel, ConfirmChannel } from 'amqplib';
 import type { Logger } from '../log.ts';
 import { amqpSocket, coalesceWrites } from './coalesceWrites.ts';
 import { reconnectDelay, type BackoffOptions } from './reconnectDelay.ts';
 
-/** A channel wrapper plus the raw confirm channel its latest setup received. */
-export interface Lane {
+/** A channel wrapper plus the raw channel its latest setup received. */
+export interface Lane<C extends Channel = ConfirmChannel> {
   wrapper: ChannelWrapper;
-  channel: ConfirmChannel | undefined;
+  channel: C | undefined;
   /** False from a publish() that returned false until the channel's 'drain'. */
   writable: boolean;
 }
@@ -31,7 +31,7 @@ export interface AmqpConnectionOptions {
 
 export class AmqpConnection {
   readonly #options: AmqpConnectionOptions;
-  readonly #lanes: Lane[] = [];
+  readonly #lanes: Lane<Channel>[] = [];
   /** Failed attempts since the last successful connect. */
   #retries = 0;
   #closing = false;
@@ -79,12 +79,22 @@ export class AmqpConnection {
 
   /** Opens a confirm channel whose `setup` runs on every new connection. */
   lane(name: string, setup: (channel: ConfirmChannel) => Promise<void>): Lane {
+    return this.#open(name, true, setup);
+  }
+
+  /** The same without publisher confirms: for publishes nobody would wait on. */
+  plainLane(name: string, setup: (channel: Channel) => Promise<void>): Lane<Channel> {
+    return this.#open(name, false, setup);
+  }
+
+  #open<C extends Channel>(name: string, confirm: boolean, setup: (channel: C) => Promise<void>): Lane<C> {
     const { log } = this.#options;
-    const lane: Lane = { wrapper: undefined as never, channel: undefined, writable: true };
+    const lane: Lane<C> = { wrapper: undefined as never, channel: undefined, writable: true };
     lane.wrapper = this.manager.createChannel({
       name,
-      confirm: true,
-      setup: async (channel: ConfirmChannel) => {
+      confirm,
+      setup: async (raw: Channel) => {
+        const channel = raw as C;
         channel.on('close', () => {
           if (lane.channel === channel) lane.channel = undefined;
         });
@@ -98,7 +108,7 @@ export class AmqpConnection {
       },
     });
     lane.wrapper.on('error', (err) => log.warn({ err: (err as Error).message, channel: name }, 'AMQP channel error'));
-    this.#lanes.push(lane);
+    this.#lanes.push(lane as Lane<Channel>);
     return lane;
   }
 

@@ -5,10 +5,11 @@
  * `warren.events` to one exclusive queue per subscribing process.
  *
  * Reconnection (with backoff) is AmqpConnection's: every lane's setup (topology, consumers)
- * runs once on every new connection. The hot path publishes on the raw confirm channel
- * that setup received, so while the broker is away calls fail fast (UNAVAILABLE) instead of
- * piling up in an unbounded buffer, and while that channel's write buffer is over its
- * high-water mark (publish() returned false, until 'drain') new calls get OVERLOADED.
+ * runs once on every new connection. The hot path publishes on the raw channels that setup
+ * received (with confirms only for calls to bounded queues, whose refusal only a confirm
+ * reveals), so while the broker is away calls fail fast (UNAVAILABLE) instead of piling up
+ * in an unbounded buffer, and while a channel's write buffer is over its high-water mark
+ * (publish() returned false, until 'drain') new calls get OVERLOADED.
  *
  * Calls in flight when the connection drops stay pending: the reply queue keeps its name and
  * is declared again on reconnect, so a reply sent after that still reaches its caller; a
@@ -16,7 +17,7 @@
  * deadline. Either way exactly one answer, by the deadline.
  */
 import { randomUUID } from 'node:crypto';
-import type { ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Call } from '../protocol/call.ts';
 import { ErrorCode } from '../protocol/codes.ts';
 import { WarrenError } from '../protocol/WarrenError.ts';
@@ -31,45 +32,20 @@ import {
   parseEventRoutingKey,
 } from '../protocol/routing.ts';
 import type { Logger } from '../log.ts';
-import { silentLogger } from '../log.ts';
 import { AmqpConnection, type Lane } from './AmqpConnection.ts';
 import { AmqpMethodConsumer, isNack } from './AmqpMethodConsumer.ts';
 import { PendingCalls, REFUSED_BODY, unavailableBody } from './PendingCalls.ts';
-import type { BackoffOptions } from './reconnectDelay.ts';
+import { resolveAmqpOptions, type AmqpTransportOptions, type ResolvedAmqpOptions } from './amqpOptions.ts';
 import { resolveServeOptions } from './serveOptions.ts';
 import type { Consumer, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
 
-export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
-
-export interface AmqpTransportOptions {
-  /** Broker URL. @default process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' */
-  url?: string;
-  /** Most calls waiting for a reply at once. @default 100000 */
-  maxPending?: number;
-  /**
-   * Seconds before the first attempt to reconnect; each failed attempt doubles it, up to
-   * `maxReconnectSeconds`, and each wait is a random half to whole of that step. @default 0.5
-   */
-  reconnectSeconds?: number;
-  /** Longest wait between two attempts to reconnect, in seconds. @default 5 */
-  maxReconnectSeconds?: number;
-  /** AMQP heartbeat in seconds. @default 5 */
-  heartbeatSeconds?: number;
-  /** Name RabbitMQ shows for the connection (`rabbitmqctl list_connections client_properties`). @default `warren <pid>` */
-  connectionName?: string;
-  log?: Logger;
-}
+export { DEFAULT_AMQP_URL, type AmqpTransportOptions } from './amqpOptions.ts';
 
 const JSON_TYPE = 'application/json';
 
-function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
-
 export class AmqpTransport implements Transport {
   readonly kind = 'amqp' as const;
-  readonly #url: string;
+  readonly #options: ResolvedAmqpOptions;
   readonly #log: Logger;
   readonly #id = randomUUID();
   readonly #replyQueue = `warren.reply.${this.#id}`;
@@ -77,27 +53,17 @@ export class AmqpTransport implements Transport {
   readonly #pending: PendingCalls;
   readonly #bindings = new Set<string>();
   readonly #consumers = new Set<Consumer>();
-  readonly #options: AmqpTransportOptions;
-  readonly #backoff: BackoffOptions;
-  readonly #heartbeatSeconds: number;
   #connection: AmqpConnection | undefined;
   #calls: Lane | undefined;
+  #publish: Lane<Channel> | undefined;
   #work: Lane | undefined;
   #listener: (message: EventMessage) => void = () => {};
   #closing = false;
 
   constructor(options: AmqpTransportOptions = {}) {
-    this.#options = options;
-    this.#url = options.url ?? process.env.AMQP_URL ?? DEFAULT_AMQP_URL;
-    this.#log = options.log ?? silentLogger;
-    const maxPending = options.maxPending ?? 100_000;
-    if (!(Number.isInteger(maxPending) && maxPending > 0)) throw new TypeError('maxPending must be a positive integer');
-    this.#pending = new PendingCalls(`${this.#id.slice(0, 8)}.`, maxPending);
-    const initialSeconds = positive('reconnectSeconds', options.reconnectSeconds ?? 0.5);
-    const maxSeconds = positive('maxReconnectSeconds', options.maxReconnectSeconds ?? 5);
-    if (maxSeconds < initialSeconds) throw new TypeError('maxReconnectSeconds must not be below reconnectSeconds');
-    this.#backoff = { initialSeconds, maxSeconds };
-    this.#heartbeatSeconds = positive('heartbeatSeconds', options.heartbeatSeconds ?? 5);
+    this.#options = resolveAmqpOptions(options);
+    this.#log = this.#options.log;
+    this.#pending = new PendingCalls(`${this.#id.slice(0, 8)}.`, this.#options.maxPending);
   }
 
   /** Calls in flight waiting for a reply. */
@@ -107,16 +73,12 @@ export class AmqpTransport implements Transport {
 
   start(): void {
     if (this.#connection) return;
-    this.#connection = new AmqpConnection({
-      url: this.#url,
-      heartbeatSeconds: this.#heartbeatSeconds,
-      backoff: this.#backoff,
-      connectionName: this.#options.connectionName ?? `warren ${process.pid}`,
-      log: this.#log,
-    });
-    // Open both lanes now, so whenReady() covers them: created lazily, the first request()
+    const { url, heartbeatSeconds, backoff, connectionName, log } = this.#options;
+    this.#connection = new AmqpConnection({ url, heartbeatSeconds, backoff, connectionName, log });
+    // Open every lane now, so whenReady() covers them: created lazily, the first request()
     // or publishEvent() after whenReady() found no channel yet and failed UNAVAILABLE.
     this.#callsLane();
+    this.#publishLane();
     this.#workLane();
   }
 
@@ -130,7 +92,10 @@ export class AmqpTransport implements Transport {
     return this.#connection.declareQueue(...args);
   }
 
-  /** The gateway side: publishes calls, consumes replies and subscribed events. */
+  /**
+   * The gateway side: consumes replies and subscribed events, and publishes the calls to
+   * bounded queues, whose refusal only a confirm reveals.
+   */
   #callsLane(): Lane {
     return (this.#calls ??= this.#lane('calls', async (channel) => {
       await channel.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
@@ -138,10 +103,7 @@ export class AmqpTransport implements Transport {
       await channel.assertQueue(this.#replyQueue, { exclusive: true, autoDelete: true });
       await channel.assertQueue(this.#eventsQueue, { exclusive: true, autoDelete: true });
       for (const key of this.#bindings) await channel.bindQueue(this.#eventsQueue, EVENTS_EXCHANGE, key);
-      channel.on('return', (message: ConsumeMessage) => {
-        const id = message.properties.correlationId;
-        if (id) this.#pending.settle(id, unavailableBody(`No queue for ${message.fields.routingKey}`));
-      });
+      this.#onReturn(channel);
       await channel.consume(
         this.#replyQueue,
         (message) => {
@@ -153,6 +115,27 @@ export class AmqpTransport implements Transport {
       );
       await channel.consume(this.#eventsQueue, (message) => message && this.#onEventMessage(message), { noAck: true });
     }));
+  }
+
+  /**
+   * The gateway's other publishing channel, without confirms: calls to unbounded queues and
+   * notifications. A confirm would tell such a call nothing it needs (a call the broker loses
+   * still ends in TIMEOUT at its deadline) and costs the broker work on every call.
+   */
+  #publishLane(): Lane<Channel> {
+    if (!this.#connection) throw new Error('AmqpTransport: start() was not called');
+    return (this.#publish ??= this.#connection.plainLane('publish', async (channel) => {
+      await channel.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
+      this.#onReturn(channel);
+    }));
+  }
+
+  /** A call no queue took (mandatory) comes back: its caller gets UNAVAILABLE at once. */
+  #onReturn(channel: Channel): void {
+    channel.on('return', (message: ConsumeMessage) => {
+      const id = message.properties.correlationId;
+      if (id) this.#pending.settle(id, unavailableBody(`No queue for ${message.fields.routingKey}`));
+    });
   }
 
   /** The worker side: consumes method queues, publishes replies, retries, dead letters and events. */
@@ -212,9 +195,9 @@ export class AmqpTransport implements Transport {
   }
 
   request(call: Call, onReply: ReplyFn): () => void {
-    const lane = this.#callsLane();
+    const lane = call.bounded ? this.#callsLane() : this.#publishLane();
     const channel = lane.channel;
-    if (!channel || this.#closing) {
+    if (!channel || this.#closing || !this.#callsLane().channel) {
       onReply(unavailableBody('Broker unavailable'));
       return () => {};
     }
@@ -226,13 +209,16 @@ export class AmqpTransport implements Transport {
     const id = this.#pending.add(call.deadline, onReply);
     if (id === undefined) return () => {};
     const properties = callProperties(call, { correlationId: id, replyTo: this.#replyQueue }, Date.now());
+    const content = Buffer.from(call.params);
     try {
-      const room = channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties, (err) => {
-        // A nack is the broker refusing the call (a full queue with reject-publish). A channel
-        // that closed before confirming leaves the call's fate unknown: it may sit in its
-        // queue, so it stays pending until its reply or its deadline.
-        if (err && isNack(err)) this.#pending.settle(id, REFUSED_BODY);
-      });
+      const room = call.bounded
+        ? (channel as ConfirmChannel).publish(RPC_EXCHANGE, call.method, content, properties, (err) => {
+            // A nack is the broker refusing the call (a full queue with reject-publish). A channel
+            // that closed before confirming leaves the call's fate unknown: it may sit in its
+            // queue, so it stays pending until its reply or its deadline.
+            if (err && isNack(err)) this.#pending.settle(id, REFUSED_BODY);
+          })
+        : channel.publish(RPC_EXCHANGE, call.method, content, properties);
       if (!room) lane.writable = false;
     } catch {
       this.#pending.settle(id, unavailableBody('Broker unavailable'));
@@ -241,7 +227,7 @@ export class AmqpTransport implements Transport {
   }
 
   notify(call: Call): void {
-    const lane = this.#callsLane();
+    const lane = this.#publishLane();
     const channel = lane.channel;
     if (!channel || this.#closing || !lane.writable) return;
     try {

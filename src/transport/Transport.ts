@@ -71,6 +71,8 @@ export interface Transport {
    * or with TIMEOUT at the deadline, UNAVAILABLE when it cannot be delivered, OVERLOADED
    * when too many calls wait or the broker refused it (a full queue, a write buffer over its
    * high-water mark). The returned function drops the call (its reply is ignored).
+   * A broker may refuse a call to a bounded queue silently unless `call.bounded` says to watch
+   * for it (AmqpTransport then publishes it with a confirm); such a refusal ends in TIMEOUT.
    */
   request(call: Call, onReply: ReplyFn): () => void;
   /** Sends a call that expects no reply (a JSON-RPC notification). Best effort. */

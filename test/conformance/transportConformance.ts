@@ -57,12 +57,21 @@ const WAIT = 5_000;
 /** How long we watch for something that must not happen (a second reply, a stray delivery). */
 const QUIET = 150;
 
-function makeCall(method: string, params: unknown, options: { timeoutMs?: number; principal?: Principal | null; traceparent?: string } = {}): Call {
+interface CallOptions {
+  timeoutMs?: number;
+  principal?: Principal | null;
+  traceparent?: string;
+  /** The method has a maxQueueLength (the gateway sets this from the contract). */
+  bounded?: boolean;
+}
+
+function makeCall(method: string, params: unknown, options: CallOptions = {}): Call {
   return {
     method,
     params: JSON.stringify(params),
     deadline: Date.now() + (options.timeoutMs ?? WAIT),
     principal: options.principal ?? null,
+    ...(options.bounded ? { bounded: true } : {}),
     ...(options.traceparent ? { traceparent: options.traceparent } : {}),
   };
 }
@@ -425,11 +434,12 @@ export function defineTransportConformance(name: string, factory: TransportFacto
           },
           { prefetch: 1, maxQueueLength: 2 },
         );
-        const first = ask(caller, makeCall(method, 0));
+        const bounded = { bounded: true };
+        const first = ask(caller, makeCall(method, 0, bounded));
         await waitFor(() => delivered === 1, WAIT, 'the first delivery');
         // The one in flight does not count: the queue holds 2 more, the 4th is refused.
-        const queued = [ask(caller, makeCall(method, 1)), ask(caller, makeCall(method, 2))];
-        const refused = ask(caller, makeCall(method, 3));
+        const queued = [ask(caller, makeCall(method, 1, bounded)), ask(caller, makeCall(method, 2, bounded))];
+        const refused = ask(caller, makeCall(method, 3, bounded));
         assert.equal((await answer(refused)).error?.code, ErrorCode.OVERLOADED);
         assert.ok(refused.answeredAt! - refused.startedAt < 1_000, `refused after ${refused.answeredAt! - refused.startedAt} ms`);
         release.open();

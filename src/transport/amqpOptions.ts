@@ -1,0 +1,56 @@
+/** AmqpTransport's options: what each means, its default, and the checks on bad values. */
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import type { BackoffOptions } from './reconnectDelay.ts';
+
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+export interface AmqpTransportOptions {
+  /** Broker URL. @default process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' */
+  url?: string;
+  /** Most calls waiting for a reply at once. @default 100000 */
+  maxPending?: number;
+  /**
+   * Seconds before the first attempt to reconnect; each failed attempt doubles it, up to
+   * `maxReconnectSeconds`, and each wait is a random half to whole of that step. @default 0.5
+   */
+  reconnectSeconds?: number;
+  /** Longest wait between two attempts to reconnect, in seconds. @default 5 */
+  maxReconnectSeconds?: number;
+  /** AMQP heartbeat in seconds. @default 5 */
+  heartbeatSeconds?: number;
+  /** Name RabbitMQ shows for the connection (`rabbitmqctl list_connections client_properties`). @default `warren <pid>` */
+  connectionName?: string;
+  log?: Logger;
+}
+
+export interface ResolvedAmqpOptions {
+  url: string;
+  maxPending: number;
+  backoff: BackoffOptions;
+  heartbeatSeconds: number;
+  connectionName: string;
+  log: Logger;
+}
+
+function positive(name: string, value: number): number {
+  if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+/** Merges the defaults; a bad value throws a TypeError naming the option. */
+export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpOptions {
+  const maxPending = options.maxPending ?? 100_000;
+  if (!(Number.isInteger(maxPending) && maxPending > 0)) throw new TypeError('maxPending must be a positive integer');
+  const initialSeconds = positive('reconnectSeconds', options.reconnectSeconds ?? 0.5);
+  const maxSeconds = positive('maxReconnectSeconds', options.maxReconnectSeconds ?? 5);
+  if (maxSeconds < initialSeconds) throw new TypeError('maxReconnectSeconds must not be below reconnectSeconds');
+  return {
+    url: options.url ?? process.env.AMQP_URL ?? DEFAULT_AMQP_URL,
+    maxPending,
+    backoff: { initialSeconds, maxSeconds },
+    heartbeatSeconds: positive('heartbeatSeconds', options.heartbeatSeconds ?? 5),
+    connectionName: options.connectionName ?? `warren ${process.pid}`,
+    log: options.log ?? silentLogger,
+  };
+}
