@@ -16,6 +16,7 @@ import type { Transport } from '../transport/Transport.ts';
 import { Worker } from '../worker/Worker.ts';
 import { runCheck } from './check.ts';
 import { discovery, runCodegen } from './codegen.ts';
+import { flagOf, GATEWAY_FLAGS, GATEWAY_USAGE, parseGatewayFlags } from './gatewayFlags.ts';
 import { loadService, UsageError } from './loadService.ts';
 import { webPage } from './webPage.ts';
 
@@ -36,6 +37,9 @@ Options:
                          (default: a relative path from <dir> to this Warren's src/client/index.ts)
   --check                codegen: write nothing; exit 1 with a diff summary when <dir> is stale
   -h, --help             show this help
+
+Gateway limits (serve and gateway; the defaults suit most deployments):
+${GATEWAY_USAGE}
 
 Environment: PORT, AMQP_URL (default amqp://guest:guest@127.0.0.1:5672 with --transport amqp), LOG_LEVEL`;
 
@@ -73,6 +77,7 @@ async function main(argv: string[]): Promise<void> {
       'runtime-import': { type: 'string' },
       check: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      ...GATEWAY_FLAGS,
     },
   });
   const command = positionals[0];
@@ -94,6 +99,9 @@ async function main(argv: string[]): Promise<void> {
   const port = command === 'worker' ? 0 : parsePort(values.port);
   const prefetch = parsePositive('prefetch', values.prefetch);
   const maxDeliveries = parsePositive('max-deliveries', values['max-deliveries']);
+  const limits = parseGatewayFlags(values);
+  const misplaced = Object.keys(limits)[0];
+  if (command === 'worker' && misplaced) throw new UsageError(`${flagOf(misplaced)} is a gateway limit: use it with serve or gateway`);
   const service = await loadService(values.service, command !== 'gateway');
 
   const log = createLogger(`warren-${command}`);
@@ -133,6 +141,7 @@ async function main(argv: string[]): Promise<void> {
       log,
       builtins: documents.builtins,
       middleware: [...documents.middleware, ...page],
+      ...limits,
     });
     const address = await gateway.listen(port, values.host ?? '127.0.0.1');
     stops.unshift(() => gateway.close());

@@ -2,16 +2,14 @@
  * The client runtime against a live in-process stack over a real loopback socket, with `ws`
  * as its WebSocket.
  */
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import WebSocket from 'ws';
-import { WarrenClient } from '../../src/client/WarrenClient.ts';
-import type { ClientOptions, WebSocketConstructor } from '../../src/client/ClientOptions.ts';
 import { ErrorCode } from '../../src/protocol/codes.ts';
-import { WarrenError } from '../../src/protocol/WarrenError.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import type { WarrenError } from '../../src/protocol/WarrenError.ts';
+import { stackForBlock } from '../helpers/stack.ts';
 import { TcpProxy } from '../reconnect/TcpProxy.ts';
+import { clientsClosedAfterEach, eventually, publishShout, recordingWebSocket, rejectsWith } from '../reconnect/support.ts';
 
 const SERVICE = 'cli';
 const m = (name: string) => `${SERVICE}.${name}`;
@@ -22,69 +20,12 @@ interface Shouted {
   pid: number;
 }
 
-/** `ws`, recording every frame the client sends: a hand-written spy, no mocking library. */
-function recordingWebSocket(sent: any[]): WebSocketConstructor {
-  return function RecordingWebSocket(url: string) {
-    const ws = new WebSocket(url);
-    const send = ws.send.bind(ws);
-    ws.send = ((data: string) => {
-      sent.push(JSON.parse(data));
-      send(data);
-    }) as typeof ws.send;
-    return ws;
-  } as unknown as WebSocketConstructor;
-}
-
-/** Resolves once `check` holds, polling; rejects after `timeoutMs`. */
-async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await delay(10);
-  }
-}
-
-/** Asserts the promise rejects with a WarrenError of this code, and returns it. */
-async function rejectsWith(promise: Promise<unknown>, code: number): Promise<WarrenError> {
-  let caught: unknown;
-  await assert.rejects(promise, (error) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof WarrenError, `expected a WarrenError, got ${String(caught)}`);
-  assert.equal(caught.code, code, `expected code ${code}, got ${caught.code}: ${caught.message}`);
-  return caught;
-}
-
 describe('WarrenClient', () => {
-  let stack: Stack;
-  const clients = new Set<WarrenClient>();
-
-  function client(options: Partial<ClientOptions> = {}): WarrenClient {
-    const created = new WarrenClient({ url: stack.url, WebSocket, ...options });
-    clients.add(created);
-    return created;
-  }
+  const stack = stackForBlock({ service: SERVICE });
+  const client = clientsClosedAfterEach(() => ({ url: stack.url }));
 
   /** A second client that emits `shouted` events through `shout`. */
-  async function shout(topic: string, text: string): Promise<void> {
-    const publisher = client();
-    try {
-      assert.deepEqual(await publisher.call(m('shout'), { topic, text }), { ok: true });
-    } finally {
-      publisher.close();
-      clients.delete(publisher);
-    }
-  }
-
-  before(async () => {
-    stack = await startStack({ service: SERVICE });
-  });
-  after(() => stack.close());
-  afterEach(() => {
-    for (const open of clients) open.close();
-    clients.clear();
-  });
+  const shout = (topic: string, text: string) => publishShout(stack.url, SERVICE, topic, text);
 
   describe('client.call(method, params)', () => {
     it('calls with named params', async () => {
@@ -289,10 +230,9 @@ describe('WarrenClient', () => {
   describe('connection loss', () => {
     it('pending calls reject with CONNECTION_LOST when the connection drops (reconnect: false)', async () => {
       // A proxy resets the connection: no close frame, and no answer from a shutting-down gateway.
-      const proxy = new TcpProxy(Number(new URL(stack.url).port));
+      const proxy = new TcpProxy();
       try {
-        const c = new WarrenClient({ url: await proxy.listen(), WebSocket, reconnect: false });
-        clients.add(c);
+        const c = client({ url: await proxy.listen(Number(new URL(stack.url).port)), reconnect: false });
         const calls = [
           c.call(m('sleep'), { ms: 800, id: 'lost-1' }),
           c.call(m('sleep'), { ms: 800, id: 'lost-2' }),

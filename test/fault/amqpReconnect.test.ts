@@ -11,9 +11,8 @@ import { resultBody } from '../../src/protocol/envelope.ts';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport, type AmqpTransportOptions } from '../../src/transport/AmqpTransport.ts';
 import type { Logger } from '../../src/log.ts';
-import { AMQP_URL, needsBroker, uniqueName } from '../helpers/broker.ts';
+import { AMQP_URL, needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
 import { gate, sleep, waitFor, withTimeout, type Gate } from '../conformance/async.ts';
-import { queueState, withChannel } from './FaultProcesses.ts';
 import { closeConnections } from './rabbitmqctl.ts';
 
 interface Logged {

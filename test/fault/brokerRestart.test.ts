@@ -9,11 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
-import { needsBroker, uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { needsBroker, uniqueName, queueState } from '../helpers/broker.ts';
+import { waitReady, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep, waitFor } from '../conformance/async.ts';
-import { faultkitContract } from './faultkit.ts';
-import { FaultProcesses, logLines, queueState } from './FaultProcesses.ts';
+import { faultkitContract, faultkitProcesses } from './faultkit.ts';
 import { closeConnectionsOf, withBrokerStopped } from './rabbitmqctl.ts';
 
 /** Polls /readyz every 25 ms and keeps each change of status, until stopped. */
@@ -37,7 +36,7 @@ function watchReadiness(http: string) {
 }
 
 describe('broker faults under a gateway and a worker process', { ...(await needsBroker()), timeout: 120_000 }, () => {
-  const group = new FaultProcesses(uniqueName('broker'));
+  const group = faultkitProcesses(uniqueName('broker'));
   const queues = Object.keys(faultkitContract(group.service).methods).map((name) => methodQueue(`${group.service}.${name}`));
   const sockets: FrameSocket[] = [];
   let gateway: WarrenProcess;

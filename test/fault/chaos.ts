@@ -19,12 +19,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { errorCodeName } from '../../src/protocol/codes.ts';
-import { uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { uniqueName, queueState } from '../helpers/broker.ts';
+import { waitReady, exitedWithin, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { ChaosClient } from './ChaosClient.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
-import { FaultProcesses, exitedWithin, logLines, queueState } from './FaultProcesses.ts';
 import { closeConnectionsOf, withBrokerStopped } from './rabbitmqctl.ts';
+import { faultkitProcesses } from './faultkit.ts';
 
 export interface ChaosOptions {
   /** How long the load runs, faults included. @default 16 */
@@ -80,7 +80,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   const settle = (options.settleSeconds ?? 3) * 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
   const log = options.log ?? (() => {});
-  const group = new FaultProcesses(uniqueName('chaos'));
+  const group = faultkitProcesses(uniqueName('chaos'));
   const clients: ChaosClient[] = [];
   const faults: ChaosReport['faults'] = [];
   try {

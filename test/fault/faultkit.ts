@@ -4,9 +4,11 @@
  * service name is a parameter so files sharing one RabbitMQ never share queues.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defineContract } from '../../src/contract/defineContract.ts';
 import { implement } from '../../src/contract/implement.ts';
+import { WarrenProcesses } from '../helpers/processes.ts';
 
 /** Environment variable naming the service, for `warren worker --service faultkitService.ts`. */
 export const FAULTKIT_ENV = 'WARREN_FAULTKIT_SERVICE';
@@ -52,5 +54,16 @@ export function faultkitImplementation(service: string) {
       if (ms > 0) await sleep(ms, undefined, { signal: ctx.signal });
       return { id, pid: process.pid };
     },
+  });
+}
+
+/** `warren gateway|worker` processes serving the faultkit under `service` on RabbitMQ. */
+export function faultkitProcesses(service: string) {
+  return new WarrenProcesses({
+    module: fileURLToPath(new URL('./faultkitService.ts', import.meta.url)),
+    contract: faultkitContract(service),
+    env: { [FAULTKIT_ENV]: service },
+    // Past a worker's own shutdown grace (10 s), so that stopAll does not cut it short.
+    stopGraceMs: 15_000,
   });
 }

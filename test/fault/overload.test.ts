@@ -8,15 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
-import { needsBroker, uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
+import { waitReady, logLines, running, type WarrenProcess } from '../helpers/processes.ts';
 import { readFrames } from '../integration/readFrames.ts';
 import { sleep } from '../conformance/async.ts';
-import { BOUNDED_QUEUE_LENGTH } from './faultkit.ts';
-import { FaultProcesses, logLines, queueState, running, withChannel } from './FaultProcesses.ts';
+import { BOUNDED_QUEUE_LENGTH, faultkitProcesses } from './faultkit.ts';
 
 describe('maxQueueLength with no worker capacity left', { ...(await needsBroker()), timeout: 90_000 }, () => {
-  const group = new FaultProcesses(uniqueName('overload'));
+  const group = faultkitProcesses(uniqueName('overload'));
   const sockets: FrameSocket[] = [];
   let gateway: WarrenProcess;
 
@@ -57,7 +56,7 @@ describe('maxQueueLength with no worker capacity left', { ...(await needsBroker(
 });
 
 describe('a method queue that exists with other arguments', { ...(await needsBroker()), timeout: 60_000 }, () => {
-  const group = new FaultProcesses(uniqueName('mismatch'));
+  const group = faultkitProcesses(uniqueName('mismatch'));
   const sockets: FrameSocket[] = [];
 
   after(async () => {

@@ -11,16 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
-import { needsBroker, uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { needsBroker, uniqueName, queueState } from '../helpers/broker.ts';
+import { waitReady, running, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep, waitFor } from '../conformance/async.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
-import { FaultProcesses, queueState, running } from './FaultProcesses.ts';
+import { faultkitProcesses } from './faultkit.ts';
 
 const MAX_DELIVERIES = 3;
 
 describe('a handler that kills its worker on every delivery', { ...(await needsBroker()), timeout: 120_000 }, () => {
-  const group = new FaultProcesses(uniqueName('poison'));
+  const group = faultkitProcesses(uniqueName('poison'));
   const sockets: FrameSocket[] = [];
   const workers: WarrenProcess[] = [];
   let gateway: WarrenProcess;

@@ -13,9 +13,8 @@ import { ErrorCode } from '../../src/protocol/codes.ts';
 import { resultBody } from '../../src/protocol/envelope.ts';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
-import { AMQP_URL, needsBroker, uniqueName } from '../helpers/broker.ts';
+import { AMQP_URL, needsBroker, uniqueName, withChannel } from '../helpers/broker.ts';
 import { waitFor } from '../conformance/async.ts';
-import { withChannel } from './FaultProcesses.ts';
 
 /** A TCP proxy to the broker whose client → broker direction can stop being read. */
 async function startProxy(): Promise<{ port: number; pause(): void; resume(): void; close(): Promise<void> }> {

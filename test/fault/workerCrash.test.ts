@@ -6,12 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { waitReady, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { waitFor } from '../conformance/async.ts';
-import { FaultProcesses, logLines } from './FaultProcesses.ts';
+import { faultkitProcesses } from './faultkit.ts';
 
 describe('a worker SIGKILLed mid-call', { ...(await needsBroker()), timeout: 90_000 }, () => {
-  const group = new FaultProcesses(uniqueName('crash'));
+  const group = faultkitProcesses(uniqueName('crash'));
   const sockets: FrameSocket[] = [];
   let gateway: WarrenProcess;
   let workers: WarrenProcess[];

@@ -14,13 +14,13 @@ import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
 import { Worker } from '../../src/worker/Worker.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
-import { AMQP_URL, needsBroker, uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { AMQP_URL, needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
+import { waitReady, exitedWithin, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { waitFor, withTimeout } from '../conformance/async.ts';
-import { FaultProcesses, exitedWithin, logLines, queueState, withChannel } from './FaultProcesses.ts';
+import { faultkitProcesses } from './faultkit.ts';
 
 describe('warren worker on SIGTERM', { ...(await needsBroker()), timeout: 90_000 }, () => {
-  const group = new FaultProcesses(uniqueName('sigterm'));
+  const group = faultkitProcesses(uniqueName('sigterm'));
   const sockets: FrameSocket[] = [];
   let gateway: WarrenProcess;
   let worker: WarrenProcess;

@@ -3,6 +3,8 @@
  * (with a reason) when the broker is absent; with CI=true it runs and fails instead.
  */
 import amqplib from 'amqplib';
+import type { Contract } from '../../src/contract/defineContract.ts';
+import { methodQueue } from '../../src/protocol/routing.ts';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -27,4 +29,35 @@ export async function needsBroker(): Promise<{ skip?: string }> {
 /** A name unique to this test run, for services and queues that must not collide. */
 export function uniqueName(prefix: string): string {
   return `${prefix}${process.pid}x${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Runs `fn` on a fresh channel of a fresh connection, closed afterwards. */
+export async function withChannel<T>(fn: (channel: amqplib.Channel) => Promise<T>): Promise<T> {
+  const connection = await amqplib.connect(AMQP_URL, { timeout: 2000 });
+  connection.on('error', () => {});
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => {});
+    return await fn(channel);
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+/** Ready messages and consumers of a queue, as RabbitMQ counts them. */
+export function queueState(queue: string): Promise<{ messages: number; consumers: number }> {
+  return withChannel(async (channel) => {
+    const { messageCount, consumerCount } = await channel.checkQueue(queue);
+    return { messages: messageCount, consumers: consumerCount };
+  });
+}
+
+/**
+ * Deletes a contract's durable method queues, so repeated runs do not pile up queues named
+ * after services that no longer exist.
+ */
+export async function deleteMethodQueues(contract: Contract): Promise<void> {
+  await withChannel(async (channel) => {
+    for (const name of Object.keys(contract.methods)) await channel.deleteQueue(methodQueue(`${contract.service}.${name}`));
+  });
 }

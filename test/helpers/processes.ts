@@ -1,6 +1,13 @@
-/** Runs `warren` commands as real child processes, the way an operator would. */
+/**
+ * Runs `warren` commands as real child processes, the way an operator would: one at a time
+ * (startWarren), or as a group serving one service over RabbitMQ (WarrenProcesses), which
+ * `after` can stop whatever failed on the way.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import type { Contract } from '../../src/contract/defineContract.ts';
+import { AMQP_URL, deleteMethodQueues } from './broker.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/warren.js', import.meta.url));
 
@@ -91,4 +98,105 @@ export async function waitReady(http: string, timeoutMs = 15_000): Promise<void>
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${http}/readyz not ready within ${timeoutMs} ms`);
+}
+
+/** Resolves true if the process exited within `ms`. */
+export async function exitedWithin(proc: WarrenProcess, ms: number): Promise<boolean> {
+  const timer = delay(ms, false, { ref: false });
+  return Promise.race([proc.exited.then(() => true), timer]);
+}
+
+export function running(proc: WarrenProcess): boolean {
+  return proc.child.exitCode === null && proc.child.signalCode === null;
+}
+
+/** Lines of a process's output that contain `text`, parsed as JSON log lines. */
+export function logLines(proc: WarrenProcess, text: string): Record<string, unknown>[] {
+  return proc.output
+    .join('')
+    .split('\n')
+    .filter((line) => line.includes(text))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+export interface WarrenProcessesOptions<C extends Contract> {
+  /** Path of the service module every process loads (`--service`). */
+  module: string;
+  /** The contract that module serves: its service name, method names and queues. */
+  contract: C;
+  /** Environment of every process on top of AMQP_URL, e.g. the variable that names the service. */
+  env?: Record<string, string>;
+  /** How long stopAll waits after SIGTERM before SIGKILL. @default 8000 */
+  stopGraceMs?: number;
+}
+
+/** The `warren gateway|worker` processes of one test file, all serving one service over RabbitMQ. */
+export class WarrenProcesses<C extends Contract = Contract> {
+  readonly service: string;
+  readonly #options: WarrenProcessesOptions<C>;
+  readonly #procs = new Set<WarrenProcess>();
+  /** Starts still waiting for their ready line; stopAll waits for them so none is orphaned. */
+  readonly #starting = new Set<Promise<unknown>>();
+
+  constructor(options: WarrenProcessesOptions<C>) {
+    this.#options = options;
+    this.service = options.contract.service;
+  }
+
+  /** Wire name of one of the contract's methods. */
+  method(name: keyof C['methods'] & string): string {
+    return `${this.service}.${name}`;
+  }
+
+  /** Starts `warren gateway|worker` on RabbitMQ; resolves once it is ready (bounded by startWarren). */
+  async start(command: 'gateway' | 'worker', args: string[] = []): Promise<WarrenProcess> {
+    const starting = startWarren(command, {
+      service: this.#options.module,
+      transport: 'amqp',
+      args,
+      env: { ...this.#options.env, AMQP_URL },
+    }).then((proc) => {
+      this.#procs.add(proc);
+      return proc;
+    });
+    this.#starting.add(starting);
+    try {
+      return await starting;
+    } finally {
+      this.#starting.delete(starting);
+    }
+  }
+
+  /** SIGKILL: the process gets no chance to clean up, as in a crash. */
+  async kill(proc: WarrenProcess): Promise<void> {
+    if (running(proc)) proc.child.kill('SIGKILL');
+    if (!(await exitedWithin(proc, 5000))) throw new Error(`pid ${proc.child.pid} still alive after SIGKILL`);
+  }
+
+  /** SIGTERM to every process; SIGKILL to any still running after `graceMs`. */
+  async stopAll(graceMs = this.#options.stopGraceMs ?? 8000): Promise<void> {
+    await Promise.allSettled([...this.#starting]);
+    const procs = [...this.#procs];
+    this.#procs.clear();
+    await Promise.all(
+      procs.map(async (proc) => {
+        if (!running(proc)) return;
+        proc.child.kill('SIGTERM');
+        if (await exitedWithin(proc, graceMs)) return;
+        proc.child.kill('SIGKILL');
+        await exitedWithin(proc, 2000);
+      }),
+    );
+  }
+
+  /** Deletes the service's durable method queues. */
+  deleteQueues(): Promise<void> {
+    return deleteMethodQueues(this.#options.contract);
+  }
 }

@@ -3,6 +3,7 @@
  * MemoryTransport on it, a Worker serving the testkit and the example services, and a
  * Gateway listening on a free port of 127.0.0.1.
  */
+import { after, before } from 'node:test';
 import type { Implementation } from '../../src/contract/implement.ts';
 import { Gateway, type GatewayOptions } from '../../src/gateway/Gateway.ts';
 import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
@@ -74,4 +75,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return closing;
     },
   };
+}
+
+/**
+ * A stack for the describe block this is called in: started in its `before`, closed in its
+ * `after`. The object stands for the stack from the start, so tests write `stack.url` as with
+ * startStack; reading it before the stack started throws.
+ */
+export function stackForBlock(options: StackOptions = {}): Stack {
+  let started: Stack | undefined;
+  before(async () => {
+    started = await startStack(options);
+  });
+  after(async () => {
+    await started?.close();
+  });
+  // Every property is read from the started stack at the time it is read.
+  return new Proxy({} as Stack, {
+    get(_target, key) {
+      if (!started) throw new Error('the stack starts in before()');
+      return Reflect.get(started, key);
+    },
+  });
 }

@@ -4,16 +4,20 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
-import { ProcessGroup } from './ProcessGroup.ts';
-import { deleteServiceQueues } from './serviceQueues.ts';
+import { waitReady, WarrenProcesses, type WarrenProcess } from '../helpers/processes.ts';
+import { TESTKIT_ENV, testkitContract } from '../fixtures/testkit.ts';
 
 const svc = uniqueName('it');
 
 describe('warren gateway without a worker', { ...(await needsBroker()), timeout: 60_000 }, () => {
-  const group = new ProcessGroup(svc);
+  const group = new WarrenProcesses({
+    module: fileURLToPath(new URL('../fixtures/testkitService.ts', import.meta.url)),
+    contract: testkitContract(svc),
+    env: { [TESTKIT_ENV]: svc },
+  });
   let gateway: WarrenProcess;
   let socket: FrameSocket;
   let nextId = 0;
@@ -36,7 +40,7 @@ describe('warren gateway without a worker', { ...(await needsBroker()), timeout:
   after(async () => {
     socket?.close();
     await group.stopAll();
-    await deleteServiceQueues(svc).catch(() => {});
+    await group.deleteQueues().catch(() => {});
   });
 
   it('no queue for the method yet → -32001 at once, well before the deadline', async () => {

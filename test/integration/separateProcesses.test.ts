@@ -4,17 +4,21 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
-import { ProcessGroup } from './ProcessGroup.ts';
+import { waitReady, WarrenProcesses, type WarrenProcess } from '../helpers/processes.ts';
 import { readFrames } from './readFrames.ts';
-import { deleteServiceQueues } from './serviceQueues.ts';
+import { TESTKIT_ENV, testkitContract } from '../fixtures/testkit.ts';
 
 const svc = uniqueName('it');
 
 describe('warren gateway + warren worker as separate processes', { ...(await needsBroker()), timeout: 60_000 }, () => {
-  const group = new ProcessGroup(svc);
+  const group = new WarrenProcesses({
+    module: fileURLToPath(new URL('../fixtures/testkitService.ts', import.meta.url)),
+    contract: testkitContract(svc),
+    env: { [TESTKIT_ENV]: svc },
+  });
   const sockets: FrameSocket[] = [];
   let gateway: WarrenProcess;
   let worker: WarrenProcess;
@@ -33,7 +37,7 @@ describe('warren gateway + warren worker as separate processes', { ...(await nee
   after(async () => {
     for (const socket of sockets) socket.close();
     await group.stopAll();
-    await deleteServiceQueues(svc).catch(() => {});
+    await group.deleteQueues().catch(() => {});
   });
 
   it('GET /readyz is 200 once the gateway is connected', async () => {

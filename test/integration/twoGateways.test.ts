@@ -5,17 +5,21 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
-import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
-import { ProcessGroup } from './ProcessGroup.ts';
+import { waitReady, WarrenProcesses, type WarrenProcess } from '../helpers/processes.ts';
 import { readFrames } from './readFrames.ts';
-import { deleteServiceQueues } from './serviceQueues.ts';
+import { TESTKIT_ENV, testkitContract } from '../fixtures/testkit.ts';
 
 const svc = uniqueName('it');
 
 describe('two gateways and two workers on one RabbitMQ', { ...(await needsBroker()), timeout: 60_000 }, () => {
-  const group = new ProcessGroup(svc);
+  const group = new WarrenProcesses({
+    module: fileURLToPath(new URL('../fixtures/testkitService.ts', import.meta.url)),
+    contract: testkitContract(svc),
+    env: { [TESTKIT_ENV]: svc },
+  });
   const sockets: FrameSocket[] = [];
   let gateways: WarrenProcess[];
   let workers: WarrenProcess[];
@@ -36,7 +40,7 @@ describe('two gateways and two workers on one RabbitMQ', { ...(await needsBroker
   after(async () => {
     for (const socket of sockets) socket.close();
     await group.stopAll();
-    await deleteServiceQueues(svc).catch(() => {});
+    await group.deleteQueues().catch(() => {});
   });
 
   it('10 sockets per gateway × 20 concurrent calls: each reply reaches its socket; both workers serve', async () => {

@@ -17,24 +17,32 @@ interface Pair {
 export class TcpProxy {
   readonly #server: Server;
   readonly #pairs = new Set<Pair>();
-  readonly #targetPort: number;
+  #targetPort = 0;
+  #url: string | undefined;
   /** New connections are dropped at once while true. */
   refusing = false;
   /** Connections accepted so far (refused ones included). */
   accepted = 0;
 
-  constructor(targetPort: number) {
-    this.#targetPort = targetPort;
+  constructor() {
     this.#server = createServer((client) => this.#accept(client));
   }
 
-  /** Listens on a free loopback port; resolves with `ws://127.0.0.1:<port>/rpc`. */
-  async listen(): Promise<string> {
+  /** Listens on a free loopback port, forwarding to `targetPort`; resolves with its `url`. */
+  async listen(targetPort: number): Promise<string> {
+    this.#targetPort = targetPort;
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(0, '127.0.0.1', () => resolve());
     });
-    return `ws://127.0.0.1:${(this.#server.address() as AddressInfo).port}/rpc`;
+    this.#url = `ws://127.0.0.1:${(this.#server.address() as AddressInfo).port}/rpc`;
+    return this.#url;
+  }
+
+  /** `ws://127.0.0.1:<port>/rpc` of the proxy, once it listens. */
+  get url(): string {
+    if (!this.#url) throw new Error('the proxy is not listening yet');
+    return this.#url;
   }
 
   /** Open client connections. */

@@ -3,51 +3,17 @@
  * reconnect policy whose attempts ran out. Each ends in the final state 'closed', makes no
  * further connection attempt, and fails every waiting call with CONNECTION_LOST.
  */
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
-import { WarrenClient } from '../../src/client/WarrenClient.ts';
-import type { ClientOptions, WebSocketConstructor } from '../../src/client/ClientOptions.ts';
 import { ErrorCode } from '../../src/protocol/codes.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { TcpProxy } from './TcpProxy.ts';
-import { eventually, recordStates, rejectsWith } from './support.ts';
+import { eventually, recordStates, rejectsWith, stackBehindProxy } from './support.ts';
 
 const SERVICE = 'rfinal';
 const m = (name: string) => `${SERVICE}.${name}`;
 
 describe('no reconnect', () => {
-  let stack: Stack;
-  let proxy: TcpProxy;
-  let url: string;
-  const clients = new Set<WarrenClient>();
-
-  function client(options: Partial<ClientOptions> = {}): WarrenClient {
-    const created = new WarrenClient({
-      url,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
-      ...options,
-    });
-    clients.add(created);
-    return created;
-  }
-
-  before(async () => {
-    stack = await startStack({ service: SERVICE });
-    proxy = new TcpProxy(Number(new URL(stack.url).port));
-    url = await proxy.listen();
-  });
-  after(async () => {
-    await proxy.close();
-    await stack.close();
-  });
-  afterEach(() => {
-    for (const open of clients) open.close();
-    clients.clear();
-    proxy.refusing = false;
-  });
+  const { stack, proxy, client } = stackBehindProxy({ service: SERVICE }, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
 
   it('reconnect: false — a lost connection closes the client for good', async () => {
     const c = client({ reconnect: false });

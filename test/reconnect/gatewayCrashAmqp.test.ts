@@ -11,10 +11,9 @@ import WebSocket from 'ws';
 import { WarrenClient } from '../../src/client/WarrenClient.ts';
 import type { WebSocketConstructor } from '../../src/client/ClientOptions.ts';
 import { ErrorCode } from '../../src/protocol/codes.ts';
-import { TESTKIT_ENV } from '../fixtures/testkit.ts';
-import { AMQP_URL, needsBroker, uniqueName } from '../helpers/broker.ts';
+import { TESTKIT_ENV, testkitContract } from '../fixtures/testkit.ts';
+import { AMQP_URL, deleteMethodQueues, needsBroker, uniqueName } from '../helpers/broker.ts';
 import { startWarren, waitReady, type WarrenProcess } from '../helpers/processes.ts';
-import { deleteServiceQueues } from '../integration/serviceQueues.ts';
 import { eventually, freePort, recordStates, rejectsWith } from './support.ts';
 
 const SERVICE = uniqueName('rcrash');
@@ -35,7 +34,7 @@ describe('gateway crash on RabbitMQ, restarted on the same port', { ...(await ne
   const processes = new Set<WarrenProcess>();
   after(async () => {
     await Promise.all([...processes].map((proc) => proc.stop('SIGKILL')));
-    await deleteServiceQueues(SERVICE).catch(() => {});
+    await deleteMethodQueues(testkitContract(SERVICE)).catch(() => {});
   });
 
   it('the client reconnects, re-subscribes, and gets the events emitted after the crash', async () => {

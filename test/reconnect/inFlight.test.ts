@@ -4,51 +4,28 @@
  * fails with CONNECTION_LOST (it may have run); an idempotent one is sent again after the
  * reconnect; a deadline that passes during the outage is TIMEOUT. Nothing hangs.
  */
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
-import { WarrenClient } from '../../src/client/WarrenClient.ts';
-import type { WebSocketConstructor } from '../../src/client/ClientOptions.ts';
+import type { WarrenClient } from '../../src/client/WarrenClient.ts';
 import { ErrorCode } from '../../src/protocol/codes.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
 import { flakyService } from './flakyService.ts';
-import { TcpProxy } from './TcpProxy.ts';
-import { eventually, recordStates, rejectsWith } from './support.ts';
+import { eventually, recordStates, rejectsWith, stackBehindProxy } from './support.ts';
 
 const SERVICE = 'rinflight';
 const wire = (name: string) => `${SERVICE}.${name}`;
 const { implementation, runs } = flakyService(SERVICE);
 
 describe('calls when the connection is lost', () => {
-  let stack: Stack;
-  let proxy: TcpProxy;
-  let url: string;
-  let client: WarrenClient;
-
-  before(async () => {
-    stack = await startStack({ service: 'rinflightkit', implementations: [implementation] });
-    proxy = new TcpProxy(Number(new URL(stack.url).port));
-    url = await proxy.listen();
-  });
-  after(async () => {
-    await proxy.close();
-    await stack.close();
-  });
-  afterEach(() => {
-    client?.close();
-    proxy.refusing = false;
-  });
+  const { stack, proxy, client } = stackBehindProxy(
+    { service: 'rinflightkit', implementations: [implementation] },
+    { reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 },
+  );
 
   async function connected(): Promise<WarrenClient> {
-    client = new WarrenClient({
-      url,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
-      heartbeatMs: 0,
-    });
-    await client.ready();
-    return client;
+    const c = client();
+    await c.ready();
+    return c;
   }
 
   it('in flight at the cut: not idempotent → CONNECTION_LOST; idempotent → resent and answered; deadline in the outage → TIMEOUT', async () => {

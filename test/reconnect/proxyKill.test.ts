@@ -4,62 +4,21 @@
  * forwarding. The client must notice (by the close, or by its rpc.ping heartbeat), reconnect
  * and re-subscribe by itself.
  */
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import WebSocket from 'ws';
-import { WarrenClient } from '../../src/client/WarrenClient.ts';
-import type { ClientOptions, WebSocketConstructor } from '../../src/client/ClientOptions.ts';
 import { ErrorCode } from '../../src/protocol/codes.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { TcpProxy } from './TcpProxy.ts';
-import { eventually, recordStates, rejectsWith } from './support.ts';
+import { eventually, publishShout, recordingWebSocket, recordStates, rejectsWith, stackBehindProxy } from './support.ts';
 
 const SERVICE = 'rproxy';
 const m = (name: string) => `${SERVICE}.${name}`;
 const SHOUTED = m('shouted');
 
 describe('a connection killed by a proxy', () => {
-  let stack: Stack;
-  let proxy: TcpProxy;
-  let url: string;
-  const clients = new Set<WarrenClient>();
-
-  function client(options: Partial<ClientOptions> = {}): WarrenClient {
-    const created = new WarrenClient({
-      url,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
-      ...options,
-    });
-    clients.add(created);
-    return created;
-  }
+  const { stack, proxy, client } = stackBehindProxy({ service: SERVICE }, { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
 
   /** Publishes through the gateway directly, not through the proxy under test. */
-  async function shout(topic: string, text: string): Promise<void> {
-    const publisher = new WarrenClient({ url: stack.url, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false });
-    try {
-      assert.deepEqual(await publisher.call(m('shout'), { topic, text }), { ok: true });
-    } finally {
-      publisher.close();
-    }
-  }
-
-  before(async () => {
-    stack = await startStack({ service: SERVICE });
-    proxy = new TcpProxy(Number(new URL(stack.url).port));
-    url = await proxy.listen();
-  });
-  after(async () => {
-    await proxy.close();
-    await stack.close();
-  });
-  afterEach(() => {
-    for (const open of clients) open.close();
-    clients.clear();
-    proxy.refusing = false;
-  });
+  const shout = (topic: string, text: string) => publishShout(stack.url, SERVICE, topic, text);
 
   it('an abrupt TCP reset (no close frame): noticed by the close, then reconnect and re-subscribe', async () => {
     const c = client({ heartbeatMs: 0 });
@@ -108,15 +67,7 @@ describe('a connection killed by a proxy', () => {
 
   it('a busy connection never pings: any frame is a sign of life', async () => {
     const sent: string[] = [];
-    const Recording = function RecordingWebSocket(address: string) {
-      const ws = new WebSocket(address);
-      const send = ws.send.bind(ws);
-      ws.send = ((data: string) => {
-        sent.push(JSON.parse(data).method);
-        send(data);
-      }) as typeof ws.send;
-      return ws;
-    } as unknown as WebSocketConstructor;
+    const Recording = recordingWebSocket(sent, (frame) => frame.method);
     // The margin is wide: only a call slower than heartbeatMs would make the busy client ping.
     const c = client({ WebSocket: Recording, heartbeatMs: 600, heartbeatTimeoutMs: 600 });
     // A call every 20 ms: frequent against heartbeatMs, gentle against the gateway's rate limit.

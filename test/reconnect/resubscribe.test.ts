@@ -3,62 +3,20 @@
  * an event emitted by that call is not missed; not re-sent once unsubscribed; and a
  * subscribe() made during the outage waits for the connection.
  */
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
-import { WarrenClient } from '../../src/client/WarrenClient.ts';
-import type { WebSocketConstructor } from '../../src/client/ClientOptions.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
-import { TcpProxy } from './TcpProxy.ts';
-import { eventually } from './support.ts';
+import type { WarrenClient } from '../../src/client/WarrenClient.ts';
+import { eventually, recordingWebSocket, stackBehindProxy, type SentFrame } from './support.ts';
 
 const SERVICE = 'rresub';
 const m = (name: string) => `${SERVICE}.${name}`;
 const SHOUTED = m('shouted');
 
-interface Frame {
-  id?: number;
-  method: string;
-  params?: { event?: string; topic?: string };
-  timeoutMs?: number;
-}
-
-/** `ws`, recording every frame the client sends: a hand-written spy. */
-function recordingWebSocket(sent: Frame[]): WebSocketConstructor {
-  return function RecordingWebSocket(url: string) {
-    const ws = new WebSocket(url);
-    const send = ws.send.bind(ws);
-    ws.send = ((data: string) => {
-      sent.push(JSON.parse(data));
-      send(data);
-    }) as typeof ws.send;
-    return ws;
-  } as unknown as WebSocketConstructor;
-}
-
 describe('subscriptions across a reconnect', () => {
-  let stack: Stack;
-  let proxy: TcpProxy;
-  let url: string;
-  let client: WarrenClient | undefined;
+  const { stack, proxy, client } = stackBehindProxy({ service: SERVICE }, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 });
 
-  before(async () => {
-    stack = await startStack({ service: SERVICE });
-    proxy = new TcpProxy(Number(new URL(stack.url).port));
-    url = await proxy.listen();
-  });
-  after(async () => {
-    await proxy.close();
-    await stack.close();
-  });
-  afterEach(() => {
-    client?.close();
-    proxy.refusing = false;
-  });
-
-  function connect(sent: Frame[]): WarrenClient {
-    client = new WarrenClient({ url, WebSocket: recordingWebSocket(sent), reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 });
-    return client;
+  function connect(sent: SentFrame[]): WarrenClient {
+    return client({ WebSocket: recordingWebSocket(sent) });
   }
 
   /** Cuts the connection and keeps the gateway unreachable until `reopen()`. */
@@ -75,7 +33,7 @@ describe('subscriptions across a reconnect', () => {
   }
 
   it('re-subscribes before it flushes queued calls: an event emitted by a queued call arrives', async () => {
-    const sent: Frame[] = [];
+    const sent: SentFrame[] = [];
     const c = connect(sent);
     const received: string[] = [];
     await c.subscribe<{ text: string }>(SHOUTED, 'order', (payload) => received.push(payload.text));
@@ -91,7 +49,7 @@ describe('subscriptions across a reconnect', () => {
   });
 
   it('an unsubscribe during the outage is not undone by the reconnect', async () => {
-    const sent: Frame[] = [];
+    const sent: SentFrame[] = [];
     const c = connect(sent);
     const kept: string[] = [];
     const dropped: string[] = [];
@@ -122,7 +80,7 @@ describe('subscriptions across a reconnect', () => {
   });
 
   it('an idempotent call is resent with its id and the time left to its deadline', async () => {
-    const sent: Frame[] = [];
+    const sent: SentFrame[] = [];
     const c = connect(sent);
     await c.ready();
     const call = c.call(m('sleep'), { ms: 300, id: 'resent' }, { idempotent: true, timeoutMs: 8000 });

@@ -12,10 +12,8 @@ import type { ClientOptions } from '../../src/client/ClientOptions.ts';
 import type { WarrenClient } from '../../src/client/WarrenClient.ts';
 import { ErrorCode } from '../../src/protocol/codes.ts';
 import { generateInto } from '../codegen/generateInto.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
 import { flakyContract, flakyService } from './flakyService.ts';
-import { TcpProxy } from './TcpProxy.ts';
-import { eventually, rejectsWith } from './support.ts';
+import { eventually, rejectsWith, stackBehindProxy } from './support.ts';
 
 const SERVICE = 'rsdk';
 const { implementation, runs } = flakyService(SERVICE);
@@ -29,20 +27,13 @@ interface FlakySdk {
 }
 
 describe('generated SDK: idempotent methods from the contract', () => {
+  const { stack, proxy } = stackBehindProxy({ service: 'rsdkkit', implementations: [implementation] });
   let dir: string;
-  let stack: Stack;
-  let proxy: TcpProxy;
-  let url: string;
 
-  before(async () => {
+  before(() => {
     dir = generateInto([flakyContract(SERVICE)], 'warren-reconnect-sdk-');
-    stack = await startStack({ service: 'rsdkkit', implementations: [implementation] });
-    proxy = new TcpProxy(Number(new URL(stack.url).port));
-    url = await proxy.listen();
   });
-  after(async () => {
-    await proxy?.close();
-    await stack?.close();
+  after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -55,7 +46,7 @@ describe('generated SDK: idempotent methods from the contract', () => {
 
   it('after a cut the idempotent call is resent and answered; the other rejects with CONNECTION_LOST', async () => {
     const sdk = (await import(join(dir, 'client.ts'))) as FlakySdk;
-    const api = sdk.connect({ url, WebSocket: WebSocket as never, reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 });
+    const api = sdk.connect({ url: proxy.url, WebSocket: WebSocket as never, reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 });
     try {
       await api.$client.ready();
       const charge = rejectsWith(api.rsdk.charge({ id: 'sdk-charge', ms: 500 }), ErrorCode.CONNECTION_LOST);
