@@ -23,6 +23,8 @@ export type SystemName =
   | 'baseline'
   | 'baseline-confirm'
   | 'baseline-props'
+  | 'baseline-reply-confirm'
+  | 'baseline-call-props'
   | 'warren-memory'
   | 'raw-ws'
   | 'socket.io'
@@ -110,6 +112,12 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     ],
   },
   'baseline-confirm': baselineVariant('baseline-confirm', 'Baseline + publisher confirms (ack after reply confirm)', { BASELINE_CONFIRM: '1' }),
+  'baseline-reply-confirm': baselineVariant('baseline-reply-confirm', 'Baseline + worker confirm channel (ack with the reply)', {
+    BASELINE_REPLY_CONFIRM: '1',
+  }),
+  'baseline-call-props': baselineVariant('baseline-call-props', 'Baseline + Warren call properties (mandatory, expiration, deadline header)', {
+    BASELINE_PROPS: '1',
+  }),
   'baseline-props': baselineVariant('baseline-props', 'Baseline + confirms + Warren call properties', { BASELINE_CONFIRM: '1', BASELINE_PROPS: '1' }),
   'warren-memory': {
     name: 'warren-memory',

@@ -10,6 +10,8 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel } from 'amqplib';
 import type { Logger } from '../log.ts';
+import { ErrorCode } from '../protocol/codes.ts';
+import { WarrenError } from '../protocol/WarrenError.ts';
 import { amqpSocket, coalesceWrites } from './coalesceWrites.ts';
 import { reconnectDelay, type BackoffOptions } from './reconnectDelay.ts';
 
@@ -117,11 +119,21 @@ export class AmqpConnection {
     return this.manager.isConnected() && this.#lanes.every((lane) => !!lane.channel);
   }
 
-  /** Resolves once connected and every lane is set up (unbounded: the caller races a timeout). */
-  async whenReady(): Promise<void> {
+  /** Resolves once connected and every lane is set up; rejects UNAVAILABLE after `timeoutMs`. */
+  async whenReady(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     const manager = this.manager;
     const connected = manager.isConnected() ? Promise.resolve() : new Promise<void>((resolve) => manager.once('connect', () => resolve()));
-    await Promise.all([connected, ...this.#lanes.map((lane) => lane.wrapper.waitForConnect())]);
+    const ready = Promise.all([connected, ...this.#lanes.map((lane) => lane.wrapper.waitForConnect())]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      if (!Number.isFinite(timeoutMs)) return;
+      timer = setTimeout(() => reject(new WarrenError(ErrorCode.UNAVAILABLE, `RabbitMQ not ready after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

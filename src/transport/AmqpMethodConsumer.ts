@@ -11,7 +11,7 @@
  * INTERNAL_ERROR. Classic queues have no delivery limit of their own; this gives
  * them one without a redelivery loop.
  */
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../log.ts';
 import type { ReplyBody } from '../protocol/call.ts';
 import {
@@ -43,6 +43,11 @@ export interface MethodConsumerOptions {
    * RabbitMQ's refusal text when the queue exists with other arguments, else undefined.
    */
   declareQueue(queue: string, options: { durable: boolean; arguments: Record<string, unknown> }): Promise<string | undefined>;
+  /**
+   * A confirm channel for dead letters, which must be in the broker before the call is acked.
+   * The consumer's own channel has no confirms when its queue is unbounded (see AmqpTransport).
+   */
+  deadLetterChannel(): ConfirmChannel | undefined;
 }
 
 type Outcome = 'sent' | 'nacked' | 'lost';
@@ -51,7 +56,7 @@ export class AmqpMethodConsumer {
   readonly #options: MethodConsumerOptions;
   readonly #queue: string;
   readonly #inFlight = new Set<Promise<void>>();
-  #active: { channel: ConfirmChannel; tag: string } | undefined;
+  #active: { channel: Channel; tag: string } | undefined;
 
   constructor(options: MethodConsumerOptions) {
     this.#options = options;
@@ -59,7 +64,7 @@ export class AmqpMethodConsumer {
   }
 
   /** The setup run on every new channel: declare, bind, set prefetch, consume. Once per channel. */
-  readonly setup = async (channel: ConfirmChannel): Promise<void> => {
+  readonly setup = async (channel: Channel): Promise<void> => {
     const { method, prefetch, maxQueueLength, log } = this.#options;
     const queue = this.#queue;
     const refused = await this.#options.declareQueue(queue, { durable: true, arguments: methodQueueArguments({ maxQueueLength }) });
@@ -103,7 +108,7 @@ export class AmqpMethodConsumer {
     this.#inFlight.add(done);
   }
 
-  async #handle(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+  async #handle(channel: Channel, message: ConsumeMessage): Promise<void> {
     const { method, fn, maxDeliveries } = this.#options;
     const { properties } = message;
     const call = readCall(method, message.content.toString('utf8'), properties.headers);
@@ -132,7 +137,13 @@ export class AmqpMethodConsumer {
       }
       case 'dead-letter': {
         const where = { method, queue: this.#queue, attempts: action.attempts, reason: DeadLetterReason.MAX_DELIVERIES };
-        const outcome = await publish(channel, DEAD_LETTER_EXCHANGE, method, message.content, deadLetterProperties(properties, where));
+        const confirming = isConfirmChannel(channel) ? channel : this.#options.deadLetterChannel();
+        if (!confirming) {
+          // Left unacked: the broker hands it out again once this channel closes or reconnects.
+          this.#options.log.warn({ method }, 'no confirm channel for the dead-letter queue; the call waits for a reconnect');
+          return;
+        }
+        const outcome = await publish(confirming, DEAD_LETTER_EXCHANGE, method, message.content, deadLetterProperties(properties, where));
         if (outcome === 'lost') return;
         if (outcome === 'nacked') this.#options.log.error({ method, attempts: action.attempts }, 'dead-letter queue refused a call; dropped');
         else this.#options.log.warn({ method, attempts: action.attempts }, 'call dead-lettered after failing on every delivery');
@@ -149,23 +160,30 @@ export class AmqpMethodConsumer {
   }
 
   /** Answers the caller directly, if it still waits. */
-  async #reply(channel: ConfirmChannel, message: ConsumeMessage, deadline: number, body: ReplyBody): Promise<void> {
+  async #reply(channel: Channel, message: ConsumeMessage, deadline: number, body: ReplyBody): Promise<void> {
     const { replyTo, correlationId } = message.properties;
     if (!replyTo || deadline <= Date.now()) return;
     await publish(channel, '', replyTo, Buffer.from(body), { correlationId, contentType: JSON_TYPE });
   }
 }
 
-/** Publishes with confirm: sent (acked), nacked by the broker, or lost with the channel. */
+/**
+ * Publishes: on a confirm channel, sent (acked), nacked by the broker, or lost with the channel;
+ * on a plain one, sent once handed to amqplib (it publishes only to queues that cannot refuse).
+ */
 function publish(
-  channel: ConfirmChannel,
+  channel: Channel,
   exchange: string,
   routingKey: string,
   content: Buffer,
-  options: Parameters<ConfirmChannel['publish']>[3],
+  options: Parameters<Channel['publish']>[3],
 ): Promise<Outcome> {
   return new Promise((resolve) => {
     try {
+      if (!isConfirmChannel(channel)) {
+        channel.publish(exchange, routingKey, content, options);
+        return resolve('sent');
+      }
       channel.publish(exchange, routingKey, content, options, (err) => {
         // amqplib fails pending confirms with 'channel closed' when the channel goes away.
         resolve(err ? (isNack(err) ? 'nacked' : 'lost') : 'sent');
@@ -174,6 +192,10 @@ function publish(
       resolve('lost');
     }
   });
+}
+
+function isConfirmChannel(channel: Channel): channel is ConfirmChannel {
+  return typeof (channel as Partial<ConfirmChannel>).waitForConfirms === 'function';
 }
 
 /** amqplib reports a broker nack as Error('message nacked'), and a closed channel otherwise. */
@@ -189,7 +211,7 @@ export function isNack(err: Error): boolean {
  * and protect nothing more: the reply is transient, in an exclusive queue, so it does not
  * outlive a broker crash either way.
  */
-function answer(channel: ConfirmChannel, message: ConsumeMessage, body: ReplyBody | undefined): void {
+function answer(channel: Channel, message: ConsumeMessage, body: ReplyBody | undefined): void {
   const { replyTo, correlationId } = message.properties;
   if (body !== undefined && replyTo) {
     try {
@@ -203,7 +225,7 @@ function answer(channel: ConfirmChannel, message: ConsumeMessage, body: ReplyBod
 }
 
 /** Acks, or requeues, a delivery on the channel it came on, if that channel still lives. */
-function settle(channel: ConfirmChannel, message: ConsumeMessage, ok: boolean): void {
+function settle(channel: Channel, message: ConsumeMessage, ok: boolean): void {
   try {
     if (ok) channel.ack(message);
     else channel.nack(message, false, true);

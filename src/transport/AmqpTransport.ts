@@ -57,6 +57,7 @@ export class AmqpTransport implements Transport {
   #calls: Lane | undefined;
   #publish: Lane<Channel> | undefined;
   #work: Lane | undefined;
+  #serve: Lane<Channel> | undefined;
   #listener: (message: EventMessage) => void = () => {};
   #closing = false;
 
@@ -80,16 +81,12 @@ export class AmqpTransport implements Transport {
     this.#callsLane();
     this.#publishLane();
     this.#workLane();
+    this.#serveLane();
   }
 
-  #lane(name: string, setup: Parameters<AmqpConnection['lane']>[1]): Lane {
+  get #conn(): AmqpConnection {
     if (!this.#connection) throw new Error('AmqpTransport: start() was not called');
-    return this.#connection.lane(name, setup);
-  }
-
-  #declareQueue(...args: Parameters<AmqpConnection['declareQueue']>): Promise<string | undefined> {
-    if (!this.#connection) throw new Error('AmqpTransport: start() was not called');
-    return this.#connection.declareQueue(...args);
+    return this.#connection;
   }
 
   /**
@@ -97,7 +94,7 @@ export class AmqpTransport implements Transport {
    * bounded queues, whose refusal only a confirm reveals.
    */
   #callsLane(): Lane {
-    return (this.#calls ??= this.#lane('calls', async (channel) => {
+    return (this.#calls ??= this.#conn.lane('calls', async (channel) => {
       await channel.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
       await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
       await channel.assertQueue(this.#replyQueue, { exclusive: true, autoDelete: true });
@@ -123,8 +120,7 @@ export class AmqpTransport implements Transport {
    * still ends in TIMEOUT at its deadline) and costs the broker work on every call.
    */
   #publishLane(): Lane<Channel> {
-    if (!this.#connection) throw new Error('AmqpTransport: start() was not called');
-    return (this.#publish ??= this.#connection.plainLane('publish', async (channel) => {
+    return (this.#publish ??= this.#conn.plainLane('publish', async (channel) => {
       await channel.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
       this.#onReturn(channel);
     }));
@@ -140,11 +136,11 @@ export class AmqpTransport implements Transport {
 
   /** The worker side: consumes method queues, publishes replies, retries, dead letters and events. */
   #workLane(): Lane {
-    return (this.#work ??= this.#lane('work', async (channel) => {
+    return (this.#work ??= this.#conn.lane('work', async (channel) => {
       await channel.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
       await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
       await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
-      const refused = await this.#declareQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: {} });
+      const refused = await this.#conn.declareQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: {} });
       if (refused) {
         this.#log.error(
           { queue: DEAD_LETTER_QUEUE, err: refused },
@@ -152,6 +148,18 @@ export class AmqpTransport implements Transport {
         );
       }
       await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
+    }));
+  }
+
+  /**
+   * The worker's channel without confirms, for the methods whose queue cannot refuse a call
+   * (no maxQueueLength): their deliveries, replies, acks and retried copies. A confirm on a
+   * reply would protect nothing (see AmqpMethodConsumer's answer()); dead letters still go
+   * through the confirm channel of the work lane.
+   */
+  #serveLane(): Lane<Channel> {
+    return (this.#serve ??= this.#conn.plainLane('serve', async (channel) => {
+      await channel.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
     }));
   }
 
@@ -166,20 +174,7 @@ export class AmqpTransport implements Transport {
   }
 
   async whenReady(timeoutMs = 30_000): Promise<void> {
-    if (!this.#connection) throw new Error('AmqpTransport: start() was not called');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      if (!Number.isFinite(timeoutMs)) return;
-      timer = setTimeout(
-        () => reject(new WarrenError(ErrorCode.UNAVAILABLE, `RabbitMQ not ready after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.#connection.whenReady(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.#conn.whenReady(timeoutMs);
   }
 
   isReady(): boolean {
@@ -240,7 +235,8 @@ export class AmqpTransport implements Transport {
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
     const { prefetch, maxDeliveries, maxQueueLength } = resolveServeOptions(options);
-    const lane = this.#workLane();
+    // A bounded queue may refuse a retried copy: only a confirm channel hears the nack.
+    const lane: Lane<Channel> = maxQueueLength === undefined ? this.#serveLane() : this.#workLane();
     const methodConsumer = new AmqpMethodConsumer({
       method,
       fn,
@@ -248,7 +244,8 @@ export class AmqpTransport implements Transport {
       maxDeliveries,
       maxQueueLength,
       log: this.#log,
-      declareQueue: (queue, declaration) => this.#declareQueue(queue, declaration),
+      declareQueue: (queue, declaration) => this.#conn.declareQueue(queue, declaration),
+      deadLetterChannel: () => this.#work?.channel,
     });
     // A setup cut short by a lost connection runs again on the next one; it must not fail serve().
     await lane.wrapper.addSetup(methodConsumer.setup).catch((err: Error) => {
