@@ -32,7 +32,7 @@ interface Plan extends RoundsPlan {
 }
 
 const FULL_SETTINGS: Setting[] = [
-  { name: 'latency', payload: 'echo', connections: 1, inflight: 1, processes: 1, warmupMs: 2000, durationMs: 8000 },
+  { name: 'latency', payload: 'echo', connections: 1, inflight: 1, processes: 1, warmupMs: 8000, durationMs: 8000 },
   { name: 'throughput', payload: 'echo', connections: 50, inflight: 10, processes: 2, warmupMs: 3000, durationMs: 10_000 },
   { name: 'validate', payload: 'validate', connections: 50, inflight: 10, processes: 2, warmupMs: 3000, durationMs: 10_000 },
 ];
