@@ -29,6 +29,13 @@ export interface Context<C extends ContractSpec = ContractSpec> {
   deadline: number;
   /** True when the broker delivered this call before (a worker died holding it). */
   redelivered: boolean;
+  /**
+   * The same on every delivery of this call, so an effect recorded under it (in the same
+   * transaction as the effect) runs once however often the call is redelivered. A client's own
+   * resend after a lost connection is a new call: for that, put a key of the client's in the
+   * params. Undefined for notifications.
+   */
+  callId: string | undefined;
   /** Wire name of the method being served. */
   method: string;
   log: Logger;

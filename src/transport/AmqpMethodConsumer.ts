@@ -151,7 +151,13 @@ export class AmqpMethodConsumer {
         return settle(channel, message, true);
       }
       case 'run':
-        return fn({ call, redelivered: action.attempts > 0, attempts: action.attempts, expectsReply: !!properties.replyTo }).then(
+        return fn({
+          call,
+          redelivered: action.attempts > 0,
+          attempts: action.attempts,
+          expectsReply: !!properties.replyTo,
+          callId: properties.correlationId,
+        }).then(
           (body) => answer(channel, message, body),
           // Counted as a failed delivery when the broker hands it out again.
           () => settle(channel, message, false),

@@ -16,6 +16,8 @@ interface Message {
   reply?: (body: ReplyBody) => void;
   /** Deliveries of this call that ended without an answer. */
   attempts: number;
+  /** The caller's id for the call (its pending-call id); undefined for a notification. */
+  id?: string;
 }
 
 /** A call given up on, kept for inspection like RabbitMQ's `warren.dlq`. */
@@ -113,6 +115,7 @@ class MemoryQueue {
       redelivered: message.attempts > 0,
       attempts: message.attempts,
       expectsReply: !!message.reply,
+      callId: message.id,
     };
     // A serve function must not throw; if it does, the message goes back like an unacked one.
     queueMicrotask(() => {
@@ -149,10 +152,10 @@ export class MemoryBroker {
   #deadLetters: DeadLetter[] = [];
 
   /** Publishes a call: queued, unroutable (no queue for the method) or refused (the queue is full). */
-  publish(call: Call, reply?: (body: ReplyBody) => void): PublishOutcome {
+  publish(call: Call, reply?: (body: ReplyBody) => void, id?: string): PublishOutcome {
     const queue = this.#queues.get(call.method);
     if (!queue) return 'unroutable';
-    return queue.enqueue({ call, attempts: 0, ...(reply ? { reply } : {}) }) ? 'queued' : 'refused';
+    return queue.enqueue({ call, attempts: 0, ...(reply ? { reply, id } : {}) }) ? 'queued' : 'refused';
   }
 
   /** Calls given up on after too many failed deliveries, oldest first (the last 1000). */

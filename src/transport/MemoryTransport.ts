@@ -64,7 +64,7 @@ export class MemoryTransport implements Transport {
     }
     const id = this.#pending.add(call.deadline, onReply);
     if (id === undefined) return () => {};
-    const outcome = this.#broker.publish(call, (body) => this.#pending.settle(id, body));
+    const outcome = this.#broker.publish(call, (body) => this.#pending.settle(id, body), id);
     if (outcome === 'unroutable') this.#pending.settle(id, unavailableBody(`No worker serves ${call.method}`));
     else if (outcome === 'refused') this.#pending.settle(id, REFUSED_BODY);
     return () => this.#pending.drop(id);

@@ -14,6 +14,11 @@ export interface Delivery {
   attempts: number;
   /** False for JSON-RPC notifications: the worker runs them and sends nothing back. */
   expectsReply: boolean;
+  /**
+   * The call's id, the same on every delivery of it (its correlation id), so a handler can
+   * record its effect under it and run it once. Undefined for notifications.
+   */
+  callId: string | undefined;
 }
 
 /**

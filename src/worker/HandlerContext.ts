@@ -31,6 +31,7 @@ export class HandlerContext implements Context {
   readonly principal: Principal | null;
   readonly deadline: number;
   readonly redelivered: boolean;
+  readonly callId: string | undefined;
   readonly method: string;
   readonly log: Logger;
   readonly #contract: Contract;
@@ -45,6 +46,7 @@ export class HandlerContext implements Context {
     this.principal = call.principal;
     this.deadline = call.deadline;
     this.redelivered = delivery.redelivered;
+    this.callId = delivery.callId;
     this.method = call.method;
     this.log = log;
     this.#contract = contract;

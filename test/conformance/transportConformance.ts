@@ -163,7 +163,9 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         await sleep(QUIET);
         assert.equal(asked.bodies.length, 1, 'onReply called exactly once');
         assert.equal(seen.length, 1);
-        assert.deepEqual(seen[0], { call, redelivered: false, attempts: 0, expectsReply: true });
+        const { callId, ...delivery } = seen[0]!;
+        assert.deepEqual(delivery, { call, redelivered: false, attempts: 0, expectsReply: true });
+        assert.equal(typeof callId, 'string');
       });
 
       it('matches 200 concurrent replies to their own requests across two callers and two workers', async () => {
@@ -264,7 +266,7 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         await waitFor(() => seen.length === 2, WAIT, 'both deliveries');
         await sleep(QUIET);
         const delivered = seen.find((d) => d.call.params === note.params);
-        assert.deepEqual(delivered, { call: note, redelivered: false, attempts: 0, expectsReply: false });
+        assert.deepEqual(delivered, { call: note, redelivered: false, attempts: 0, expectsReply: false, callId: undefined });
         assert.equal(seen.find((d) => d !== delivered)?.expectsReply, true);
         assert.equal(asked.bodies.length, 1);
         assert.equal(seen.length, 2);
@@ -334,6 +336,8 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         assert.deepEqual(seen.map((d) => d.redelivered), [false, true]);
         assert.deepEqual(seen.map((d) => d.attempts), [0, 1]);
         assert.deepEqual(seen[1]!.call, seen[0]!.call);
+        assert.ok(seen[0]!.callId, 'a request has a call id');
+        assert.equal(seen[1]!.callId, seen[0]!.callId, 'the same call id on the redelivery');
       });
 
       it('never delivers a call whose deadline passed while it waited in the queue', async () => {
