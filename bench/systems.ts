@@ -25,6 +25,7 @@ export type SystemName =
   | 'baseline-props'
   | 'baseline-reply-confirm'
   | 'baseline-call-props'
+  | 'baseline-direct-reply'
   | 'warren-memory'
   | 'raw-ws'
   | 'socket.io'
@@ -117,6 +118,9 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
   }),
   'baseline-call-props': baselineVariant('baseline-call-props', 'Baseline + Warren call properties (mandatory, expiration, deadline header)', {
     BASELINE_PROPS: '1',
+  }),
+  'baseline-direct-reply': baselineVariant('baseline-direct-reply', 'Baseline with direct reply-to instead of a reply queue', {
+    BASELINE_DIRECT_REPLY: '1',
   }),
   'baseline-props': baselineVariant('baseline-props', 'Baseline + confirms + Warren call properties', { BASELINE_CONFIRM: '1', BASELINE_PROPS: '1' }),
   'warren-memory': {

@@ -3,8 +3,9 @@
  * Nagle off) → per-process reply queue → correlationId → the socket. No validation, no
  * deadlines, no reconnects: only what the path itself costs.
  * BASELINE_CONFIRM=1 publishes on a confirm channel and BASELINE_PROPS=1 adds Warren's
- * per-call properties (mandatory, expiration, a deadline header): optional variants that
- * show what those AMQP features cost the broker.
+ * per-call properties (mandatory, expiration, a deadline header); BASELINE_DIRECT_REPLY=1 takes
+ * replies by RabbitMQ's direct reply-to instead of a reply queue: optional variants that show
+ * what those AMQP features cost the broker.
  */
 import amqp from 'amqplib';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -12,10 +13,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 const PREFIX = process.env.BASELINE_PREFIX ?? 'benchbase';
 const CONFIRM = process.env.BASELINE_CONFIRM === '1';
 const PROPS = process.env.BASELINE_PROPS === '1';
+const DIRECT_REPLY = process.env.BASELINE_DIRECT_REPLY === '1';
 const connection = await amqp.connect(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', { noDelay: true });
 const channel = CONFIRM ? await connection.createConfirmChannel() : await connection.createChannel();
 await channel.assertExchange(`${PREFIX}.rpc`, 'direct', { durable: true });
-const { queue: replyQueue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+const replyQueue = DIRECT_REPLY
+  ? 'amq.rabbitmq.reply-to'
+  : (await channel.assertQueue('', { exclusive: true, autoDelete: true })).queue;
 const waiting = new Map<string, { ws: WebSocket; id: unknown }>();
 let next = 0;
 
