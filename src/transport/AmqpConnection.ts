@@ -37,6 +37,10 @@ export class AmqpConnection {
   /** Failed attempts since the last successful connect. */
   #retries = 0;
   #closing = false;
+  /** Forced reconnects after a channel error, counted for their backoff. */
+  #recoveries = 0;
+  #lastRecoveryAt = -Infinity;
+  #recovery: ReturnType<typeof setTimeout> | undefined;
   readonly manager: AmqpConnectionManager;
 
   /** Begins connecting at once, and keeps reconnecting until close(). */
@@ -97,10 +101,16 @@ export class AmqpConnection {
       confirm,
       setup: async (raw: Channel) => {
         const channel = raw as C;
+        let failed = false;
         channel.on('close', () => {
           if (lane.channel === channel) lane.channel = undefined;
+          if (failed) this.#recover(name);
         });
-        channel.on('error', (err) => log.warn({ err: err.message, channel: name }, 'AMQP channel error'));
+        channel.on('error', (err) => {
+          // The broker closed this channel alone (an error on it); the connection stays up.
+          failed = true;
+          log.warn({ err: err.message, channel: name }, 'AMQP channel error');
+        });
         channel.on('drain', () => {
           if (lane.channel === channel) lane.writable = true;
         });
@@ -112,6 +122,25 @@ export class AmqpConnection {
     lane.wrapper.on('error', (err) => log.warn({ err: (err as Error).message, channel: name }, 'AMQP channel error'));
     this.#lanes.push(lane as Lane<Channel>);
     return lane;
+  }
+
+  /**
+   * amqp-connection-manager opens a lane's channel again only on the next connection: a channel
+   * the broker closed over an error (a deleted exchange, say) would stay closed, and its lane
+   * answer UNAVAILABLE, for as long as the connection lives. Reconnecting sets every lane up again.
+   */
+  #recover(name: string): void {
+    if (this.#recovery) return;
+    // With the reconnect backoff, so a setup that fails every time cannot spin.
+    const now = performance.now();
+    if (now - this.#lastRecoveryAt > 60_000) this.#recoveries = 0;
+    this.#lastRecoveryAt = now;
+    const delayMs = Math.round(reconnectDelay(this.#recoveries++, this.#options.backoff) * 1000);
+    this.#options.log.error({ channel: name, retryInMs: delayMs }, 'RabbitMQ closed a channel over an error; reconnecting to set it up again');
+    this.#recovery = setTimeout(() => {
+      this.#recovery = undefined;
+      if (!this.#closing && this.manager.isConnected()) this.manager.reconnect();
+    }, delayMs);
   }
 
   /** Connected, and every lane has a channel set up. */
@@ -160,6 +189,7 @@ export class AmqpConnection {
 
   async close(): Promise<void> {
     this.#closing = true;
+    clearTimeout(this.#recovery);
     await Promise.all(this.#lanes.map((lane) => lane.wrapper.close()));
     await this.manager.close();
   }
