@@ -13,6 +13,9 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
+/** ws options for bytes that are a text frame's payload. */
+const TEXT = { binary: false } as const;
+
 export class FrameWriter {
   readonly #ws: WebSocket;
   readonly #socket: Duplex | undefined;
@@ -24,13 +27,15 @@ export class FrameWriter {
     this.#socket = socket;
   }
 
-  send(frame: string): void {
+  /** Sends one text frame; bytes are taken as its UTF-8 text (shared by a fan-out, not copied). */
+  send(frame: string | Buffer): void {
     if (this.#socket !== undefined && !this.#corked) {
       this.#corked = true;
       this.#socket.cork();
       process.nextTick(uncork, this);
     }
-    this.#ws.send(frame);
+    if (typeof frame === 'string') this.#ws.send(frame);
+    else this.#ws.send(frame, TEXT);
   }
 
   flush(): void {

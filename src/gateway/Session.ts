@@ -112,7 +112,7 @@ export class Session {
     return this.#waiting.size === 0 && this.#subscriptions.size === 0 && now - this.#lastFrameAt >= idleMs;
   }
 
-  send(frame: string): void {
+  send(frame: string | Buffer): void {
     if (this.#closed || this.#ws.readyState !== this.#ws.OPEN) return;
     this.#writer.send(frame);
     this.#backpressure.afterSend();

@@ -6,7 +6,8 @@
 import type { EventMessage, Transport } from '../transport/Transport.ts';
 
 export interface Subscriber {
-  send(frame: string): void;
+  /** A JSON-RPC frame: text, or its UTF-8 bytes (sent as a text frame). */
+  send(frame: string | Buffer): void;
 }
 
 const ALL = '*';
@@ -72,6 +73,8 @@ export class Subscriptions {
       `"params":{"topic":${JSON.stringify(message.topic)},"payload":${message.payload}}}`;
     // A socket subscribed both to the topic and to every topic still gets one notification.
     const targets = exact && all ? new Set([...exact, ...all]) : (exact ?? all)!;
-    for (const subscriber of targets) subscriber.send(frame);
+    // Encoded once for every subscriber, rather than once per socket by ws.
+    const bytes = targets.size > 1 ? Buffer.from(frame) : frame;
+    for (const subscriber of targets) subscriber.send(bytes);
   }
 }

@@ -98,6 +98,21 @@ describe('JSON-RPC 2.0 gateway', () => {
       );
     });
 
+    it('fans one event out to every subscribed socket as the same text frame', async () => {
+      publisher = await connect(subs.url);
+      const sockets = [await connect(subs.url), await connect(subs.url), await connect(subs.url)];
+      const binary: boolean[] = [];
+      for (const socket of sockets) socket.ws.on('message', (_data, isBinary) => binary.push(isBinary));
+      for (const socket of sockets) assert.equal((await subscribe(socket, { event: SHOUTED, topic: 'fan' })).result, true);
+      binary.length = 0;
+      await shout('fan', 'to all é');
+      const pushed = await Promise.all(sockets.map((socket) => socket.next()));
+      for (const push of pushed) {
+        assert.deepEqual(push, { jsonrpc: '2.0', method: SHOUTED, params: { topic: 'fan', payload: { text: 'to all é', pid: process.pid } } });
+      }
+      assert.deepEqual(binary, [false, false, false], 'text frames, not binary');
+    });
+
     it('a socket subscribed to a topic and to every topic gets one notification per event', async () => {
       publisher = await connect(subs.url);
       const socket = await connect(subs.url);
