@@ -8,40 +8,19 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { z } from 'zod';
 import { WarrenClient } from '../../src/client/WarrenClient.ts';
-import { defineContract } from '../../src/contract/defineContract.ts';
-import { implement } from '../../src/contract/implement.ts';
 import { Gateway } from '../../src/gateway/Gateway.ts';
 import { ErrorCode } from '../../src/protocol/codes.ts';
 import { WarrenError } from '../../src/protocol/WarrenError.ts';
 import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';
 import { Worker } from '../../src/worker/Worker.ts';
+import { flakyContract, flakyService } from '../reconnect/flakyService.ts';
 
-const input = z.object({ id: z.string(), ms: z.number().int().min(0) });
-const output = z.object({ id: z.string(), run: z.number() });
-const contract = defineContract({
-  service: 'drain',
-  methods: {
-    charge: { input, output, timeoutMs: 10_000 },
-    lookup: { input, output, timeoutMs: 10_000, idempotent: true },
-  },
-});
+const contract = flakyContract('drain');
+const { implementation, runs } = flakyService('drain');
 /** Known to the gateway, served by no worker: its UNAVAILABLE is a real answer. */
-const unserved = defineContract({ service: 'drainless', methods: { lookup: { input, output, idempotent: true } } });
-
-const runs = new Map<string, number>();
-async function work({ id, ms }: z.infer<typeof input>, signal: AbortSignal) {
-  const run = (runs.get(id) ?? 0) + 1;
-  runs.set(id, run);
-  await sleep(ms, undefined, { signal });
-  return { id, run };
-}
-const implementation = implement(contract, {
-  charge: (params, ctx) => work(params, ctx.signal),
-  lookup: (params, ctx) => work(params, ctx.signal),
-});
+const unserved = flakyContract('drainless');
 
 /** The error the promise rejects with; fails if it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<WarrenError> {

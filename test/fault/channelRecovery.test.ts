@@ -6,20 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Channel } from 'amqplib';
-import { AmqpConnection } from '../../src/transport/AmqpConnection.ts';
-import { silentLogger } from '../../src/log.ts';
 import { waitFor } from '../conformance/async.ts';
-import { AMQP_URL, needsBroker } from '../helpers/broker.ts';
+import { needsBroker, testConnection } from '../helpers/broker.ts';
 
 describe('AmqpConnection: a channel closed by the broker', async () => {
   it('is opened and set up again while the connection stays up', await needsBroker(), async () => {
-    const connection = new AmqpConnection({
-      url: AMQP_URL,
-      heartbeatSeconds: 5,
-      backoff: { initialSeconds: 0.1, maxSeconds: 0.5 },
-      connectionName: 'warren channel recovery test',
-      log: silentLogger,
-    });
+    const connection = testConnection('channel recovery');
     let setups = 0;
     const lane = connection.plainLane('probe', async () => {
       setups++;

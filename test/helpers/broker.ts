@@ -3,6 +3,8 @@
  * (with a reason) when the broker is absent; with CI=true it runs and fails instead.
  */
 import amqplib from 'amqplib';
+import { silentLogger } from '../../src/log.ts';
+import { AmqpConnection } from '../../src/transport/AmqpConnection.ts';
 import type { Contract } from '../../src/contract/defineContract.ts';
 import { methodQueue } from '../../src/protocol/routing.ts';
 
@@ -59,5 +61,16 @@ export function queueState(queue: string): Promise<{ messages: number; consumers
 export async function deleteMethodQueues(contract: Contract): Promise<void> {
   await withChannel(async (channel) => {
     for (const name of Object.keys(contract.methods)) await channel.deleteQueue(methodQueue(`${contract.service}.${name}`));
+  });
+}
+
+/** A Warren AmqpConnection to the test broker, reconnecting quickly, named for rabbitmqctl. */
+export function testConnection(name: string): AmqpConnection {
+  return new AmqpConnection({
+    url: AMQP_URL,
+    heartbeatSeconds: 5,
+    backoff: { initialSeconds: 0.1, maxSeconds: 0.5 },
+    connectionName: `warren test ${name}`,
+    log: silentLogger,
   });
 }

@@ -6,10 +6,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { AmqpConnection } from '../../src/transport/AmqpConnection.ts';
 import { amqpSocket, coalesceWrites, isCoalesced } from '../../src/transport/coalesceWrites.ts';
-import { silentLogger } from '../../src/log.ts';
-import { AMQP_URL, needsBroker } from '../helpers/broker.ts';
+import { needsBroker, testConnection } from '../helpers/broker.ts';
 
 interface Counted {
   writes: number;
@@ -108,13 +106,7 @@ describe('coalesceWrites', () => {
 
 describe('AmqpConnection socket', async () => {
   it('coalesces the writes of a real RabbitMQ connection', await needsBroker(), async () => {
-    const connection = new AmqpConnection({
-      url: AMQP_URL,
-      heartbeatSeconds: 5,
-      backoff: { initialSeconds: 0.5, maxSeconds: 1 },
-      connectionName: 'warren coalesce test',
-      log: silentLogger,
-    });
+    const connection = testConnection('coalesce');
     try {
       await connection.whenReady();
       const socket = amqpSocket(connection.manager.connection);
