@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Registers tsx so that service modules and Warren itself load as TypeScript without a build step.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// The `warren` command. It runs Warren's compiled JavaScript; a TypeScript service module is
+// loaded through tsx, registered on demand by the CLI (src/cli/loadService.ts).
+await import('#cli');

@@ -2,8 +2,10 @@
  * The browser bundle of a generated SDK: the SDK and Warren's client runtime in one minified
  * ES module with nothing left to import, built in memory by esbuild.
  *
- * A bare import (a package or a Node built-in) fails the build instead of being bundled or
- * left external: the SDK promises to run on the browser's own WebSocket with no runtime
+ * The SDK may import Warren's client runtime (`warren-client`, or `warren/client` which
+ * re-exports it), resolved from the SDK's folder as Node would, and relative modules. Any
+ * other bare import (a package or a Node built-in) fails the build instead of being bundled
+ * or left external: the SDK promises to run on the browser's own WebSocket with no runtime
  * dependency, and this is where that promise is kept.
  */
 import { resolve } from 'node:path';
@@ -34,11 +36,14 @@ export class BundleError extends Error {}
 
 type Esbuild = typeof import('esbuild');
 
+/** The bare imports a browser SDK may make: Warren's client runtime, by either name. */
+export const CLIENT_RUNTIME = ['warren-client', 'warren/client'] as const;
+
 async function loadEsbuild(): Promise<Esbuild> {
   try {
     return await import('esbuild');
   } catch (err) {
-    throw new BundleError(`esbuild is needed to bundle the SDK (a dev dependency of Warren): ${(err as Error).message}`);
+    throw new BundleError(`esbuild is needed to bundle the SDK (a dependency of warren): ${(err as Error).message}`);
   }
 }
 
@@ -68,9 +73,17 @@ export async function bundleSdk(options: BundleOptions): Promise<Bundle> {
         {
           name: 'warren-no-packages',
           setup(build) {
-            build.onResolve({ filter: /^[^./]/ }, (args) => ({
-              errors: [{ text: `"${args.path}" is a package or a Node built-in; the browser SDK may import only relative modules` }],
-            }));
+            build.onResolve({ filter: /^[^./]/ }, (args) =>
+              (CLIENT_RUNTIME as readonly string[]).includes(args.path)
+                ? undefined
+                : {
+                    errors: [
+                      {
+                        text: `"${args.path}" is a package or a Node built-in; the browser SDK may import only ${CLIENT_RUNTIME.join(' or ')} and relative modules`,
+                      },
+                    ],
+                  },
+            );
           },
         },
       ],

@@ -14,7 +14,7 @@ export interface GenerateOptions {
   source: string;
   /**
    * Import specifier of Warren's client runtime in the generated SDK, as seen from the output directory.
-   * @default 'warren/client'
+   * @default 'warren-client'
    */
   runtimeImport?: string;
   /** `info` of the OpenRPC and AsyncAPI documents. @default title from the service names, version '1.0.0' */
@@ -34,7 +34,7 @@ function jsonText(value: unknown): string {
 export function generate(contracts: readonly Contract[], options: GenerateOptions): Map<string, string> {
   const model = buildModel(contracts);
   const files = new Map<string, string>();
-  files.set('client.ts', renderClient(model, { source: options.source, runtimeImport: options.runtimeImport ?? 'warren/client' }));
+  files.set('client.ts', renderClient(model, { source: options.source, runtimeImport: options.runtimeImport ?? 'warren-client' }));
   files.set('openrpc.json', jsonText(renderOpenRpc(model, options.info)));
   files.set('asyncapi.json', jsonText(renderAsyncApi(model, options.info)));
   for (const message of model.messages) {

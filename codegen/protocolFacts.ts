@@ -2,7 +2,7 @@
  * What the documents say about Warren's wire protocol beyond the contracts: the errors Warren
  * itself answers, the topic rule, and the default server address.
  */
-import type { ErrorCodeName } from '../src/protocol/codes.ts';
+import type { ErrorCodeName } from 'warren-client/protocol';
 import { pascal } from './names.ts';
 
 /** Warren's own errors any method call can receive from the server (client-side codes excluded). */

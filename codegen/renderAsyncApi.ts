@@ -4,7 +4,7 @@
  * send operation per event, pushed as a JSON-RPC notification. OpenRPC cannot describe the
  * pushes; this document can.
  */
-import { ErrorCode } from '../src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { embed } from './definitions.ts';
 import { documentInfo, type DocumentInfo } from './documentInfo.ts';
 import type { ApiModel, Message, MethodModel, ServiceModel } from './model.ts';

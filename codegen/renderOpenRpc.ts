@@ -3,7 +3,7 @@
  * and errors; rpc.subscribe / rpc.unsubscribe for the events; every message schema in
  * `components.schemas` under its SDK type name.
  */
-import { ErrorCode, ErrorMessage, type ErrorCodeName } from '../src/protocol/codes.ts';
+import { ErrorCode, ErrorMessage, type ErrorCodeName } from 'warren-client/protocol';
 import { CodegenError } from './CodegenError.ts';
 import { embed } from './definitions.ts';
 import { documentInfo, type DocumentInfo } from './documentInfo.ts';

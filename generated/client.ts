@@ -12,7 +12,7 @@
  * by a lost connection rejects with CONNECTION_LOST unless its method is idempotent in the contract.
  */
 
-import { WarrenClient, WarrenError, type CallOptions, type ClientOptions, type ConnectionState, type StateChange } from '../src/client/index.ts';
+import { WarrenClient, WarrenError, type CallOptions, type ClientOptions, type ConnectionState, type StateChange } from 'warren-client';
 
 export { WarrenClient, WarrenError };
 export type { CallOptions, ClientOptions, ConnectionState, StateChange };

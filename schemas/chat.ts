@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract } from '../src/contract/defineContract.ts';
+import { defineContract } from 'warren';
 
 const Room = z.string().regex(/^[a-z0-9-]{1,32}$/).describe('Room name: 1-32 lowercase letters, digits or dashes');
 const User = z.string().min(1).max(32).describe('Display name of the sender');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract } from '../src/contract/defineContract.ts';
+import { defineContract } from 'warren';
 
 export const math = defineContract({
   service: 'math',

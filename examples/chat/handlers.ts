@@ -1,5 +1,5 @@
 /** Handlers of the example chat service. State lives in this worker process. */
-import { implement } from '../../src/contract/implement.ts';
+import { implement } from 'warren';
 import { chat } from '../../schemas/chat.ts';
 
 const CAPACITY = 50;

@@ -1,6 +1,6 @@
 /** Handlers of the example math service. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { implement } from '../../src/contract/implement.ts';
+import { implement } from 'warren';
 import { math } from '../../schemas/math.ts';
 
 export const mathService = implement(math, {

@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
 import {
   buildModel,
@@ -29,15 +28,7 @@ export interface CodegenArgs {
   check?: boolean;
 }
 
-const RUNTIME = fileURLToPath(new URL('../client/index.ts', import.meta.url));
-
 const posix = (path: string) => path.split(sep).join('/');
-
-/** Specifier of this Warren's client runtime as seen from `outDir`, e.g. `../src/client/index.ts`. */
-export function runtimeImportFrom(outDir: string): string {
-  const path = posix(relative(resolve(outDir), RUNTIME));
-  return path.startsWith('.') ? path : `./${path}`;
-}
 
 /**
  * `warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--check]`.
@@ -51,7 +42,7 @@ export async function runCodegen(args: CodegenArgs): Promise<number> {
   try {
     const files = generate(contracts, {
       source: posix(relative(process.cwd(), resolve(args.service))),
-      runtimeImport: args['runtime-import'] ?? runtimeImportFrom(args.out),
+      ...(args['runtime-import'] === undefined ? {} : { runtimeImport: args['runtime-import'] }),
     });
     return args.check ? check(args.out, files) : write(args.out, files);
   } catch (err) {

@@ -18,11 +18,26 @@ export interface ServiceModule {
 
 export class UsageError extends Error {}
 
+const TYPESCRIPT = /\.[mc]?tsx?$/;
+let typescriptLoader: Promise<void> | undefined;
+
+/**
+ * Warren itself runs as compiled JavaScript; a service module written in TypeScript is the one
+ * thing that needs a loader. tsx is registered once, the first time such a module is loaded.
+ */
+function registerTypeScript(): Promise<void> {
+  typescriptLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return typescriptLoader;
+}
+
 export async function loadService(path: string, needImplementations: boolean): Promise<ServiceModule> {
   const file = resolve(path);
   if (!existsSync(file)) throw new UsageError(`Service module not found: ${file}`);
   let mod: Record<string, unknown>;
   try {
+    if (TYPESCRIPT.test(file)) await registerTypeScript();
     mod = await import(pathToFileURL(file).href);
   } catch (err) {
     throw new UsageError(`Could not load service module ${file}: ${(err as Error).message}`);

@@ -33,8 +33,7 @@ Options:
   --prefetch <n>         calls each worker consumer holds at once (default 32)
   --max-deliveries <n>   deliveries of one call before a worker dead-letters it (default 5)
   --out <dir>            codegen: output directory (the SDK, schemas/, openrpc.json, asyncapi.json)
-  --runtime-import <s>   codegen: import specifier of Warren's client runtime in the SDK
-                         (default: a relative path from <dir> to this Warren's src/client/index.ts)
+  --runtime-import <s>   codegen: import specifier of Warren's client runtime in the SDK (default warren-client)
   --check                codegen: write nothing; exit 1 with a diff summary when <dir> is stale
   -h, --help             show this help
 

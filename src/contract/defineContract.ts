@@ -2,7 +2,7 @@
  * The contract API: a service's methods, events and declared errors, written once with zod.
  */
 import { z } from 'zod';
-import { isReservedCode } from '../protocol/codes.ts';
+import { isReservedCode } from 'warren-client/protocol';
 
 /** A method's params: a `z.object` takes named params, a `z.tuple` positional ones. */
 export type ParamsSchema = z.ZodObject | z.ZodTuple;

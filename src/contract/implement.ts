@@ -3,8 +3,8 @@
  * the return value must satisfy the output schema.
  */
 import type { z } from 'zod';
+import type { WarrenError } from 'warren-client/protocol';
 import type { Principal } from '../protocol/call.ts';
-import type { WarrenError } from '../protocol/WarrenError.ts';
 import type { Contract, ContractSpec, ErrorSpec } from './defineContract.ts';
 
 /** The logging surface handlers get; pino loggers satisfy it. */

@@ -1,7 +1,6 @@
 /** Params validation against a method's input schema, with JSON-RPC's -32602 on failure. */
 import { z } from 'zod';
-import { ErrorCode } from '../protocol/codes.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
+import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import type { ParamsSchema } from './defineContract.ts';
 
 export interface IssueData {

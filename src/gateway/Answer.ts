@@ -2,9 +2,8 @@
  * A request of one connection on its way to an answer: the callback that writes the answer,
  * and the record of a request that waits (for its authorization or for its reply).
  */
+import { encodeError, spliceReply, type Id, type ErrorObject } from 'warren-client/protocol';
 import type { Call } from '../protocol/call.ts';
-import { encodeError, spliceReply, type Id } from '../protocol/envelope.ts';
-import type { ErrorObject } from '../protocol/WarrenError.ts';
 
 /** Writes a request's response; undefined for a notification, which gets none. */
 export type Done = (response: string | undefined) => void;

@@ -6,10 +6,9 @@
 import type { Logger } from '../contract/implement.ts';
 import type { Registry } from '../contract/registry.ts';
 import { silentLogger } from '../log.ts';
-import type { Principal } from '../protocol/call.ts';
-import { ErrorCode } from '../protocol/codes.ts';
+import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { isValidTopic } from '../protocol/routing.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
+import type { Principal } from '../protocol/call.ts';
 import type { GatewayOptions } from './GatewayOptions.ts';
 import type { Subscriber, Subscriptions } from './Subscriptions.ts';
 

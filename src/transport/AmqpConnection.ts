@@ -10,8 +10,7 @@
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel } from 'amqplib';
 import type { Logger } from '../log.ts';
-import { ErrorCode } from '../protocol/codes.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
+import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { amqpSocket, coalesceWrites } from './coalesceWrites.ts';
 import { reconnectDelay, type BackoffOptions } from './reconnectDelay.ts';
 

@@ -13,18 +13,8 @@
  */
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../log.ts';
+import { DEAD_LETTER_EXCHANGE, DeadLetterReason, RPC_EXCHANGE, deadLetterProperties, methodQueue, methodQueueArguments, readAttempts, readCall, retryProperties } from '../protocol/routing.ts';
 import type { ReplyBody } from '../protocol/call.ts';
-import {
-  DEAD_LETTER_EXCHANGE,
-  DeadLetterReason,
-  RPC_EXCHANGE,
-  deadLetterProperties,
-  methodQueue,
-  methodQueueArguments,
-  readAttempts,
-  readCall,
-  retryProperties,
-} from '../protocol/routing.ts';
 import { DEAD_LETTER_BODY, decideDelivery } from './deliveryPolicy.ts';
 import { REFUSED_BODY } from './PendingCalls.ts';
 import type { ServeFn } from './Transport.ts';

@@ -18,19 +18,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { ErrorCode, WarrenError } from 'warren-client/protocol';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, RPC_EXCHANGE, callProperties, eventBindingKey, eventRoutingKey, parseEventRoutingKey } from '../protocol/routing.ts';
 import type { Call } from '../protocol/call.ts';
-import { ErrorCode } from '../protocol/codes.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
-import {
-  DEAD_LETTER_EXCHANGE,
-  DEAD_LETTER_QUEUE,
-  EVENTS_EXCHANGE,
-  RPC_EXCHANGE,
-  callProperties,
-  eventBindingKey,
-  eventRoutingKey,
-  parseEventRoutingKey,
-} from '../protocol/routing.ts';
 import type { Logger } from '../log.ts';
 import { AmqpConnection, type Lane } from './AmqpConnection.ts';
 import { AmqpMethodConsumer, isNack } from './AmqpMethodConsumer.ts';

@@ -5,8 +5,8 @@
  * rejected (counted, and dead-lettered after `maxDeliveries`, as AmqpTransport does), an
  * optional queue length past which new calls are refused, and topic-routed events.
  */
-import type { Call, ReplyBody } from '../protocol/call.ts';
 import { DeadLetterReason } from '../protocol/routing.ts';
+import type { Call, ReplyBody } from '../protocol/call.ts';
 import { DEAD_LETTER_BODY, decideDelivery } from './deliveryPolicy.ts';
 import type { Delivery, EventMessage, ServeFn } from './Transport.ts';
 

@@ -1,6 +1,6 @@
 /** The embedded transport: every gateway and worker of one process share a MemoryBroker. */
-import type { Call } from '../protocol/call.ts';
 import { eventBindingKey } from '../protocol/routing.ts';
+import type { Call } from '../protocol/call.ts';
 import { MemoryBroker } from './MemoryBroker.ts';
 import { PendingCalls, REFUSED_BODY, unavailableBody } from './PendingCalls.ts';
 import { resolveServeOptions } from './serveOptions.ts';

@@ -2,8 +2,7 @@
  * The table of calls waiting for a reply: correlation id → reply callback and deadline timer.
  * It guarantees each call is answered exactly once and that nothing stays after the answer.
  */
-import { ErrorCode } from '../protocol/codes.ts';
-import { errorBody } from '../protocol/envelope.ts';
+import { ErrorCode, errorBody } from 'warren-client/protocol';
 import type { ReplyBody } from '../protocol/call.ts';
 import type { ReplyFn } from './Transport.ts';
 

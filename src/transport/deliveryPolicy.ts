@@ -8,8 +8,7 @@
  * function rejected. The count travels with the call (`x-warren-attempts` on AMQP), so a
  * call that keeps killing workers is given up after `maxDeliveries` runs instead of looping.
  */
-import { ErrorCode } from '../protocol/codes.ts';
-import { errorBody } from '../protocol/envelope.ts';
+import { ErrorCode, errorBody } from 'warren-client/protocol';
 
 /** @default 5 */
 export const DEFAULT_MAX_DELIVERIES = 5;

@@ -7,10 +7,9 @@
  */
 import type { Context, Logger } from '../contract/implement.ts';
 import type { Contract } from '../contract/defineContract.ts';
-import type { Call, Principal } from '../protocol/call.ts';
-import { ErrorCode } from '../protocol/codes.ts';
+import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { DEFAULT_TOPIC, isValidTopic } from '../protocol/routing.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
+import type { Call, Principal } from '../protocol/call.ts';
 import type { Delivery, Transport } from '../transport/Transport.ts';
 
 /** The longest delay setTimeout honours; a longer one fires at once. */

@@ -7,10 +7,8 @@
 import type { Implementation, Logger } from '../contract/implement.ts';
 import type { MethodSpec, Contract } from '../contract/defineContract.ts';
 import { validateParams } from '../contract/validateParams.ts';
-import { ErrorCode } from '../protocol/codes.ts';
-import { errorBody, resultBody } from '../protocol/envelope.ts';
+import { ErrorCode, errorBody, resultBody, WarrenError } from 'warren-client/protocol';
 import type { ReplyBody } from '../protocol/call.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
 import type { Consumer, Delivery, Transport } from '../transport/Transport.ts';
 import { DEFAULT_MAX_DELIVERIES, checkMaxDeliveries } from '../transport/deliveryPolicy.ts';
 import { silentLogger } from '../log.ts';

@@ -10,7 +10,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { ErrorCode } from '../../src/protocol/codes.ts';
+import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
 import { GatewayProcess, type ChildStats } from './GatewayProcess.ts';
 import { checkServerFrame } from './serverFrames.ts';
 

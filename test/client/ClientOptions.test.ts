@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { resolveClientOptions, type ClientOptions, type WebSocketConstructor } from '../../src/client/ClientOptions.ts';
+import { resolveClientOptions, type ClientOptions, type WebSocketConstructor } from '../../packages/warren-client/src/ClientOptions.ts';
 
 const base = { url: 'ws://127.0.0.1:1/rpc', WebSocket: WebSocket as unknown as WebSocketConstructor };
 

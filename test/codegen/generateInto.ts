@@ -7,7 +7,7 @@ import { generate, writeOutput } from '../../codegen/index.ts';
 import type { Contract } from '../../src/contract/defineContract.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const RUNTIME = join(ROOT, 'src/client/index.ts');
+export const RUNTIME = join(ROOT, 'packages/warren-client/src/index.ts');
 
 /** Writes the generated files to a new temp dir (with `{"type":"module"}`) and returns its path. */
 export function generateInto(contracts: readonly Contract[], prefix = 'warren-codegen-test-'): string {

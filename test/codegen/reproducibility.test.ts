@@ -13,7 +13,7 @@ import { compareOutput, diffSummary, generate, readOutput } from '../../codegen/
 import { contracts } from '../../schemas/index.ts';
 import { ROOT } from './generateInto.ts';
 
-const OPTIONS = { source: 'schemas/index.ts', runtimeImport: '../src/client/index.ts' };
+const OPTIONS = { source: 'schemas/index.ts' };
 const temps: string[] = [];
 after(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
@@ -21,7 +21,7 @@ after(() => {
 
 /** The codegen:check script's command, against another --out directory. */
 function check(out: string) {
-  const args = ['bin/warren.js', 'codegen', '--service', 'schemas/index.ts', '--out', out, '--runtime-import', '../src/client/index.ts', '--check'];
+  const args = ['bin/warren.js', 'codegen', '--service', 'schemas/index.ts', '--out', out, '--check'];
   const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -20,7 +20,7 @@ import {
   type ChatMessagePayload,
   type ConnectedApi,
 } from '../../generated/client.ts';
-import { ErrorCode } from '../../src/protocol/codes.ts';
+import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
 import { startWarren } from '../helpers/processes.ts';
 import { startExampleOnAmqp } from './exampleOnAmqp.ts';
@@ -144,7 +144,7 @@ describe('generated/client.ts', () => {
   it("imports nothing but Warren's client runtime", () => {
     const text = readFileSync(join(ROOT, 'generated/client.ts'), 'utf8');
     const specifiers = [...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gm)].map((m) => m[1]);
-    assert.deepEqual([...new Set(specifiers)], ['../src/client/index.ts']);
+    assert.deepEqual([...new Set(specifiers)], ['warren-client']);
     assert.doesNotMatch(text, /\bimport\(/);
   });
 });

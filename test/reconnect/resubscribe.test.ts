@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WarrenClient } from '../../src/client/WarrenClient.ts';
+import type { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import { eventually, recordingWebSocket, stackBehindProxy, type SentFrame } from './support.ts';
 
 const SERVICE = 'rresub';

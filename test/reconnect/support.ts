@@ -7,10 +7,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { WarrenClient } from '../../src/client/WarrenClient.ts';
-import type { ClientOptions, WebSocketConstructor } from '../../src/client/ClientOptions.ts';
-import type { ConnectionState, StateChange } from '../../src/client/ConnectionState.ts';
-import { WarrenError } from '../../src/protocol/WarrenError.ts';
+import { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
+import type { ClientOptions, WebSocketConstructor } from '../../packages/warren-client/src/ClientOptions.ts';
+import type { ConnectionState, StateChange } from '../../packages/warren-client/src/ConnectionState.ts';
+import { WarrenError } from '../../packages/warren-client/src/protocol/WarrenError.ts';
 import { stackForBlock, type Stack, type StackOptions } from '../helpers/stack.ts';
 import { TcpProxy } from './TcpProxy.ts';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, ErrorMessage, errorCodeName, isReservedCode, type WarrenErrorCodeNumber } from '../../src/protocol/codes.ts';
-import { WarrenError, toWarrenError } from '../../src/protocol/WarrenError.ts';
+import { ErrorCode, ErrorMessage, errorCodeName, isReservedCode, type WarrenErrorCodeNumber } from '../../packages/warren-client/src/protocol/codes.ts';
+import { WarrenError, toWarrenError } from '../../packages/warren-client/src/protocol/WarrenError.ts';
 
 /** The table as the README documents it. */
 const DOCUMENTED = {

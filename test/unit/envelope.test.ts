@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ErrorCode } from '../../src/protocol/codes.ts';
+import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
 import {
   checkRequest,
   classifyIncoming,
@@ -15,8 +15,8 @@ import {
   type Entry,
   type Frame,
   type Id,
-} from '../../src/protocol/envelope.ts';
-import type { ErrorObject } from '../../src/protocol/WarrenError.ts';
+} from '../../packages/warren-client/src/protocol/envelope.ts';
+import type { ErrorObject } from '../../packages/warren-client/src/protocol/WarrenError.ts';
 
 const RUNS = { numRuns: 2000 };
 

@@ -68,13 +68,30 @@ interface Rule {
   check(imp: Import): string | undefined;
 }
 
+const CLIENT = 'packages/warren-client/src';
+const WIRE = `${CLIENT}/protocol`;
+/** The wire protocol as the warren package imports it: warren-client's protocol entry. */
+const WIRE_PACKAGE = 'warren-client/protocol';
+
 const RULES: Rule[] = [
   {
+    folder: WIRE,
+    description: 'the wire protocol imports nothing else of Warren, nothing of the network stack, no zod',
+    check({ specifier, target }) {
+      if (specifier === UNCHECKABLE) return 'dynamic import that cannot be checked';
+      if (target !== undefined) return inside(target, WIRE) ? undefined : `outside ${WIRE}`;
+      if (isNetworkStack(specifier)) return 'network stack';
+      if (packageOf(specifier) === 'zod') return 'zod';
+      return undefined;
+    },
+  },
+  {
     folder: 'src/protocol',
-    description: 'the protocol imports nothing else of Warren, nothing of the network stack, no zod',
+    description: 'the AMQP mapping imports only the wire protocol, nothing of the network stack, no zod',
     check({ specifier, target }) {
       if (specifier === UNCHECKABLE) return 'dynamic import that cannot be checked';
       if (target !== undefined) return inside(target, 'src/protocol') ? undefined : 'outside src/protocol';
+      if (specifier === WIRE_PACKAGE) return undefined;
       if (isNetworkStack(specifier)) return 'network stack';
       if (packageOf(specifier) === 'zod') return 'zod';
       return undefined;
@@ -88,17 +105,15 @@ const RULES: Rule[] = [
       if (target !== undefined) {
         return inside(target, 'src/contract') || inside(target, 'src/protocol') ? undefined : 'outside src/contract and src/protocol';
       }
-      return packageOf(specifier) === 'zod' ? undefined : 'a package other than zod';
+      return packageOf(specifier) === 'zod' || specifier === WIRE_PACKAGE ? undefined : 'a package other than zod';
     },
   },
   {
-    folder: 'src/client',
-    description: 'the client runtime imports only the protocol (no zod, koa, ws, amqplib, pino, node:)',
+    folder: CLIENT,
+    description: 'the client runtime imports only itself and the wire protocol (no package, no node:)',
     check({ specifier, target }) {
       if (specifier === UNCHECKABLE) return 'dynamic import that cannot be checked';
-      if (target !== undefined) {
-        return inside(target, 'src/client') || inside(target, 'src/protocol') ? undefined : 'outside src/client and src/protocol';
-      }
+      if (target !== undefined) return inside(target, CLIENT) ? undefined : `outside ${CLIENT}`;
       return 'a package or Node built-in';
     },
   },
@@ -202,8 +217,12 @@ describe('violationsOf(file, source)', () => {
     assert.ok(protocol.some((line) => line.includes("'node:net'")));
     assert.ok(protocol.some((line) => line.includes("'../gateway/Gateway.ts'")));
 
-    assert.equal(violationsOf('src/client/bad.ts', "import { z } from 'zod';\nimport x from 'node:events';").length, 2);
-    assert.equal(violationsOf('src/client/ok.ts', "import { ErrorCode } from '../protocol/codes.ts';").length, 0);
+    assert.equal(violationsOf(`${CLIENT}/bad.ts`, "import { z } from 'zod';\nimport x from 'node:events';").length, 2);
+    assert.equal(violationsOf(`${CLIENT}/bad.ts`, "import { Gateway } from '../../../src/gateway/Gateway.ts';").length, 1);
+    assert.equal(violationsOf(`${CLIENT}/ok.ts`, "import { ErrorCode } from './protocol/codes.ts';").length, 0);
+    // The wire protocol is inside the client runtime: one import out of it breaks both rules.
+    assert.equal(violationsOf(`${WIRE}/bad.ts`, "import { Call } from '../../../../src/protocol/call.ts';").length, 2);
+    assert.equal(violationsOf('src/protocol/ok.ts', "import { ErrorCode } from 'warren-client/protocol';").length, 0);
     assert.equal(violationsOf('src/contract/bad.ts', "import pino from 'pino';\nimport type { T } from '../transport/Transport.ts';").length, 2);
     assert.equal(violationsOf('src/contract/ok.ts', "import { z } from 'zod';\nimport { ErrorCode } from '../protocol/codes.ts';").length, 0);
     assert.equal(violationsOf('src/transport/bad.ts', "import type { Handlers } from '../contract/implement.ts';").length, 1);
@@ -214,7 +233,7 @@ describe('violationsOf(file, source)', () => {
   });
 });
 
-describe('src/ import rules (DESIGN.md)', () => {
+describe('import rules (DESIGN.md)', () => {
   for (const rule of RULES) {
     it(`${rule.folder}: ${rule.description}`, () => {
       const files = sourceFiles(rule.folder);

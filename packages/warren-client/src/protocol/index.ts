@@ -14,17 +14,3 @@ export {
   classifyIncoming,
 } from './envelope.ts';
 export type { Id, Params, Request, Entry, Frame, ParseOptions, Incoming } from './envelope.ts';
-export type { Call, Principal, ReplyBody } from './call.ts';
-export {
-  RPC_EXCHANGE,
-  EVENTS_EXCHANGE,
-  Header,
-  DEFAULT_TOPIC,
-  methodQueue,
-  isValidTopic,
-  eventRoutingKey,
-  eventBindingKey,
-  parseEventRoutingKey,
-  callProperties,
-  readCall,
-} from './routing.ts';

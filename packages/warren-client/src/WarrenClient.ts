@@ -6,9 +6,9 @@
  * subscriptions are re-sent on the new socket before anything else, and each call gets exactly
  * one outcome by its deadline (see `call`).
  */
-import { ErrorCode } from '../protocol/codes.ts';
-import { classifyIncoming, type Params } from '../protocol/envelope.ts';
-import { WarrenError } from '../protocol/WarrenError.ts';
+import { ErrorCode } from './protocol/codes.ts';
+import { classifyIncoming, type Params } from './protocol/envelope.ts';
+import { WarrenError } from './protocol/WarrenError.ts';
 import { backoffDelay } from './backoff.ts';
 import { MAX_TIMER_MS, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './ClientOptions.ts';
 import { ClientSocket } from './ClientSocket.ts';

@@ -6,7 +6,7 @@
  * Once dropped it reports nothing more, so a late event of an old socket can never touch the
  * connection that replaced it.
  */
-import type { WarrenError } from '../protocol/WarrenError.ts';
+import type { WarrenError } from './protocol/WarrenError.ts';
 import type { ResolvedClientOptions, WebSocketLike } from './ClientOptions.ts';
 import { closeError, lostError } from './ConnectionState.ts';
 import { Heartbeat } from './Heartbeat.ts';

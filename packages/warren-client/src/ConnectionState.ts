@@ -5,8 +5,8 @@
  *     connecting ─▶ open ─▶ reconnecting ─▶ open ─▶ …      (a failed attempt: reconnecting again)
  *     any state ─▶ closed                                   (close(), reconnect: false, maxAttempts)
  */
-import { ErrorCode } from '../protocol/codes.ts';
-import { WarrenError, type ErrorObject } from '../protocol/WarrenError.ts';
+import { ErrorCode } from './protocol/codes.ts';
+import { WarrenError, type ErrorObject } from './protocol/WarrenError.ts';
 
 /**
  * - `connecting`: the first connection is being opened.

@@ -4,8 +4,8 @@
  * (idempotent calls). Each entry owns its deadline timer and abort listener, and leaves the
  * outbox when it settles, whichever way.
  */
-import { ErrorCode } from '../protocol/codes.ts';
-import { WarrenError, type ErrorObject } from '../protocol/WarrenError.ts';
+import { ErrorCode } from './protocol/codes.ts';
+import { WarrenError, type ErrorObject } from './protocol/WarrenError.ts';
 import { isShuttingDown } from './ConnectionState.ts';
 
 export interface NewEntry {

@@ -1,0 +1,2 @@
+/** `warren/client`: the client runtime, the same module as the `warren-client` package. */
+export * from 'warren-client';
