@@ -4,6 +4,7 @@
  */
 import type { Contract } from '../src/contract/defineContract.ts';
 import type { DocumentInfo } from './documentInfo.ts';
+import { stripTypes } from './emitJs.ts';
 import { buildModel } from './model.ts';
 import { renderAsyncApi } from './renderAsyncApi.ts';
 import { renderClient } from './renderClient.ts';
@@ -19,6 +20,8 @@ export interface GenerateOptions {
   runtimeImport?: string;
   /** `info` of the OpenRPC and AsyncAPI documents. @default title from the service names, version '1.0.0' */
   info?: DocumentInfo;
+  /** The SDK as `client.js` plus `client.d.ts` instead of `client.ts`. @default false */
+  js?: boolean;
 }
 
 /** JSON text as codegen writes it: two-space indent, a trailing newline, nothing variable. */
@@ -27,14 +30,21 @@ function jsonText(value: unknown): string {
 }
 
 /**
- * Every output file as text, keyed by its path relative to the output directory: `client.ts`,
- * `openrpc.json`, `asyncapi.json` and `schemas/<service>.<name>.<kind>.json`.
+ * Every output file as text, keyed by its path relative to the output directory: `client.ts`
+ * (with `js`, `client.js` and `client.d.ts`), `openrpc.json`, `asyncapi.json` and
+ * `schemas/<service>.<name>.<kind>.json`.
  * @throws CodegenError for a contract JSON Schema cannot describe, naming message and field
  */
 export function generate(contracts: readonly Contract[], options: GenerateOptions): Map<string, string> {
   const model = buildModel(contracts);
   const files = new Map<string, string>();
-  files.set('client.ts', renderClient(model, { source: options.source, runtimeImport: options.runtimeImport ?? 'warren-client' }));
+  const client = { source: options.source, runtimeImport: options.runtimeImport ?? 'warren-client' };
+  if (options.js) {
+    files.set('client.js', stripTypes(renderClient(model, client)));
+    files.set('client.d.ts', renderClient(model, { ...client, declarations: true }));
+  } else {
+    files.set('client.ts', renderClient(model, client));
+  }
   files.set('openrpc.json', jsonText(renderOpenRpc(model, options.info)));
   files.set('asyncapi.json', jsonText(renderAsyncApi(model, options.info)));
   for (const message of model.messages) {

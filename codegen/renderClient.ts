@@ -13,6 +13,20 @@ export interface ClientRenderOptions {
   source: string;
   /** Import specifier of Warren's client runtime. */
   runtimeImport: string;
+  /**
+   * Render the declarations only (`client.d.ts`): every function becomes `export declare
+   * function` with the same signature, and the module's private helper is left out.
+   */
+  declarations?: boolean;
+}
+
+/**
+ * An exported function: its full text in `client.ts`, its signature alone in `client.d.ts`.
+ * Every exported function of the SDK is written with its return type, so the signature is
+ * the whole of its declaration.
+ */
+function exportedFunction(signature: string, body: string, declarations: boolean | undefined): string {
+  return declarations ? `export declare function ${signature};\n` : `export function ${signature} {\n${body}\n}\n`;
 }
 
 function contextFor(message: Message): TypeContext {
@@ -47,7 +61,7 @@ function serviceTypes(service: ServiceModel, emitted: Set<string>): string[] {
   return out;
 }
 
-function serviceRuntime(service: ServiceModel): string[] {
+function serviceRuntime(service: ServiceModel, declarations: boolean | undefined): string[] {
   const out: string[] = [];
   const s = service.service;
   if (service.events.length > 0) {
@@ -59,8 +73,12 @@ function serviceRuntime(service: ServiceModel): string[] {
     const doc = [`True when \`err\` is the ${s} service's declared error ${e.name} (code ${e.code}, "${e.message}").`];
     if (e.description) doc.push(e.description);
     out.push(
-      `${jsDoc(doc, '')}export function ${errorGuardName(s, e.name)}(err: unknown): err is WarrenError & { readonly code: ${e.code}${data} } {\n` +
-        `  return err instanceof WarrenError && err.code === ${e.code};\n}\n`,
+      jsDoc(doc, '') +
+        exportedFunction(
+          `${errorGuardName(s, e.name)}(err: unknown): err is WarrenError & { readonly code: ${e.code}${data} }`,
+          `  return err instanceof WarrenError && err.code === ${e.code};`,
+          declarations,
+        ),
     );
   }
   const api: string[] = [];
@@ -110,7 +128,7 @@ function listOf(names: readonly string[]): string {
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
-/** The text of `client.ts`. */
+/** The text of `client.ts`, or with `declarations` of `client.d.ts`. */
 export function renderClient(model: ApiModel, options: ClientRenderOptions): string {
   const emitted = new Set<string>();
   const parts: string[] = [
@@ -134,7 +152,7 @@ export function renderClient(model: ApiModel, options: ClientRenderOptions): str
   ];
   for (const service of model.services) {
     parts.push(`// ${service.service} ${'-'.repeat(Math.max(3, 96 - service.service.length))}\n`);
-    parts.push(...serviceTypes(service, emitted), ...serviceRuntime(service));
+    parts.push(...serviceTypes(service, emitted), ...serviceRuntime(service, options.declarations));
   }
   parts.push(`// Wiring ${'-'.repeat(90)}\n`);
   const methods = model.services.flatMap((s) =>
@@ -147,10 +165,22 @@ export function renderClient(model: ApiModel, options: ClientRenderOptions): str
     `${jsDoc(['Which events a subscription receives.'], '')}export interface EventFilter {\n  /** Only events emitted with this topic (e.g. a room name); omit for every topic. */\n  topic?: string;\n}\n`,
     `${jsDoc(['Ends a subscription; resolves once the server confirmed.'], '')}export type Unsubscribe = () => Promise<void>;\n`,
     `${jsDoc(['The typed API, one namespace per service.'], '')}export interface Api {\n${model.services.map((s) => `  ${s.service}: ${serviceApiName(s.service)};`).join('\n')}\n}\n`,
-    `${jsDoc(['Params travel as a JSON object (named) or array (positional); interfaces lack the index signature the runtime declares.'], '')}function params(input: object): Record<string, unknown> | unknown[] {\n  return input as Record<string, unknown> | unknown[];\n}\n`,
-    `${jsDoc(['The typed API over an existing client connection.'], '')}export function createApi(client: WarrenClient): Api {\n  return {\n${model.services.map(stubs).join('\n')}\n  };\n}\n`,
+  );
+  if (!options.declarations) {
+    parts.push(
+      `${jsDoc(['Params travel as a JSON object (named) or array (positional); interfaces lack the index signature the runtime declares.'], '')}function params(input: object): Record<string, unknown> | unknown[] {\n  return input as Record<string, unknown> | unknown[];\n}\n`,
+    );
+  }
+  parts.push(
+    jsDoc(['The typed API over an existing client connection.'], '') +
+      exportedFunction('createApi(client: WarrenClient): Api', `  return {\n${model.services.map(stubs).join('\n')}\n  };`, options.declarations),
     `${jsDoc(['The typed API plus the connection it runs on (`$client`: close it when done).'], '')}export interface ConnectedApi extends Api {\n  readonly $client: WarrenClient;\n}\n`,
-    `${jsDoc(['Opens a connection and returns the typed API over it. Calls wait until the connection is open, within their deadline.'], '')}export function connect(options: ClientOptions): ConnectedApi {\n  const client = new WarrenClient(options);\n  return { ...createApi(client), $client: client };\n}\n`,
+    jsDoc(['Opens a connection and returns the typed API over it. Calls wait until the connection is open, within their deadline.'], '') +
+      exportedFunction(
+        'connect(options: ClientOptions): ConnectedApi',
+        '  const client = new WarrenClient(options);\n  return { ...createApi(client), $client: client };',
+        options.declarations,
+      ),
   );
   return parts.join('\n');
 }

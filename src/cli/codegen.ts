@@ -26,12 +26,13 @@ export interface CodegenArgs {
   out?: string;
   'runtime-import'?: string;
   check?: boolean;
+  js?: boolean;
 }
 
 const posix = (path: string) => path.split(sep).join('/');
 
 /**
- * `warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--check]`.
+ * `warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--js] [--check]`.
  * Resolves with the process exit code: 1 when the contracts cannot be generated, or when
  * `--check` finds the committed output stale.
  */
@@ -43,6 +44,7 @@ export async function runCodegen(args: CodegenArgs): Promise<number> {
     const files = generate(contracts, {
       source: posix(relative(process.cwd(), resolve(args.service))),
       ...(args['runtime-import'] === undefined ? {} : { runtimeImport: args['runtime-import'] }),
+      js: args.js ?? false,
     });
     return args.check ? check(args.out, files) : write(args.out, files);
   } catch (err) {

@@ -14,6 +14,7 @@ import { AmqpTransport } from '../transport/AmqpTransport.ts';
 import { MemoryTransport } from '../transport/MemoryTransport.ts';
 import type { Transport } from '../transport/Transport.ts';
 import { Worker } from '../worker/Worker.ts';
+import { runBundle } from './bundle.ts';
 import { runCheck } from './check.ts';
 import { discovery, runCodegen } from './codegen.ts';
 import { flagOf, GATEWAY_FLAGS, GATEWAY_USAGE, parseGatewayFlags } from './gatewayFlags.ts';
@@ -21,7 +22,8 @@ import { loadService, UsageError } from './loadService.ts';
 import { webPage } from './webPage.ts';
 
 const USAGE = `Usage: warren <serve|gateway|worker> --service <module> [options]
-       warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--check]
+       warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--js] [--check]
+       warren bundle --entry <sdk> --out <file>   (warren bundle --help for its options)
        warren check --service <module> [--lock <file>] [--against <git-ref>] [--update] [--json]
                     (warren check --help for its options)
 
@@ -34,6 +36,7 @@ Options:
   --max-deliveries <n>   deliveries of one call before a worker dead-letters it (default 5)
   --out <dir>            codegen: output directory (the SDK, schemas/, openrpc.json, asyncapi.json)
   --runtime-import <s>   codegen: import specifier of Warren's client runtime in the SDK (default warren-client)
+  --js                   codegen: the SDK as client.js and client.d.ts instead of client.ts
   --check                codegen: write nothing; exit 1 with a diff summary when <dir> is stale
   -h, --help             show this help
 
@@ -62,6 +65,10 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await runCheck(argv.slice(1));
     return;
   }
+  if (argv[0] === 'bundle') {
+    process.exitCode = await runBundle(argv.slice(1));
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -75,6 +82,7 @@ async function main(argv: string[]): Promise<void> {
       out: { type: 'string' },
       'runtime-import': { type: 'string' },
       check: { type: 'boolean' },
+      js: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...GATEWAY_FLAGS,
     },
