@@ -1,5 +1,5 @@
 /**
- * The browser bundle of the generated SDK (codegen/bundle.ts, `npm run build:browser`):
+ * The browser bundle of the generated SDK (codegen/bundle.ts, `warren bundle`):
  * one self-contained ES module with no runtime dependency, and it works.
  */
 import assert from 'node:assert/strict';
@@ -96,18 +96,39 @@ describe('the bundle as a module', () => {
   });
 });
 
-describe('npm run build:browser (codegen/buildBrowser.ts)', () => {
-  it('writes the same bundle to --out', async () => {
+describe('warren bundle --entry <sdk> --out <file>', () => {
+  const warren = (args: string[]) =>
+    promisify(execFile)(process.execPath, [join(ROOT, 'bin/warren.js'), 'bundle', ...args], { cwd: ROOT, timeout: 60_000 });
+
+  it('writes the same bundle to --out, creating its folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'warren-bundle-'));
     try {
       const out = join(dir, 'nested', 'sdk.js');
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', join(ROOT, 'codegen/buildBrowser.ts'), '--entry', ENTRY, '--out', out],
-        { cwd: ROOT, timeout: 60_000 },
-      );
+      const { stdout } = await warren(['--entry', ENTRY, '--out', out]);
       assert.equal(readFileSync(out, 'utf8'), bundle.code);
       assert.match(stdout, new RegExp(`${bundle.bytes} bytes, ${bundle.gzipBytes} gzipped`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 naming the import when the SDK does not bundle, 2 on a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-bundle-'));
+    try {
+      const entry = join(dir, 'client.ts');
+      writeFileSync(entry, "import { z } from 'zod';\nexport const schema = z.string();\n");
+      const refused = await warren(['--entry', entry, '--out', join(dir, 'sdk.js')]).then(
+        () => assert.fail('bundled an SDK that imports zod'),
+        (err: { code: number; stderr: string }) => err,
+      );
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /"zod" is a package or a Node built-in/);
+      const usage = await warren(['--entry', entry]).then(
+        () => assert.fail('ran without --out'),
+        (err: { code: number; stderr: string }) => err,
+      );
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /--out <file> is required/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
