@@ -50,7 +50,7 @@ const RATE_LIMITED: ErrorObject = { code: ErrorCode.OVERLOADED, message: 'Rate l
 const UNAUTHORIZED: ErrorObject = { code: ErrorCode.UNAUTHORIZED, message: 'Unauthorized' };
 /**
  * `data.reason` tells clients this is no answer from the method: Warren's client resends an
- * idempotent call after reconnecting, as after a lost connection (src/client/ConnectionState.ts).
+ * idempotent call after reconnecting, as after a lost connection (warren-client, ConnectionState.ts).
  */
 const SHUTTING_DOWN: ErrorObject = {
   code: ErrorCode.UNAVAILABLE,

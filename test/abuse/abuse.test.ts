@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { authenticateBearer, guardedImplementation } from './guardedService.ts';

@@ -10,7 +10,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { GatewayProcess, type ChildStats } from './GatewayProcess.ts';
 import { checkServerFrame } from './serverFrames.ts';
 

@@ -5,8 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
-import type { WarrenError } from '../../packages/warren-client/src/protocol/WarrenError.ts';
+import { ErrorCode, type WarrenError } from 'warren-client/protocol';
 import { stackForBlock } from '../helpers/stack.ts';
 import { TcpProxy } from '../reconnect/TcpProxy.ts';
 import { clientsClosedAfterEach, eventually, publishShout, recordingWebSocket, rejectsWith } from '../reconnect/support.ts';

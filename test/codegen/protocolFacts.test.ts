@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SERVER_ERRORS, TOPIC_PATTERN, warrenErrorName } from '../../codegen/protocolFacts.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { isValidTopic } from '../../src/protocol/routing.ts';
 
 describe('TOPIC_PATTERN', () => {

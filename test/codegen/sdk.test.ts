@@ -20,7 +20,7 @@ import {
   type ChatMessagePayload,
   type ConnectedApi,
 } from '../../generated/client.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
 import { startWarren } from '../helpers/processes.ts';
 import { startExampleOnAmqp } from './exampleOnAmqp.ts';

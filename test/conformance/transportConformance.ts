@@ -10,8 +10,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Call, Principal } from '../../src/protocol/call.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
-import { resultBody } from '../../packages/warren-client/src/protocol/envelope.ts';
+import { ErrorCode, resultBody } from 'warren-client/protocol';
 import type { Delivery, EventMessage, ServeFn, Transport } from '../../src/transport/Transport.ts';
 import { uniqueName } from '../helpers/broker.ts';
 import { gate, sleep, waitFor, withTimeout, type Gate } from './async.ts';

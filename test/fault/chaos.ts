@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { methodQueue } from '../../src/protocol/routing.ts';
-import { errorCodeName } from '../../packages/warren-client/src/protocol/codes.ts';
+import { errorCodeName } from 'warren-client/protocol';
 import { uniqueName, queueState } from '../helpers/broker.ts';
 import { waitReady, exitedWithin, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { ChaosClient } from './ChaosClient.ts';

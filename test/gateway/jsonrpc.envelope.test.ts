@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { m, SHOUTED, connect, request, notification, assertNextIsSentinel, assertError, closeSocketsAfterEach, sharedStack } from './jsonrpcSetup.ts';
 
 describe('JSON-RPC 2.0 gateway', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { defineContract } from '../../src/contract/defineContract.ts';
 import { implement } from '../../src/contract/implement.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { m, connect, withStack, request, assertError, sortIds, assertIssues, closeSocketsAfterEach, sharedStack } from './jsonrpcSetup.ts';
 
 describe('JSON-RPC 2.0 gateway', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import type { FrameSocket } from '../helpers/FrameSocket.ts';
 import { stackForBlock } from '../helpers/stack.ts';
 import { SERVICE, m, SHOUTED, connect, request, assertError, assertIssues, closeSocketsAfterEach } from './jsonrpcSetup.ts';

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import type { StateChange } from '../../packages/warren-client/src/ConnectionState.ts';
 import { Gateway } from '../../src/gateway/Gateway.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
 import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';

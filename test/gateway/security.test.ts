@@ -5,8 +5,7 @@
  */
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
-import { WarrenError } from '../../packages/warren-client/src/protocol/WarrenError.ts';
+import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import type { AuthorizeTarget } from '../../src/gateway/Gateway.ts';
 import type { Principal } from '../../src/protocol/call.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';

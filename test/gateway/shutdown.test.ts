@@ -4,7 +4,7 @@
  */
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { startStack, type Stack, type StackOptions } from '../helpers/stack.ts';
 

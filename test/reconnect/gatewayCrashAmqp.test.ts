@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import type { WebSocketConstructor } from '../../packages/warren-client/src/ClientOptions.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { TESTKIT_ENV, testkitContract } from '../fixtures/testkit.ts';
 import { AMQP_URL, deleteMethodQueues, needsBroker, uniqueName } from '../helpers/broker.ts';
 import { startWarren, waitReady, type WarrenProcess } from '../helpers/processes.ts';

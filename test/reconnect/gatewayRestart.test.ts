@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import type { WebSocketConstructor } from '../../packages/warren-client/src/ClientOptions.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { TESTKIT_ENV } from '../fixtures/testkit.ts';
 import { startWarren, type WarrenProcess } from '../helpers/processes.ts';
 import { eventually, freePort, recordStates } from './support.ts';

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { flakyService } from './flakyService.ts';
 import { eventually, recordStates, rejectsWith, stackBehindProxy } from './support.ts';
 

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { eventually, publishShout, recordingWebSocket, recordStates, rejectsWith, stackBehindProxy } from './support.ts';
 
 const SERVICE = 'rproxy';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { ClientOptions } from '../../packages/warren-client/src/ClientOptions.ts';
 import type { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
+import { ErrorCode } from 'warren-client/protocol';
 import { generateInto } from '../codegen/generateInto.ts';
 import { flakyContract, flakyService } from './flakyService.ts';
 import { eventually, rejectsWith, stackBehindProxy } from './support.ts';

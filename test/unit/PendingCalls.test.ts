@@ -1,8 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
-import { resultBody } from '../../packages/warren-client/src/protocol/envelope.ts';
+import { ErrorCode, resultBody } from 'warren-client/protocol';
 import { OVERLOADED_BODY, PendingCalls, TIMEOUT_BODY, unavailableBody } from '../../src/transport/PendingCalls.ts';
 
 /** A reply callback that records every body it gets. */

@@ -1,22 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
-import {
-  checkRequest,
-  classifyIncoming,
-  encodeError,
-  encodeNotification,
-  encodeResult,
-  errorBody,
-  parseFrame,
-  resultBody,
-  spliceReply,
-  type Entry,
-  type Frame,
-  type Id,
-} from '../../packages/warren-client/src/protocol/envelope.ts';
-import type { ErrorObject } from '../../packages/warren-client/src/protocol/WarrenError.ts';
+import { ErrorCode, checkRequest, classifyIncoming, encodeError, encodeNotification, encodeResult, errorBody, parseFrame, resultBody, spliceReply, type Entry, type Frame, type Id, type ErrorObject } from 'warren-client/protocol';
 
 const RUNS = { numRuns: 2000 };
 

@@ -2,8 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { ErrorCode } from '../../packages/warren-client/src/protocol/codes.ts';
-import { WarrenError } from '../../packages/warren-client/src/protocol/WarrenError.ts';
+import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import type { ParamsSchema } from '../../src/contract/defineContract.ts';
 import { isPositional, issuesOf, validateParams, type IssueData } from '../../src/contract/validateParams.ts';
 
