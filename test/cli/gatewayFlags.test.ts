@@ -84,9 +84,12 @@ describe('parseGatewayFlags(values)', () => {
     });
   });
 
-  it('is listed in full in the README section on the warren command', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### `warren` command'), readme.indexOf('## Contracts'));
+  it('is listed in full in the docs section on warren serve, gateway and worker', () => {
+    const page = readFileSync(join(ROOT, 'docs/cli.md'), 'utf8');
+    const start = page.indexOf('## `warren serve`, `warren gateway`, `warren worker`');
+    assert.ok(start >= 0, 'docs/cli.md lacks its section on warren serve, gateway and worker');
+    const end = page.indexOf('\n## ', start + 1);
+    const section = page.slice(start, end < 0 ? undefined : end);
     for (const flag of Object.keys(GATEWAY_FLAGS)) assert.match(section, new RegExp(`--${flag}\\b`), flag);
   });
 });
