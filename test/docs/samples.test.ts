@@ -223,15 +223,16 @@ describe('the TypeScript samples in README.md and docs/', () => {
       `${JSON.stringify(
         {
           compilerOptions: {
-            // strict, plus what a `warren init` project's tsconfig adds (and Warren's sources need).
+            // The tsconfig of a `warren init` project: strict, NodeNext, and relative `.ts` imports
+            // that tsc rewrites to `.js` when it emits. No custom condition: Warren's types are the
+            // compiled declarations of dist/, as an app that installed the packages sees them.
             strict: true,
             noUncheckedIndexedAccess: true,
             verbatimModuleSyntax: true,
             target: 'ES2022',
             module: 'NodeNext',
             moduleResolution: 'NodeNext',
-            customConditions: ['warren-source'],
-            allowImportingTsExtensions: true,
+            rewriteRelativeImportExtensions: true,
             noEmit: true,
             skipLibCheck: true,
             lib: ['ES2022', 'DOM'],
