@@ -6,6 +6,7 @@
  *   warren worker  --service <module>   workers alone
  *   warren codegen --service <module> --out <dir>   typed SDK, JSON Schemas, OpenRPC, AsyncAPI
  *   warren check   --service <module>   contract evolution: fail on breaking changes (check.ts)
+ *   warren init    <dir>                a new project (init.ts)
  */
 import { parseArgs } from 'node:util';
 import { Gateway } from '../gateway/Gateway.ts';
@@ -18,6 +19,7 @@ import { runBundle } from './bundle.ts';
 import { runCheck } from './check.ts';
 import { discovery, runCodegen } from './codegen.ts';
 import { flagOf, GATEWAY_FLAGS, GATEWAY_USAGE, parseGatewayFlags } from './gatewayFlags.ts';
+import { runInit } from './init.ts';
 import { loadService, UsageError } from './loadService.ts';
 import { webPage } from './webPage.ts';
 
@@ -26,6 +28,7 @@ const USAGE = `Usage: warren <serve|gateway|worker> --service <module> [options]
        warren bundle --entry <sdk> --out <file>   (warren bundle --help for its options)
        warren check --service <module> [--lock <file>] [--against <git-ref>] [--update] [--json]
                     (warren check --help for its options)
+       warren init <dir> [--name <package-name>]   a new project: contract, handlers, test, SDK, CI
 
 Options:
   --service <module>     module exporting "contracts" (and "implementations" for serve/worker)
@@ -63,6 +66,10 @@ async function main(argv: string[]): Promise<void> {
   // check has options of its own; it parses them itself.
   if (argv[0] === 'check') {
     process.exitCode = await runCheck(argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'init') {
+    process.exitCode = await runInit(argv.slice(1));
     return;
   }
   if (argv[0] === 'bundle') {
