@@ -1,22 +1,25 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { ErrorCode, ErrorMessage, errorCodeName, isReservedCode, type WarrenErrorCodeNumber } from '../../packages/warren-client/src/protocol/codes.ts';
 import { WarrenError, toWarrenError } from '../../packages/warren-client/src/protocol/WarrenError.ts';
 
-/** The table as the README documents it. */
-const DOCUMENTED = {
-  PARSE_ERROR: -32700,
-  INVALID_REQUEST: -32600,
-  METHOD_NOT_FOUND: -32601,
-  INVALID_PARAMS: -32602,
-  INTERNAL_ERROR: -32603,
-  TIMEOUT: -32000,
-  UNAVAILABLE: -32001,
-  UNAUTHORIZED: -32002,
-  OVERLOADED: -32003,
-  CONNECTION_LOST: -32004,
-  CANCELLED: -32005,
-};
+/**
+ * The table as the README documents it (its "Error codes" section): code and name from every
+ * row, so a code added to ErrorCode without a README row, or the other way round, fails.
+ */
+function documentedTable(): Record<string, number> {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('\n## Error codes\n');
+  assert.ok(start >= 0, 'README.md has no "## Error codes" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  const rows = [...section.matchAll(/^\|\s*(-?\d+)\s*\|\s*`([A-Z_]+)`\s*\|/gm)];
+  assert.ok(rows.length > 0, 'the Error codes section has no table rows');
+  return Object.fromEntries(rows.map(([, code, name]) => [name!, Number(code)]));
+}
+
+const DOCUMENTED = documentedTable();
 
 const JSON_RPC_STANDARD = [-32700, -32600, -32601, -32602, -32603];
 
