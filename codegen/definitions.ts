@@ -9,7 +9,7 @@
  * (`SinkTreeOutputSchema0`). The same names key the documents' components.
  */
 import { CodegenError } from './CodegenError.ts';
-import type { Message } from './model.ts';
+import type { Message } from './message.ts';
 import { pascal } from './names.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
 

@@ -5,6 +5,7 @@
 import type { Contract } from '../src/contract/defineContract.ts';
 import { CodegenError } from './CodegenError.ts';
 import { nameDefinitions } from './definitions.ts';
+import type { Message } from './message.ts';
 import {
   errorGuardName,
   messageTypeName,
@@ -13,27 +14,9 @@ import {
   serviceEventsName,
   type MessageKind,
 } from './names.ts';
-import { toJsonSchema, type JsonSchema } from './toJsonSchema.ts';
+import { toJsonSchema } from './toJsonSchema.ts';
 
-export interface Message {
-  service: string;
-  /** The method, event or error name. */
-  name: string;
-  kind: MessageKind;
-  /** `chat.send`, `chat.message`; for an error `chat.RoomFull`. */
-  wireName: string;
-  /** TypeScript type name, also the schema's key in the documents' components. */
-  typeName: string;
-  /** Path of its JSON Schema file in the output. */
-  file: string;
-  io: 'input' | 'output';
-  /** One line naming what the message is, e.g. "Params of `chat.send`." */
-  summary: string;
-  /** zod's JSON Schema, with `$schema` and any local `definitions`. */
-  schema: JsonSchema;
-  /** Local definition name → generated type name (see definitions.ts). */
-  definitionNames: Map<string, string>;
-}
+export type { Message } from './message.ts';
 
 export interface MethodModel {
   name: string;

@@ -8,7 +8,7 @@
  * finding, not a type change at every position.
  */
 import type { JsonSchema } from '../toJsonSchema.ts';
-import type { Change, CompareContext } from './compareSchemas.ts';
+import type { Change, CompareContext } from './comparison.ts';
 import { compareCounts } from './compareScalars.ts';
 import { canonical } from './lock.ts';
 

@@ -14,7 +14,7 @@
  */
 import type { JsonSchema } from '../toJsonSchema.ts';
 import { compareCounts } from './compareScalars.ts';
-import { propertyPath, type Change, type CompareContext } from './compareSchemas.ts';
+import type { Change, CompareContext } from './comparison.ts';
 
 type Extra = { kind: 'open' } | { kind: 'closed' } | { kind: 'typed'; schema: JsonSchema };
 
@@ -32,6 +32,11 @@ function fields(schema: JsonSchema) {
   const required = new Set((schema.required ?? []) as string[]);
   const names = new Set([...Object.keys(properties), ...required]);
   return { properties, required, names };
+}
+
+/** `$.a`, or `$["a-b"]` for a name that is not an identifier. */
+function propertyPath(path: string, name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
 }
 
 export function compareObjects(o: JsonSchema, n: JsonSchema, path: string, ctx: CompareContext): Change[] {

@@ -7,7 +7,7 @@
  * `constraint-changed`, breaking in both directions. When the format changes, the pattern zod
  * derives from it changes too; only the format is reported.
  */
-import type { Change } from './compareSchemas.ts';
+import type { Change } from './comparison.ts';
 import { accepts, isMultiple, sameValue, type Branch } from './expand.ts';
 
 const show = (values: unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');

@@ -12,28 +12,11 @@
 import type { JsonSchema } from '../toJsonSchema.ts';
 import { compareArrays } from './compareArrays.ts';
 import { compareObjects } from './compareObjects.ts';
+import type { Change, CompareContext } from './comparison.ts';
 import { compareNumbers, compareStrings, compareValues } from './compareScalars.ts';
 import { canonical } from './lock.ts';
 import { expand, resolve, sameValue, type Branch, type TypeName } from './expand.ts';
-import { rule, schemaRuleId, type Direction, type SchemaRuleName } from './rules.ts';
-
-export interface Change {
-  rule: SchemaRuleName;
-  /** JSON path of the value concerned, `$` for the whole message. */
-  path: string;
-  /** One line: what changed and what it does to a client. */
-  message: string;
-}
-
-export interface CompareContext {
-  direction: Direction;
-  oldRoot: JsonSchema;
-  newRoot: JsonSchema;
-  /** Pairs of `$ref`s being compared further up: a recursive schema is compared once. */
-  active: Set<string>;
-  /** Compares two subschemas of the same message. */
-  node(oldSchema: JsonSchema, newSchema: JsonSchema, path: string): Change[];
-}
+import { rule, schemaRuleId, type Direction } from './rules.ts';
 
 /** Changes from `oldSchema` to `newSchema`, both whole message schemas, in `direction`. */
 export function compareSchemas(oldSchema: JsonSchema, newSchema: JsonSchema, direction: Direction): Change[] {
@@ -46,11 +29,6 @@ export function compareSchemas(oldSchema: JsonSchema, newSchema: JsonSchema, dir
   };
   // Entering through `#` marks the root as a ref, so a recursive schema is not compared twice.
   return ctx.node({ $ref: '#' }, { $ref: '#' }, '$').filter((change) => schemaRuleId(change.rule, direction) !== undefined);
-}
-
-/** `$.a`, or `$["a-b"]` for a name that is not an identifier. */
-export function propertyPath(path: string, name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
 }
 
 const TYPE_LABEL: Record<TypeName, string> = { null: 'null', boolean: 'boolean', number: 'number', string: 'string', array: 'array', object: 'object' };

@@ -4,7 +4,7 @@ export type { Lock, LockedService, LockedMethod, LockedEvent, LockedError } from
 export { checkLocks, failed } from './checkLocks.ts';
 export type { Finding, CheckOptions } from './checkLocks.ts';
 export { compareSchemas } from './compareSchemas.ts';
-export type { Change } from './compareSchemas.ts';
+export type { Change } from './comparison.ts';
 export { RULES, rule } from './rules.ts';
 export type { Rule, Severity, Direction } from './rules.ts';
 export { majorBumped } from './semver.ts';

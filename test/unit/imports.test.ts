@@ -48,7 +48,7 @@ const NETWORK = new Set(['net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns']
 
 function isNetworkStack(specifier: string): boolean {
   const bare = specifier.replace(/^node:/, '').split('/')[0]!;
-  return NETWORK.has(bare) || ['ws', 'amqplib', 'amqp-connection-manager', 'koa'].includes(packageOf(specifier));
+  return NETWORK.has(bare) || ['ws', 'amqplib', 'koa'].includes(packageOf(specifier));
 }
 
 function packageOf(specifier: string): string {
@@ -72,6 +72,14 @@ const CLIENT = 'packages/warren-client/src';
 const WIRE = `${CLIENT}/protocol`;
 /** The wire protocol as the warren package imports it: warren-client's protocol entry. */
 const WIRE_PACKAGE = 'warren-client/protocol';
+
+/**
+ * What of codegen the gateway may import, for its discovery document and its web page
+ * (GatewayOptions.discovery, .web): the model and the OpenRPC renderer (pure: contracts in, a
+ * document out), and the browser bundler, which loads esbuild inside bundleSdk(), so that only
+ * a gateway serving a page loads it. Not generate(), the writers or esbuild itself.
+ */
+const GATEWAY_CODEGEN = new Set(['codegen/model.ts', 'codegen/renderOpenRpc.ts', 'codegen/CodegenError.ts', 'codegen/bundle.ts']);
 
 const RULES: Rule[] = [
   {
@@ -129,10 +137,13 @@ const RULES: Rule[] = [
   },
   {
     folder: 'src/gateway',
-    description: 'the gateway never imports the worker or examples (handlers)',
-    check({ target }) {
+    description: 'the gateway never imports the worker, the CLI or examples (handlers); of codegen only the OpenRPC renderer and the bundler',
+    check({ specifier, target }) {
       if (inside(target, 'src/worker')) return 'the worker';
+      if (inside(target, 'src/cli')) return 'the CLI';
       if (inside(target, 'examples')) return 'examples/';
+      if (inside(target, 'codegen') && !GATEWAY_CODEGEN.has(target!)) return 'codegen beyond the OpenRPC renderer and the bundler';
+      if (packageOf(specifier) === 'esbuild') return 'esbuild, which only codegen/bundle.ts loads, when a page is served';
       return undefined;
     },
   },
@@ -229,6 +240,9 @@ describe('violationsOf(file, source)', () => {
     assert.equal(violationsOf('src/transport/bad.ts', "import { Session } from '../gateway/Session.ts';").length, 1);
     assert.equal(violationsOf('src/gateway/bad.ts', "import { Worker } from '../worker/Worker.ts';").length, 1);
     assert.equal(violationsOf('src/gateway/bad.ts', "import service from '../../examples/chat/service.ts';").length, 1);
+    assert.equal(violationsOf('src/gateway/bad.ts', "import { UsageError } from '../cli/loadService.ts';").length, 1);
+    assert.equal(violationsOf('src/gateway/bad.ts', "import { generate } from '../../codegen/index.ts';\nimport * as esbuild from 'esbuild';").length, 2);
+    assert.equal(violationsOf('src/gateway/ok.ts', "import { renderOpenRpc } from '../../codegen/renderOpenRpc.ts';\nimport { bundleSdk } from '../../codegen/bundle.ts';").length, 0);
     assert.equal(violationsOf('src/worker/bad.ts', "import type { Gateway } from '../gateway/Gateway.ts';").length, 1);
   });
 });
@@ -242,4 +256,138 @@ describe('import rules (DESIGN.md)', () => {
       assert.deepEqual(violations, [], `\n${violations.join('\n')}`);
     });
   }
+});
+
+/**
+ * Runtime import cycles. Two modules that import values from each other depend on evaluation
+ * order: whichever loads second sees the other's bindings before they are initialised. Only
+ * imports that survive compilation count: `import type` and `export type` are erased, while
+ * `import { type A } from` stays (as a bare import, under verbatimModuleSyntax), and so do
+ * re-exports and side-effect imports. A dynamic import() runs after both modules have loaded,
+ * so it does not count either.
+ */
+const CYCLE_ROOTS = ['src', 'codegen', CLIENT];
+
+const VALUE_STATEMENT = /(?:^|[\s;}])(?:import|export)\s+(type\s+)?[^'"`;]*?\sfrom\s*(['"])([^'"]+)\2/g;
+
+/** The repo-relative files that one source file imports at runtime through relative specifiers. */
+function runtimeImportsOf(file: string, source: string): string[] {
+  const code = stripComments(source);
+  const specifiers: string[] = [];
+  for (const match of code.matchAll(VALUE_STATEMENT)) if (match[1] === undefined) specifiers.push(match[3]!);
+  for (const match of code.matchAll(SIDE_EFFECT)) specifiers.push(match[2]!);
+  return [
+    ...new Set(
+      specifiers.filter((specifier) => specifier.startsWith('.')).map((specifier) => path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier))),
+    ),
+  ].sort();
+}
+
+/**
+ * Every cycle of the graph, one per strongly connected component (Tarjan's algorithm), each
+ * written as a path that starts and ends at the component's first file in sort order.
+ */
+function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const edges = (file: string) => (graph.get(file) ?? []).filter((target) => graph.has(target));
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    onStack.add(file);
+    for (const target of edges(file)) {
+      if (!index.has(target)) {
+        visit(target);
+        low.set(file, Math.min(low.get(file)!, low.get(target)!));
+      } else if (onStack.has(target)) {
+        low.set(file, Math.min(low.get(file)!, index.get(target)!));
+      }
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== file);
+    if (component.length > 1 || edges(file).includes(file)) components.push(component.sort());
+  };
+  for (const file of [...graph.keys()].sort()) if (!index.has(file)) visit(file);
+  // A shortest way round each component, found breadth-first from its first file back to it.
+  return components
+    .map((component) => {
+      const members = new Set(component);
+      const start = component[0]!;
+      const previous = new Map<string, string>();
+      const queue = [start];
+      while (queue.length > 0 && !previous.has(start)) {
+        const file = queue.shift()!;
+        for (const target of edges(file)) {
+          if (!members.has(target) || previous.has(target)) continue;
+          previous.set(target, file);
+          queue.push(target);
+        }
+      }
+      const cycle = [start];
+      for (let file = previous.get(start)!; file !== start; file = previous.get(file)!) cycle.unshift(file);
+      return [start, ...cycle];
+    })
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
+describe('runtime import cycles', () => {
+  it('runtimeImportsOf counts value imports, re-exports and side-effect imports, not type-only or dynamic ones', () => {
+    const source = [
+      "import { a } from './a.ts';",
+      "import type { B } from './b.ts';",
+      "import { type C } from './c.ts';",
+      "export { d } from '../d.ts';",
+      "export type { E } from './e.ts';",
+      "export * from './f.ts';",
+      "import './g.ts';",
+      "import { z } from 'zod';",
+      "const h = await import('./h.ts');",
+      "// import { i } from './i.ts';",
+    ].join('\n');
+    assert.deepEqual(runtimeImportsOf('src/x/file.ts', source), ['src/d.ts', 'src/x/a.ts', 'src/x/c.ts', 'src/x/f.ts', 'src/x/g.ts']);
+  });
+
+  it('importCycles finds each cycle once, as a path, and nothing in a graph without one', () => {
+    const graph = new Map<string, string[]>([
+      ['a', ['b']],
+      ['b', ['c', 'outside']],
+      ['c', ['a']],
+      ['d', ['e']],
+      ['e', ['d', 'a']],
+      ['f', ['f']],
+      ['g', ['a']],
+    ]);
+    assert.deepEqual(importCycles(graph), [['a', 'b', 'c', 'a'], ['d', 'e', 'd'], ['f', 'f']]);
+    assert.deepEqual(importCycles(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]])), []);
+  });
+
+  it('a type-only import back does not make a cycle; a value import back does', () => {
+    const graphOf = (back: string) =>
+      new Map([
+        ['codegen/model.ts', runtimeImportsOf('codegen/model.ts', "import { nameDefinitions } from './definitions.ts';")],
+        ['codegen/definitions.ts', runtimeImportsOf('codegen/definitions.ts', back)],
+      ]);
+    assert.deepEqual(importCycles(graphOf("import type { Message } from './model.ts';")), []);
+    assert.deepEqual(importCycles(graphOf("import { buildModel } from './model.ts';")), [['codegen/definitions.ts', 'codegen/model.ts', 'codegen/definitions.ts']]);
+  });
+
+  it(`no runtime import cycle under ${CYCLE_ROOTS.join(', ')}`, () => {
+    const graph = new Map<string, string[]>();
+    for (const root of CYCLE_ROOTS) {
+      for (const file of sourceFiles(root)) graph.set(file, runtimeImportsOf(file, readFileSync(path.join(ROOT, file), 'utf8')));
+    }
+    assert.ok(graph.size > 50, `only ${graph.size} source files found`);
+    const cycles = importCycles(graph).map((cycle) => cycle.join(' → '));
+    assert.deepEqual(cycles, [], `\n${cycles.join('\n')}`);
+  });
 });
