@@ -155,7 +155,7 @@ function versions(): Record<string, string> {
   } catch {
     commit = '?';
   }
-  const names = ['ws', 'amqplib', 'amqp-connection-manager', 'koa', 'zod', 'socket.io', '@trpc/server', 'hdr-histogram-js', 'tsx'];
+  const names = ['ws', 'amqplib', 'koa', 'zod', 'socket.io', '@trpc/server', 'hdr-histogram-js', 'tsx'];
   return { warren: `${own} (${commit})`, ...Object.fromEntries(names.map((n) => [n, of(n)])) };
 }
 

@@ -20,6 +20,7 @@ const GATEWAY_LIMITS = ['--frame-rate', '1000000000', '--frame-burst', '10000000
 export type SystemName =
   | 'warren-amqp'
   | 'warren-amqp-serve'
+  | 'warren-amqp-ref'
   | 'baseline'
   | 'baseline-confirm'
   | 'baseline-props'
@@ -65,6 +66,24 @@ const warren = (command: 'serve' | 'gateway' | 'worker', transport: 'memory' | '
   ...(command === 'worker' ? [] : GATEWAY_LIMITS),
 ];
 
+/**
+ * Another checkout of Warren (with its node_modules), named by BENCH_REF_DIR, run the same way
+ * as `warren-amqp`: to compare two versions interleaved in one run, e.g. a change against the
+ * commit before it (`--systems warren-amqp,warren-amqp-ref`).
+ */
+const REF_DIR = process.env.BENCH_REF_DIR ?? '<set BENCH_REF_DIR to another checkout>';
+const warrenRef = (command: 'gateway' | 'worker'): string[] => [
+  `${REF_DIR}/bin/warren.js`,
+  command,
+  '--service',
+  `${REF_DIR}/bench/service.ts`,
+  '--transport',
+  'amqp',
+  '--port',
+  '0',
+  ...(command === 'worker' ? [] : GATEWAY_LIMITS),
+];
+
 /** The baseline with some of Warren's AMQP features switched on: what they cost the broker. */
 function baselineVariant(name: SystemName, label: string, env: Record<string, string>): SystemSpec {
   return {
@@ -91,6 +110,18 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     processes: [
       { role: 'worker', script: warren('worker', 'amqp'), readyText: 'worker consuming' },
       { role: 'gateway', script: warren('gateway', 'amqp'), readyText: 'gateway listening' },
+    ],
+  },
+  'warren-amqp-ref': {
+    name: 'warren-amqp-ref',
+    label: 'Warren amqp, gateway + worker processes, from BENCH_REF_DIR',
+    protocol: 'jsonrpc',
+    amqp: true,
+    readyz: true,
+    optional: true,
+    processes: [
+      { role: 'worker', script: warrenRef('worker'), readyText: 'worker consuming' },
+      { role: 'gateway', script: warrenRef('gateway'), readyText: 'gateway listening' },
     ],
   },
   'warren-amqp-serve': {

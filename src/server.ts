@@ -1,6 +1,6 @@
 /** `warren/server`: the gateway, the worker and the transports they share. */
 export { Gateway } from './gateway/Gateway.ts';
-export type { GatewayOptions, AuthorizeTarget, SubscribeTarget } from './gateway/Gateway.ts';
+export type { GatewayOptions, AuthorizeTarget, SubscribeTarget, WebOptions } from './gateway/Gateway.ts';
 export { Worker } from './worker/Worker.ts';
 export type { WorkerOptions } from './worker/Worker.ts';
 export { MemoryTransport } from './transport/MemoryTransport.ts';

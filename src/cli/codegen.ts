@@ -1,24 +1,12 @@
 /**
- * The CLI's codegen wiring: the `warren codegen` command, and the discovery documents the
- * gateway serves (`GET /openrpc.json`, `rpc.discover`). The gateway itself never imports
- * codegen; the CLI hands it a middleware and a builtin.
+ * `warren codegen`: the SDK, JSON Schemas and API documents of a service module, written or
+ * checked against the committed output. (The gateway serves the OpenRPC document itself:
+ * GatewayOptions.discovery.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import type Koa from 'koa';
-import {
-  buildModel,
-  CodegenError,
-  compareOutput,
-  formatDifferences,
-  generate,
-  readOutput,
-  renderOpenRpc,
-  writeOutput,
-} from '../../codegen/index.ts';
-import type { Contract } from '../contract/defineContract.ts';
-import type { Logger } from '../contract/implement.ts';
+import { CodegenError, compareOutput, formatDifferences, generate, readOutput, writeOutput } from '../../codegen/index.ts';
 import { loadService, UsageError } from './loadService.ts';
 
 export interface CodegenArgs {
@@ -75,44 +63,4 @@ function check(out: string, files: ReadonlyMap<string, string>): number {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-export interface Discovery {
-  /** For GatewayOptions.builtins: `rpc.discover` answers the OpenRPC document. */
-  builtins: ReadonlyMap<string, () => unknown>;
-  /** For GatewayOptions.middleware: `GET /openrpc.json`. */
-  middleware: Koa.Middleware[];
-  /** Names the gateway's real address in the document's `servers`, once it listens. */
-  setServerUrl(url: string): void;
-}
-
-/**
- * The OpenRPC document of `contracts`, computed once, served over HTTP and JSON-RPC.
- * Contracts codegen refuses still serve: the document is then left out, with a warning.
- */
-export function discovery(contracts: readonly Contract[], log: Logger): Discovery {
-  let document: Record<string, unknown>;
-  try {
-    document = renderOpenRpc(buildModel(contracts)) as Record<string, unknown>;
-  } catch (err) {
-    if (!(err instanceof CodegenError)) throw err;
-    log.warn({ err: err.message }, 'no OpenRPC document: the contracts cannot be described');
-    return { builtins: new Map(), middleware: [], setServerUrl() {} };
-  }
-  let text = JSON.stringify(document);
-  const serve: Koa.Middleware = async (ctx, next) => {
-    if (ctx.path !== '/openrpc.json' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
-    // Lets browser tools such as the OpenRPC playground read the document.
-    ctx.set('Access-Control-Allow-Origin', '*');
-    ctx.type = 'application/json';
-    ctx.body = text;
-  };
-  return {
-    builtins: new Map([['rpc.discover', () => document]]),
-    middleware: [serve],
-    setServerUrl(url) {
-      document = { ...document, servers: [{ name: 'this gateway', url }] };
-      text = JSON.stringify(document);
-    },
-  };
 }

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isContract, type Contract } from '../contract/defineContract.ts';
 import type { Implementation } from '../contract/implement.ts';
-import type { WebOptions } from './webPage.ts';
+import type { WebOptions } from '../gateway/webPage.ts';
 
 export interface ServiceModule {
   contracts: Contract[];

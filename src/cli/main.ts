@@ -9,6 +9,7 @@
  *   warren init    <dir>                a new project (init.ts)
  */
 import { parseArgs } from 'node:util';
+import { BundleError } from '../../codegen/bundle.ts';
 import { Gateway } from '../gateway/Gateway.ts';
 import { createLogger } from '../log.ts';
 import { AmqpTransport } from '../transport/AmqpTransport.ts';
@@ -17,11 +18,10 @@ import type { Transport } from '../transport/Transport.ts';
 import { Worker } from '../worker/Worker.ts';
 import { runBundle } from './bundle.ts';
 import { runCheck } from './check.ts';
-import { discovery, runCodegen } from './codegen.ts';
+import { runCodegen } from './codegen.ts';
 import { flagOf, GATEWAY_FLAGS, GATEWAY_USAGE, parseGatewayFlags } from './gatewayFlags.ts';
 import { runInit } from './init.ts';
 import { loadService, UsageError } from './loadService.ts';
-import { webPage } from './webPage.ts';
 
 const USAGE = `Usage: warren <serve|gateway|worker> --service <module> [options]
        warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--js] [--check]
@@ -146,22 +146,22 @@ async function main(argv: string[]): Promise<void> {
     log.info({ methods: service.implementations.flatMap((i) => Object.keys(i.contract.methods).map((m) => `${i.contract.service}.${m}`)) }, 'worker consuming');
   }
   if (command !== 'worker') {
-    const documents = discovery(service.contracts, log);
-    // The service module's `web` export (the example's chat page): served at / with its SDK.
-    const page = service.web ? [await webPage(service.web, log)] : [];
-    const gateway = new Gateway({
-      transport,
-      contracts: service.contracts,
-      log,
-      builtins: documents.builtins,
-      middleware: [...documents.middleware, ...page],
-      ...limits,
+    let gateway: Gateway;
+    try {
+      // The service module's `web` export (the example's chat page): served at / with its SDK.
+      gateway = new Gateway({ transport, contracts: service.contracts, log, discovery: true, web: service.web, ...limits });
+    } catch (err) {
+      // The flags were checked already: what is left is the module's web page.
+      if (err instanceof TypeError) throw new UsageError(err.message);
+      throw err;
+    }
+    const address = await gateway.listen(port, values.host ?? '127.0.0.1').catch((err: unknown) => {
+      // The page was asked for: a gateway without it would look healthy and serve a 404.
+      throw err instanceof BundleError ? new UsageError(`web page: ${err.message}`) : err;
     });
-    const address = await gateway.listen(port, values.host ?? '127.0.0.1');
     stops.unshift(() => gateway.close());
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    documents.setServerUrl(`ws://${host}:${address.port}/rpc`);
-    if (page.length > 0) log.info({ page: `http://${host}:${address.port}/` }, `web page on http://${host}:${address.port}/`);
+    if (service.web) log.info({ page: `http://${host}:${address.port}/` }, `web page on http://${host}:${address.port}/`);
     log.info({ url: `ws://${host}:${address.port}/rpc` }, `gateway listening on ws://${host}:${address.port}/rpc`);
   }
 

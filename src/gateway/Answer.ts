@@ -1,62 +1,88 @@
 /**
- * A request of one connection on its way to an answer: the callback that writes the answer,
- * and the record of a request that waits (for its authorization or for its reply).
+ * A request of one connection on its way to its answer: where its response is written, and
+ * its place among the connection's requests in flight while it waits (for its authorization
+ * or for its reply).
  */
-import { encodeError, spliceReply, type Id, type ErrorObject } from 'warren-client/protocol';
-import type { Call } from '../protocol/call.ts';
+import { spliceReply, type Id } from 'warren-client/protocol';
+import type { ReplyBody } from '../protocol/call.ts';
 
 /** Writes a request's response; undefined for a notification, which gets none. */
 export type Done = (response: string | undefined) => void;
 
-/** A request that waits: for its authorization or for its reply. */
-export interface Waiting {
-  /** Answers it now with `error` and forgets whatever it waited for. */
-  settle(error: ErrorObject): void;
-  /** Forgets it without an answer: the socket is gone. */
-  drop(): void;
-}
-
-/** Answers a request with an error, or says nothing to a notification. */
-export function answerError(done: Done, notification: boolean, id: Id, error: ErrorObject): void {
-  done(notification ? undefined : encodeError(id, error));
+/** Answers a request at once with `body`; a notification (id undefined) gets nothing. */
+export function answerNow(done: Done, id: Id | undefined, body: ReplyBody): void {
+  done(id === undefined ? undefined : spliceReply(id, body));
 }
 
 /**
- * One request between its publication (or its authorization) and its answer. A class, not
- * closures: one small object per call on the gateway's hottest path.
+ * One request from the moment it may have to wait until its answer. A class, not closures: one
+ * small object per call on the gateway's hottest path, and one only, whether its answer comes
+ * from a worker, the transport, the authorize hook or the shutdown.
  */
-export class Answer implements Waiting {
-  answered = false;
-  cancel: (() => void) | undefined = undefined;
+export class Answer {
+  readonly #inFlight: Set<Answer>;
+  readonly #id: Id | undefined;
+  readonly #done: Done;
+  #answered = false;
+  #cancel: (() => void) | undefined = undefined;
 
-  constructor(
-    readonly waiting: Set<Waiting>,
-    readonly call: Call,
-    readonly notification: boolean,
-    readonly id: Id,
-    readonly done: Done,
-  ) {}
-
-  /** The worker's reply body, or the transport's error body. */
-  reply(body: string): void {
-    if (this.answered) return;
-    this.answered = true;
-    this.waiting.delete(this);
-    this.done(spliceReply(this.id, body));
+  /**
+   * @param inFlight the connection's requests in flight, which it joins while it waits
+   * @param id the request's id; undefined for a notification
+   */
+  constructor(inFlight: Set<Answer>, id: Id | undefined, done: Done) {
+    this.#inFlight = inFlight;
+    this.#id = id;
+    this.#done = done;
   }
 
-  fail(error: ErrorObject): void {
-    answerError(this.done, this.notification, this.id, error);
+  get notification(): boolean {
+    return this.#id === undefined;
   }
 
-  settle(error: ErrorObject): void {
-    this.drop();
-    this.fail(error);
+  /**
+   * Counts it in flight until it is answered; `cancel` (from Transport.request) is how the
+   * transport forgets it if it is dropped. Nothing when it is answered already: a transport may
+   * answer inside request().
+   */
+  wait(cancel?: () => void): void {
+    if (this.#answered) return;
+    this.#cancel = cancel;
+    this.#inFlight.add(this);
   }
 
+  /** Stops waiting, as its authorization is decided; false when it was answered or dropped meanwhile. */
+  resume(): boolean {
+    this.#inFlight.delete(this);
+    return !this.#answered;
+  }
+
+  /** Answers it with a reply body (a worker's, or an error), once; a notification gets nothing. */
+  reply(body: ReplyBody): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    this.#inFlight.delete(this);
+    this.#done(this.#id === undefined ? undefined : spliceReply(this.#id, body));
+  }
+
+  /** Ends a notification once it is published: there is nothing to send. */
+  end(): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    this.#inFlight.delete(this);
+    this.#done(undefined);
+  }
+
+  /** Answers it now with `body` and drops whatever it waited for (the gateway is shutting down). */
+  settle(body: ReplyBody): void {
+    this.#cancel?.();
+    this.reply(body);
+  }
+
+  /** Forgets it without an answer: the socket is gone. */
   drop(): void {
-    this.answered = true;
-    this.cancel?.();
-    this.waiting.delete(this);
+    this.#answered = true;
+    this.#cancel?.();
+    this.#inFlight.delete(this);
   }
 }

@@ -9,13 +9,13 @@
  * dropped only if the socket is terminated.
  */
 import type { WebSocket } from 'ws';
+import type { ResolvedGatewayOptions } from './GatewayOptions.ts';
 
-export interface BackpressureOptions {
-  highWaterMark: number;
-  lowWaterMark: number;
-  /** Longest time a socket may stay stopped before it is terminated. */
-  stuckTimeoutMs: number;
-}
+/**
+ * The gateway options it reads: reading stops past `sendHighWaterMark` bytes waiting, resumes
+ * at `sendLowWaterMark`, and a socket stopped longer than `slowReaderTimeoutMs` is terminated.
+ */
+export type BackpressureOptions = Pick<ResolvedGatewayOptions, 'sendHighWaterMark' | 'sendLowWaterMark' | 'slowReaderTimeoutMs'>;
 
 /** How often a stopped socket's buffer is looked at. ws has no drain event of its own. */
 const POLL_MS = 20;
@@ -38,7 +38,7 @@ export class Backpressure {
 
   /** Call after writing to the socket. */
   afterSend(): void {
-    if (this.#timer !== undefined || this.#ws.bufferedAmount <= this.#options.highWaterMark) return;
+    if (this.#timer !== undefined || this.#ws.bufferedAmount <= this.#options.sendHighWaterMark) return;
     this.#ws.pause();
     this.#pausedAt = performance.now();
     this.#timer = setInterval(() => this.#poll(), POLL_MS);
@@ -47,10 +47,10 @@ export class Backpressure {
 
   #poll(): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return this.stop();
-    if (this.#ws.bufferedAmount <= this.#options.lowWaterMark) {
+    if (this.#ws.bufferedAmount <= this.#options.sendLowWaterMark) {
       this.stop();
       this.#ws.resume();
-    } else if (performance.now() - this.#pausedAt > this.#options.stuckTimeoutMs) {
+    } else if (performance.now() - this.#pausedAt > this.#options.slowReaderTimeoutMs) {
       this.stop();
       this.#ws.terminate();
     }

@@ -4,11 +4,11 @@
  *
  * ws hands every frame to the kernel with a write of its own. Under load a connection gets
  * many answers per turn (all the replies one broker read carried, every call of a pipelining
- * client), and that system call per answer was the largest single cost of a gateway. The
- * first frame of a turn corks the socket and schedules the uncork for the end of the turn
- * (process.nextTick, after the microtasks that produce more answers): frames keep their
- * order, no timer is involved, and a lone frame is delayed by nothing but the rest of the
- * current turn.
+ * client), and a system call per answer would cost a gateway more than anything else it does
+ * (bench/README.md, "One system call per turn per socket"). The first frame of a turn corks
+ * the socket and schedules the uncork for the end of the turn (process.nextTick, after the
+ * microtasks that produce more answers): frames keep their order, no timer is involved, and a
+ * lone frame is delayed by nothing but the rest of the current turn.
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';

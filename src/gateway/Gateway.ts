@@ -1,6 +1,7 @@
 /**
- * The gateway: one HTTP server carrying Koa (health, readiness, documents) and a ws
- * WebSocket endpoint at /rpc. It needs contracts, never handlers.
+ * The gateway: one HTTP server carrying Koa (health, readiness, and when asked the discovery
+ * document and a web page) and a ws WebSocket endpoint at /rpc. It needs contracts, never
+ * handlers.
  *
  * Besides the JSON-RPC work of each Session it guards the process as a whole: connections
  * that never finish their handshake, too many connections, idle and dead sockets, and an
@@ -14,12 +15,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../contract/implement.ts';
 import { buildRegistry } from '../contract/registry.ts';
 import type { Principal } from '../protocol/call.ts';
-import { silentLogger } from '../log.ts';
+import { Discovery } from './discovery.ts';
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './GatewayOptions.ts';
 import { Session, type SessionDeps } from './Session.ts';
 import { Subscriptions } from './Subscriptions.ts';
+import { WebPage } from './webPage.ts';
 
 export type { GatewayOptions, AuthorizeTarget, SubscribeTarget } from './GatewayOptions.ts';
+export type { WebOptions } from './webPage.ts';
 
 /** What a gateway is holding right now; for tests, soak runs and metrics. */
 export interface GatewayStats {
@@ -54,34 +57,19 @@ export class Gateway {
   #upgrading = 0;
   /** What every Session of this gateway is given. */
   readonly #sessionDeps: SessionDeps;
+  readonly #discovery: Discovery | undefined;
+  readonly #page: WebPage | undefined;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   #closing: Promise<void> | undefined;
 
   constructor(options: GatewayOptions) {
     const resolved = resolveGatewayOptions(options);
     this.#options = resolved;
-    this.#log = resolved.log ?? silentLogger;
-    this.#sessionDeps = {
-      registry: buildRegistry(resolved.contracts),
-      transport: resolved.transport,
-      subscriptions: new Subscriptions(resolved.transport),
-      log: this.#log,
-      authorize: resolved.authorize,
-      authorizeSubscribe: resolved.authorizeSubscribe,
-      builtins: resolved.builtins ?? new Map(),
-      limits: {
-        defaultTimeoutMs: resolved.defaultTimeoutMs,
-        maxBatch: resolved.maxBatch,
-        maxInFlight: resolved.maxInFlight,
-        maxSubscriptions: resolved.maxSubscriptions,
-        rate: { rate: resolved.frameRate, burst: resolved.frameBurst, closeAfterMs: resolved.rateLimitCloseMs },
-        backpressure: {
-          highWaterMark: resolved.sendHighWaterMark,
-          lowWaterMark: resolved.sendLowWaterMark,
-          stuckTimeoutMs: resolved.slowReaderTimeoutMs,
-        },
-      },
-    };
+    this.#log = resolved.log;
+    const registry = buildRegistry(resolved.contracts);
+    this.#page = resolved.web && new WebPage(resolved.web, this.#log);
+    this.#discovery = resolved.discovery ? Discovery.of(resolved.contracts, this.#log) : undefined;
+    this.#sessionDeps = { options: resolved, registry, subscriptions: new Subscriptions(resolved.transport), discovery: this.#discovery };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload, perMessageDeflate: false });
     this.#wss.on('error', (err) => this.#log.warn({ err: err.message }, 'WebSocket server error'));
     const handshake = resolved.handshakeTimeoutMs;
@@ -113,7 +101,9 @@ export class Gateway {
   #koa(): Koa {
     const app = new Koa();
     app.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'HTTP error'));
-    for (const middleware of this.#options.middleware ?? []) app.use(middleware);
+    for (const middleware of this.#options.middleware) app.use(middleware);
+    if (this.#discovery) app.use(this.#discovery.middleware);
+    if (this.#page) app.use(this.#page.middleware);
     app.use(async (ctx, next) => {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
       if (ctx.path === '/healthz') {
@@ -232,15 +222,22 @@ export class Gateway {
     return { connections: this.connections, inFlight: this.inFlight, pendingUpgrades: this.#pending.size, paused };
   }
 
-  /** Starts listening; port 0 picks a free port. Resolves with the bound address. */
-  listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Starts listening; port 0 picks a free port. Resolves with the bound address. With a web
+   * page, its SDK is bundled first: a gateway whose page cannot be served does not listen.
+   */
+  async listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
+    await this.#page?.prepare();
+    const address = await new Promise<AddressInfo>((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(port, host, () => {
         this.#server.off('error', reject);
         resolve(this.#server.address() as AddressInfo);
       });
     });
+    const where = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.#discovery?.setServerUrl(`ws://${where}:${address.port}/rpc`);
+    return address;
   }
 
   /**

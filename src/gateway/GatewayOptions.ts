@@ -1,6 +1,7 @@
 /**
  * The gateway's options: what each one means, its default, and the one place where the
- * defaults are merged and bad values refused with a TypeError naming the option.
+ * defaults are merged and bad values refused with a TypeError naming the option. The resolved
+ * options are what every part of the gateway reads, under the same names.
  */
 import type { IncomingMessage } from 'node:http';
 import type Koa from 'koa';
@@ -8,6 +9,9 @@ import type { Contract, EventSpec, MethodSpec } from '../contract/defineContract
 import type { Logger } from '../contract/implement.ts';
 import type { Principal } from '../protocol/call.ts';
 import type { Transport } from '../transport/Transport.ts';
+import { silentLogger } from '../log.ts';
+import { MAX_TIMER_MS } from 'warren-client/protocol';
+import type { WebOptions } from './webPage.ts';
 
 /** What the `authorize` hook is told about the call it judges. */
 export interface AuthorizeTarget {
@@ -102,8 +106,20 @@ export interface GatewayOptions {
   idleTimeoutMs?: number;
   /** Extra HTTP routes or static files, mounted before Warren's own. */
   middleware?: readonly Koa.Middleware[];
-  /** Extra `rpc.*` JSON-RPC methods answered by the gateway (e.g. rpc.discover). */
-  builtins?: ReadonlyMap<string, () => unknown>;
+  /**
+   * Serve the contracts' OpenRPC document at `GET /openrpc.json` (CORS `*`) and as the
+   * JSON-RPC method `rpc.discover`, with the gateway's own address in `servers` once it
+   * listens. A method the document cannot describe (positional params with a rest element)
+   * is left out of it, with a warning naming it.
+   * @default false
+   */
+  discovery?: boolean;
+  /**
+   * A web page: the top-level files of `root` at `/`, and the generated SDK at `sdk` bundled
+   * for the browser at `/sdk.js` (esbuild runs in listen(), and only when this is set).
+   * @default no page
+   */
+  web?: WebOptions;
   log?: Logger;
 }
 
@@ -129,10 +145,19 @@ type Limits = Required<
   >
 >;
 
-export type ResolvedGatewayOptions = GatewayOptions & Limits;
-
-/** Node and browser timers fire at once past this many milliseconds. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The options with every default in: the shape the gateway's parts read. */
+export interface ResolvedGatewayOptions extends Readonly<Limits> {
+  readonly transport: Transport;
+  readonly contracts: readonly Contract[];
+  readonly allowedOrigins: readonly string[] | undefined;
+  readonly authenticate: GatewayOptions['authenticate'];
+  readonly authorize: GatewayOptions['authorize'];
+  readonly authorizeSubscribe: GatewayOptions['authorizeSubscribe'];
+  readonly middleware: readonly Koa.Middleware[];
+  readonly discovery: boolean;
+  readonly web: WebOptions | undefined;
+  readonly log: Logger;
+}
 
 export const GATEWAY_DEFAULTS: Readonly<Limits> = Object.freeze({
   maxPayload: 1024 * 1024,
@@ -198,5 +223,27 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   if (options.allowedOrigins !== undefined && !(Array.isArray(options.allowedOrigins) && options.allowedOrigins.every((o) => typeof o === 'string'))) {
     throw new TypeError('allowedOrigins must be an array of strings');
   }
-  return { ...options, ...merged };
+  const middleware = options.middleware ?? [];
+  if (!(Array.isArray(middleware) && middleware.every((m) => typeof m === 'function'))) {
+    throw new TypeError('middleware must be an array of Koa middleware functions');
+  }
+  const discovery = options.discovery ?? false;
+  if (typeof discovery !== 'boolean') throw new TypeError(`discovery must be a boolean, got ${String(discovery)}`);
+  const { web } = options;
+  if (web !== undefined && !(web !== null && typeof web === 'object' && typeof web.root === 'string' && typeof web.sdk === 'string')) {
+    throw new TypeError('web must be { root: <folder of index.html>, sdk: <generated client.ts> }');
+  }
+  return Object.freeze({
+    ...merged,
+    transport: options.transport,
+    contracts: options.contracts,
+    allowedOrigins: options.allowedOrigins,
+    authenticate: options.authenticate,
+    authorize: options.authorize,
+    authorizeSubscribe: options.authorizeSubscribe,
+    middleware,
+    discovery,
+    web,
+    log: options.log ?? silentLogger,
+  });
 }

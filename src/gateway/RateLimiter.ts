@@ -1,23 +1,22 @@
 /**
- * Per-connection request rate limit: a token bucket (`rate` tokens a second, at most `burst`
- * saved up), plus the rule that turns a persistent offender into a disconnect.
+ * Per-connection request rate limit: a token bucket (`frameRate` tokens a second, at most
+ * `frameBurst` saved up), plus the rule that turns a persistent offender into a disconnect.
  *
  * Brief bursts over the limit are refused request by request, so a well-meaning client that
  * overshoots learns it from OVERLOADED answers and backs off. A client that keeps going past
- * the limit, with no quiet second in between, for `closeAfterMs`, is abusing the connection
+ * the limit, with no quiet second in between, for `rateLimitCloseMs`, is abusing the connection
  * and loses it.
  */
+import type { ResolvedGatewayOptions } from './GatewayOptions.ts';
 
 export type Verdict = 'ok' | 'refuse' | 'close';
 
-export interface RateLimiterOptions {
-  /** Tokens added per second; 0 disables the limiter. */
-  rate: number;
-  /** Most tokens saved up. */
-  burst: number;
-  /** Refusals spanning this long without a quiet second close the connection; 0 never closes. */
-  closeAfterMs: number;
-}
+/**
+ * The gateway options it reads: `frameRate` tokens added per second (0 disables the limiter),
+ * at most `frameBurst` saved up, and `rateLimitCloseMs` of refusals without a quiet second
+ * before the connection is closed (0 never closes).
+ */
+export type RateLimiterOptions = Pick<ResolvedGatewayOptions, 'frameRate' | 'frameBurst' | 'rateLimitCloseMs'>;
 
 /** A gap this long without a refusal ends an episode of abuse. */
 const QUIET_MS = 1000;
@@ -33,7 +32,7 @@ export class RateLimiter {
 
   constructor(options: RateLimiterOptions, now = performance.now()) {
     this.#options = options;
-    this.#tokens = options.burst;
+    this.#tokens = options.frameBurst;
     this.#refilledAt = now;
   }
 
@@ -47,9 +46,9 @@ export class RateLimiter {
    * is never half admitted.
    */
   take(cost: number, now = performance.now()): Verdict {
-    const { rate, burst, closeAfterMs } = this.#options;
-    if (rate === 0) return 'ok';
-    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#refilledAt) / 1000) * rate);
+    const { frameRate, frameBurst, rateLimitCloseMs } = this.#options;
+    if (frameRate === 0) return 'ok';
+    this.#tokens = Math.min(frameBurst, this.#tokens + ((now - this.#refilledAt) / 1000) * frameRate);
     this.#refilledAt = now;
     if (this.#tokens >= cost) {
       this.#tokens -= cost;
@@ -59,6 +58,6 @@ export class RateLimiter {
     this.#refusals += cost;
     if (this.#abuseSince === undefined || now - this.#lastRefusal > QUIET_MS) this.#abuseSince = now;
     this.#lastRefusal = now;
-    return closeAfterMs > 0 && now - this.#abuseSince >= closeAfterMs ? 'close' : 'refuse';
+    return rateLimitCloseMs > 0 && now - this.#abuseSince >= rateLimitCloseMs ? 'close' : 'refuse';
   }
 }

@@ -9,6 +9,7 @@ import { silentLogger } from '../log.ts';
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { isValidTopic } from '../protocol/routing.ts';
 import type { Principal } from '../protocol/call.ts';
+import { errorOf } from '../protocol/errors.ts';
 import type { GatewayOptions } from './GatewayOptions.ts';
 import type { Subscriber, Subscriptions } from './Subscriptions.ts';
 
@@ -95,9 +96,7 @@ export class SocketSubscriptions {
     try {
       verdict = await authorizeSubscribe!(principal, { event, topic, spec: registry.events.get(event)!.spec });
     } catch (thrown) {
-      if (thrown instanceof WarrenError) throw thrown;
-      log.error({ err: thrown, event }, 'authorizeSubscribe hook failed');
-      throw new WarrenError(ErrorCode.INTERNAL_ERROR);
+      throw errorOf(thrown, (err) => log.error({ err, event }, 'authorizeSubscribe hook failed'));
     }
     if (verdict !== true) throw new WarrenError(ErrorCode.UNAUTHORIZED, 'Unauthorized');
   }

@@ -1,4 +1,7 @@
-/** A call as it travels from gateway to worker, independent of the transport. */
+/**
+ * A call as it travels from gateway to worker, independent of the transport: its wire form
+ * (Call), and what the publishing process knows of it beyond the wire (CallLocal).
+ */
 
 /** Who is calling. `null` is an anonymous caller. */
 export interface Principal {
@@ -6,28 +9,44 @@ export interface Principal {
   [claim: string]: unknown;
 }
 
+/** The wire form of a call: what every transport carries, and all a worker elsewhere learns. */
 export interface Call {
   /** Wire name, `<service>.<method>`. */
   method: string;
-  /** JSON text of the params, as the client sent them (already validated by the gateway). */
+  /**
+   * JSON text of the params. The gateway encodes it from the request it parsed: the client's
+   * params (not the values its validation returned), `{}` or `[]` when the request had none.
+   * A worker that gets it over a broker parses and validates it again.
+   */
   params: string;
   /** Epoch milliseconds after which nobody waits for the answer. */
   deadline: number;
   principal: Principal | null;
   /**
+   * Reserved for W3C trace context. The AMQP mapping carries it (header `traceparent`), but
+   * Warren's gateway sets none yet, so its calls arrive without one.
+   */
+  traceparent?: string;
+}
+
+/** The params as the gateway's validation returned them, and the schema that checked them. */
+export interface Validated {
+  schema: unknown;
+  value: unknown;
+}
+
+/**
+ * What the gateway knows of a call beyond its wire form, handed to the transport beside the
+ * call and never serialized. The validated params reach a worker only over the memory
+ * transport (Delivery.validated), where a worker whose method has this very schema takes the
+ * value instead of parsing and validating the text again.
+ */
+export interface CallLocal extends Validated {
+  /**
    * The method's queue has a length limit (`maxQueueLength`), so the broker may refuse the
    * call; only a publisher confirm says so. Calls to unbounded queues are published without.
    */
-  bounded?: boolean;
-  /** W3C trace context, passed through when the client sent one. */
-  traceparent?: string;
-  /**
-   * The params as the gateway's validation returned them, and the schema that checked them.
-   * In process only: it is never serialized, so it reaches a worker only over the memory
-   * transport, where a worker whose method has this very schema takes the value instead of
-   * parsing and validating the text again.
-   */
-  validated?: { schema: unknown; value: unknown };
+  bounded: boolean;
 }
 
 /**

@@ -1,195 +1,210 @@
 /**
- * One process's connection to RabbitMQ and the channels ("lanes") on it.
+ * One process's connection to RabbitMQ, and the channel groups on it (AmqpChannelGroup.ts).
  *
- * amqp-connection-manager owns reconnection: it reruns each channel's setup (topology,
- * consumers) once on every new connection. This class turns its fixed retry delay into an
- * exponential backoff with jitter, names the connection for `rabbitmqctl`, keeps the raw
- * confirm channel of each lane's latest setup for the hot path, and declares queues where a
- * refusal cannot take a lane down.
+ * Reconnection is amqplib's own recovery (`connect(url, { recovery })`, part of its documented
+ * API), with Warren's backoff as its delay: warren-client's `backoffDelay`, full jitter, the
+ * same algorithm the client uses to reach a gateway. On every new connection this class
+ * names it for `rabbitmqctl`, turns Nagle's algorithm off, makes a turn's frames leave in
+ * one write (coalesceWrites.ts), and sets every channel group up on it.
+ *
+ * Nothing here is buffered while the broker is away: the groups' channels are gone, and the
+ * sides built on them answer at once (see AmqpCaller, AmqpServer).
  */
-import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
-import type { Channel, ConfirmChannel } from 'amqplib';
+import amqplib, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import { backoffDelay, ErrorCode, WarrenError, type BackoffPolicy } from 'warren-client/protocol';
 import type { Logger } from '../log.ts';
-import { ErrorCode, WarrenError } from 'warren-client/protocol';
-import { amqpSocket, coalesceWrites } from './coalesceWrites.ts';
-import { reconnectDelay, type BackoffOptions } from './reconnectDelay.ts';
-
-/** A channel wrapper plus the raw channel its latest setup received. */
-export interface Lane<C extends Channel = ConfirmChannel> {
-  wrapper: ChannelWrapper;
-  channel: C | undefined;
-  /** False from a publish() that returned false until the channel's 'drain'. */
-  writable: boolean;
-}
+import { ChannelGroup, type GroupSetup } from './AmqpChannelGroup.ts';
+import { reconnectPolicy, type ReconnectBackoff } from './amqpOptions.ts';
+import { amqpSocket } from './amqplibInternals.ts';
+import { coalesceWrites } from './coalesceWrites.ts';
 
 export interface AmqpConnectionOptions {
   url: string;
   heartbeatSeconds: number;
-  backoff: BackoffOptions;
+  backoff: ReconnectBackoff;
   connectionName: string;
   log: Logger;
 }
 
+/** A connection attempt to a host that never answers gives up after this long, and is retried. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** How long close() waits for RabbitMQ to confirm the channels' close before closing the connection. */
+const CLOSE_CHANNELS_MS = 2_000;
+
 export class AmqpConnection {
   readonly #options: AmqpConnectionOptions;
-  readonly #lanes: Lane<Channel>[] = [];
-  /** Failed attempts since the last successful connect. */
-  #retries = 0;
+  readonly #backoff: BackoffPolicy;
+  readonly #groups = new Set<ChannelGroup<unknown>>();
+  /** Called on every change of readiness; see until(). */
+  readonly #watchers = new Set<() => void>();
+  readonly #recovering: Promise<RecoveringChannelModel | undefined>;
+  #model: ChannelModel | undefined;
   #closing = false;
-  /** Forced reconnects after a channel error, counted for their backoff. */
-  #recoveries = 0;
-  #lastRecoveryAt = -Infinity;
-  #recovery: ReturnType<typeof setTimeout> | undefined;
-  readonly manager: AmqpConnectionManager;
 
   /** Begins connecting at once, and keeps reconnecting until close(). */
   constructor(options: AmqpConnectionOptions) {
     this.#options = options;
-    const { url, heartbeatSeconds, backoff, connectionName, log } = options;
+    this.#backoff = reconnectPolicy(options.backoff);
+    const { url, heartbeatSeconds, connectionName, log } = options;
     const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
-    const manager = amqp.connect([url], {
-      connectionOptions: {
+    this.#recovering = amqplib
+      .connect(withHeartbeat(url, heartbeatSeconds), {
         // Nagle's algorithm on the AMQP socket costs ~40 ms per call at low load.
         noDelay: true,
+        timeout: CONNECT_TIMEOUT_MS,
         clientProperties: { connection_name: connectionName },
-      },
-      heartbeatIntervalInSeconds: heartbeatSeconds,
-      reconnectTimeInSeconds: backoff.initialSeconds,
-    });
-    // The manager reads `reconnectTimeInSeconds` right after emitting 'disconnect' or
-    // 'connectFailed', before it waits; setting it here turns its fixed delay into a backoff.
-    const nextDelay = () => {
-      manager.reconnectTimeInSeconds = reconnectDelay(this.#retries++, backoff);
-      return Math.round(manager.reconnectTimeInSeconds * 1000);
-    };
-    manager.on('connect', ({ connection }) => {
-      const socket = amqpSocket(connection);
-      if (socket) coalesceWrites(socket);
-      else log.warn('cannot reach the AMQP socket: frames are written one system call each');
-      this.#retries = 0;
-      manager.reconnectTimeInSeconds = backoff.initialSeconds;
-      log.info({ url: safeUrl }, 'connected to RabbitMQ');
-    });
-    manager.on('disconnect', ({ err }) => {
-      const retryInMs = nextDelay();
-      if (!this.#closing) log.warn({ err: err?.message, retryInMs }, 'disconnected from RabbitMQ; reconnecting');
-    });
-    manager.on('connectFailed', ({ err }) => {
-      const retryInMs = nextDelay();
-      log.warn({ url: safeUrl, err: err?.message, retryInMs }, 'RabbitMQ unreachable; retrying');
-    });
-    manager.on('blocked', ({ reason }) => log.warn({ reason }, 'RabbitMQ blocked the connection'));
-    this.manager = manager;
+        recovery: {
+          // Returns at once; the first attempt waits for the listeners below.
+          waitForConnect: false,
+          maxRetries: Number.POSITIVE_INFINITY,
+          // amqplib counts attempts from 1.
+          calculateDelay: (attempt: number) => backoffDelay(attempt - 1, this.#backoff),
+        },
+      })
+      .then((recovering) => {
+        // From 'disconnect' to the next scheduled attempt: which of the two waits it is.
+        let afterDisconnect = false;
+        // Every error also closes the connection, and recovery handles that.
+        recovering.on('error', () => {});
+        recovering.on('connect', (model: ChannelModel) => this.#connected(model, safeUrl));
+        recovering.on('disconnect', () => {
+          this.#model = undefined;
+          afterDisconnect = true;
+          this.#changed();
+        });
+        recovering.on('reconnect-scheduled', ({ delay, error }: { delay: number; error?: Error }) => {
+          if (this.#closing) return;
+          if (afterDisconnect) log.warn({ err: error?.message, retryInMs: delay }, 'disconnected from RabbitMQ; reconnecting');
+          else log.warn({ url: safeUrl, err: error?.message, retryInMs: delay }, 'RabbitMQ unreachable; retrying');
+          afterDisconnect = false;
+        });
+        recovering.on('blocked', (reason: string) => log.warn({ reason }, 'RabbitMQ blocked the connection'));
+        if (this.#closing) return recovering.close().then(() => undefined);
+        return recovering;
+      });
+    this.#recovering.catch((err: Error) => log.error({ err: err.message }, 'cannot start connecting to RabbitMQ'));
   }
 
-  /** Opens a confirm channel whose `setup` runs on every new connection. */
-  lane(name: string, setup: (channel: ConfirmChannel) => Promise<void>): Lane {
-    return this.#open(name, true, setup);
-  }
-
-  /** The same without publisher confirms: for publishes nobody would wait on. */
-  plainLane(name: string, setup: (channel: Channel) => Promise<void>): Lane<Channel> {
-    return this.#open(name, false, setup);
-  }
-
-  #open<C extends Channel>(name: string, confirm: boolean, setup: (channel: C) => Promise<void>): Lane<C> {
+  #connected(model: ChannelModel, safeUrl: string): void {
     const { log } = this.#options;
-    const lane: Lane<C> = { wrapper: undefined as never, channel: undefined, writable: true };
-    lane.wrapper = this.manager.createChannel({
-      name,
-      confirm,
-      setup: async (raw: Channel) => {
-        const channel = raw as C;
-        let failed = false;
-        channel.on('close', () => {
-          if (lane.channel === channel) lane.channel = undefined;
-          if (failed) this.#recover(name);
-        });
-        channel.on('error', (err) => {
-          // The broker closed this channel alone (an error on it); the connection stays up.
-          failed = true;
-          log.warn({ err: err.message, channel: name }, 'AMQP channel error');
-        });
-        channel.on('drain', () => {
-          if (lane.channel === channel) lane.writable = true;
-        });
-        await setup(channel);
-        lane.channel = channel;
-        lane.writable = true;
-      },
-    });
-    lane.wrapper.on('error', (err) => log.warn({ err: (err as Error).message, channel: name }, 'AMQP channel error'));
-    this.#lanes.push(lane as Lane<Channel>);
-    return lane;
+    if (this.#closing) return;
+    const socket = amqpSocket(model);
+    if (socket) coalesceWrites(socket);
+    else log.warn('cannot reach the AMQP socket: frames are written one system call each');
+    this.#model = model;
+    log.info({ url: safeUrl }, 'connected to RabbitMQ');
+    for (const group of this.#groups) group.open(model);
+    this.#changed();
   }
 
   /**
-   * amqp-connection-manager opens a lane's channel again only on the next connection: a channel
-   * the broker closed over an error (a deleted exchange, say) would stay closed, and its lane
-   * answer UNAVAILABLE, for as long as the connection lives. Reconnecting sets every lane up again.
+   * Channels opened together by `setup` on every connection, from now on (and on the current
+   * one at once): one side of the transport.
    */
-  #recover(name: string): void {
-    if (this.#recovery) return;
-    // With the reconnect backoff, so a setup that fails every time cannot spin.
-    const now = performance.now();
-    if (now - this.#lastRecoveryAt > 60_000) this.#recoveries = 0;
-    this.#lastRecoveryAt = now;
-    const delayMs = Math.round(reconnectDelay(this.#recoveries++, this.#options.backoff) * 1000);
-    this.#options.log.error({ channel: name, retryInMs: delayMs }, 'RabbitMQ closed a channel over an error; reconnecting to set it up again');
-    this.#recovery = setTimeout(() => {
-      this.#recovery = undefined;
-      if (!this.#closing && this.manager.isConnected()) this.manager.reconnect();
-    }, delayMs);
+  group<T>(name: string, setup: GroupSetup<T>): ChannelGroup<T> {
+    const group = new ChannelGroup(name, setup, {
+      log: this.#options.log,
+      backoff: this.#backoff,
+      isLive: (model) => !this.#closing && this.#model === model,
+      changed: () => this.#changed(),
+    });
+    this.#groups.add(group as ChannelGroup<unknown>);
+    if (this.#model) group.open(this.#model);
+    return group;
   }
 
-  /** Connected, and every lane has a channel set up. */
+  /** The connection now, undefined while there is none. */
+  get model(): ChannelModel | undefined {
+    return this.#model;
+  }
+
+  /** Connected to RabbitMQ (the channel groups may still be opening). */
+  isConnected(): boolean {
+    return !this.#closing && this.#model !== undefined;
+  }
+
+  /** Connected, and every channel group set up with its followers started. */
   isReady(): boolean {
-    return this.manager.isConnected() && this.#lanes.every((lane) => !!lane.channel);
+    if (!this.isConnected()) return false;
+    for (const group of this.#groups) if (!group.isReady()) return false;
+    return true;
   }
 
-  /** Resolves once connected and every lane is set up; rejects UNAVAILABLE after `timeoutMs`. */
+  /** Resolves once ready (see isReady); rejects UNAVAILABLE after `timeoutMs`. */
   async whenReady(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
-    const manager = this.manager;
-    const connected = manager.isConnected() ? Promise.resolve() : new Promise<void>((resolve) => manager.once('connect', () => resolve()));
-    const ready = Promise.all([connected, ...this.#lanes.map((lane) => lane.wrapper.waitForConnect())]);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      if (!Number.isFinite(timeoutMs)) return;
-      timer = setTimeout(() => reject(new WarrenError(ErrorCode.UNAVAILABLE, `RabbitMQ not ready after ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([ready, timeout]);
-    } finally {
-      clearTimeout(timer);
+    if (!(await this.until(() => this.isReady(), timeoutMs))) {
+      throw new WarrenError(ErrorCode.UNAVAILABLE, `RabbitMQ not ready after ${timeoutMs} ms`);
     }
   }
 
-  /**
-   * Declares a queue on a channel of its own. RabbitMQ answers a declaration whose arguments
-   * differ from the existing queue's with PRECONDITION_FAILED, which closes the channel it
-   * came on; on a shared channel that would silently stop every consumer of the lane until
-   * the next reconnect. Resolves to RabbitMQ's refusal text for that case, so the caller can
-   * say what to do, and to undefined once declared.
-   */
-  async declareQueue(queue: string, options: { durable: boolean; arguments: Record<string, unknown> }): Promise<string | undefined> {
-    const connection = this.manager.connection;
-    if (!connection) throw new Error('not connected');
-    const probe = await connection.createChannel();
-    probe.on('error', () => {});
-    try {
-      await probe.assertQueue(queue, options);
-    } catch (err) {
-      if ((err as { code?: number }).code === 406) return (err as Error).message;
-      throw err;
-    }
-    await probe.close().catch(() => {});
-    return undefined;
+  /** Resolves true once `check` holds (checked on every change of readiness), false after `timeoutMs`. */
+  until(check: () => boolean, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (held: boolean) => {
+        this.#watchers.delete(watcher);
+        clearTimeout(timer);
+        resolve(held);
+      };
+      const watcher = () => {
+        if (check()) done(true);
+      };
+      this.#watchers.add(watcher);
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => done(false), timeoutMs);
+    });
+  }
+
+  #changed(): void {
+    for (const watcher of [...this.#watchers]) watcher();
   }
 
   async close(): Promise<void> {
+    if (this.#closing) return;
     this.#closing = true;
-    clearTimeout(this.#recovery);
-    await Promise.all(this.#lanes.map((lane) => lane.wrapper.close()));
-    await this.manager.close();
+    const stopped = Promise.all([...this.#groups].map((group) => group.stop()));
+    this.#model = undefined;
+    this.#changed();
+    // A broker that stopped answering never confirms a channel's close: do not wait for it forever.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_CHANNELS_MS)))]);
+    clearTimeout(timer);
+    const recovering = await this.#recovering.catch(() => undefined);
+    await recovering?.close().catch(() => {});
+  }
+}
+
+/**
+ * Declares a queue on a channel of its own. RabbitMQ answers a declaration whose arguments
+ * differ from the existing queue's with PRECONDITION_FAILED, which closes the channel it came
+ * on; on a group's channel that would close the whole group. Resolves to RabbitMQ's refusal
+ * text for that case, so the caller can say what to do, and to undefined once declared.
+ */
+export async function declareQueue(
+  model: ChannelModel,
+  queue: string,
+  options: { durable: boolean; arguments: Record<string, unknown> },
+): Promise<string | undefined> {
+  const probe = await model.createChannel();
+  probe.on('error', () => {});
+  try {
+    await probe.assertQueue(queue, options);
+  } catch (err) {
+    if ((err as { code?: number }).code === 406) return (err as Error).message;
+    throw err;
+  }
+  await probe.close().catch(() => {});
+  return undefined;
+}
+
+/** The URL with the heartbeat interval, unless it names one itself. */
+function withHeartbeat(url: string, seconds: number): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(seconds));
+    return parsed.toString();
+  } catch {
+    // amqplib fails each attempt on it and says why.
+    return url;
   }
 }

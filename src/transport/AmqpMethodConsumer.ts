@@ -1,7 +1,7 @@
 /**
- * The worker side of one method on RabbitMQ: declares and consumes its queue on every new
- * channel, runs each delivery through the serve function, and sends the reply and the ack
- * in one write (see answer()).
+ * The worker side of one method on RabbitMQ: declares and consumes its queue on every new set
+ * of the server's channels (AmqpServer.ts), runs each delivery through the serve function,
+ * and sends the reply and the ack in one write (see answer()).
  *
  * Bounded redelivery: a delivery that arrives flagged `redelivered` means the previous one
  * ended without an answer (its worker died, or the serve function rejected and nacked it).
@@ -11,15 +11,25 @@
  * INTERNAL_ERROR. Classic queues have no delivery limit of their own; this gives
  * them one without a redelivery loop.
  */
-import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../log.ts';
 import { DEAD_LETTER_EXCHANGE, DeadLetterReason, RPC_EXCHANGE, deadLetterProperties, methodQueue, methodQueueArguments, readAttempts, readCall, retryProperties } from '../protocol/routing.ts';
 import type { ReplyBody } from '../protocol/call.ts';
+import { declareQueue } from './AmqpConnection.ts';
+import type { Lane } from './AmqpChannelGroup.ts';
+import { isNack } from './amqplibInternals.ts';
 import { DEAD_LETTER_BODY, decideDelivery } from './deliveryPolicy.ts';
 import { REFUSED_BODY } from './PendingCalls.ts';
 import type { ServeFn } from './Transport.ts';
 
 const JSON_TYPE = 'application/json';
+
+/** The server's channels (see AmqpServer), one set per connection. */
+export interface ServerChannels {
+  model: ChannelModel;
+  deliveries: Lane<Channel>;
+  confirmed: Lane<ConfirmChannel>;
+}
 
 export interface MethodConsumerOptions {
   method: string;
@@ -28,16 +38,6 @@ export interface MethodConsumerOptions {
   maxDeliveries: number;
   maxQueueLength: number | undefined;
   log: Logger;
-  /**
-   * Declares a queue where a refusal cannot hurt the consumer's channel; resolves to
-   * RabbitMQ's refusal text when the queue exists with other arguments, else undefined.
-   */
-  declareQueue(queue: string, options: { durable: boolean; arguments: Record<string, unknown> }): Promise<string | undefined>;
-  /**
-   * A confirm channel for dead letters, which must be in the broker before the call is acked.
-   * The consumer's own channel has no confirms when its queue is unbounded (see AmqpTransport).
-   */
-  deadLetterChannel(): ConfirmChannel | undefined;
 }
 
 type Outcome = 'sent' | 'nacked' | 'lost';
@@ -47,17 +47,24 @@ export class AmqpMethodConsumer {
   readonly #queue: string;
   readonly #inFlight = new Set<Promise<void>>();
   #active: { channel: Channel; tag: string } | undefined;
+  #cancelled = false;
 
   constructor(options: MethodConsumerOptions) {
     this.#options = options;
     this.#queue = methodQueue(options.method);
   }
 
-  /** The setup run on every new channel: declare, bind, set prefetch, consume. Once per channel. */
-  readonly setup = async (channel: Channel): Promise<void> => {
+  /**
+   * Declares, binds, sets the prefetch and consumes, on every new set of the server's channels
+   * (once all of them are open): on `confirmed` when the queue is bounded, on `deliveries` otherwise.
+   */
+  readonly start = async (channels: ServerChannels): Promise<void> => {
     const { method, prefetch, maxQueueLength, log } = this.#options;
     const queue = this.#queue;
-    const refused = await this.#options.declareQueue(queue, { durable: true, arguments: methodQueueArguments({ maxQueueLength }) });
+    // A bounded queue may refuse a retried copy: only a confirm channel hears the nack.
+    const channel: Channel = maxQueueLength === undefined ? channels.deliveries.channel : channels.confirmed.channel;
+    // On a channel of its own: a refusal there cannot close the server's channels.
+    const refused = await declareQueue(channels.model, queue, { durable: true, arguments: methodQueueArguments({ maxQueueLength }) });
     if (refused) {
       // Serving the queue as it is beats serving nothing: calls still get answered.
       log.error(
@@ -72,15 +79,18 @@ export class AmqpMethodConsumer {
     const [, { consumerTag }] = await Promise.all([
       channel.prefetch(prefetch),
       channel.consume(queue, (message) => {
-        if (message) this.#track(this.#handle(channel, message));
+        if (message) this.#track(this.#handle(channels, channel, message));
         else log.warn({ queue }, 'RabbitMQ cancelled the consumer (queue deleted?); it resumes on reconnect');
       }),
     ]);
     this.#active = { channel, tag: consumerTag };
+    // Cancelled while it was starting.
+    if (this.#cancelled) await this.cancel();
   };
 
-  /** Stops deliveries, then waits for the ones in flight (call after removing the setup). */
+  /** Stops deliveries, then waits for the ones in flight (call after the server stopped starting it). */
   async cancel(): Promise<void> {
+    this.#cancelled = true;
     const active = this.#active;
     this.#active = undefined;
     try {
@@ -98,7 +108,7 @@ export class AmqpMethodConsumer {
     this.#inFlight.add(done);
   }
 
-  async #handle(channel: Channel, message: ConsumeMessage): Promise<void> {
+  async #handle(channels: ServerChannels, channel: Channel, message: ConsumeMessage): Promise<void> {
     const { method, fn, maxDeliveries } = this.#options;
     const { properties } = message;
     const call = readCall(method, message.content.toString('utf8'), properties.headers);
@@ -127,14 +137,13 @@ export class AmqpMethodConsumer {
       }
       case 'dead-letter': {
         const where = { method, queue: this.#queue, attempts: action.attempts, reason: DeadLetterReason.MAX_DELIVERIES };
-        const confirming = isConfirmChannel(channel) ? channel : this.#options.deadLetterChannel();
-        if (!confirming) {
-          // Left unacked: the broker hands it out again once this channel closes or reconnects.
-          this.#options.log.warn({ method }, 'no confirm channel for the dead-letter queue; the call waits for a reconnect');
-          return;
+        // Dead letters must be in the broker before the call is acked: they go on the confirm channel.
+        const outcome = await publish(channels.confirmed.channel, DEAD_LETTER_EXCHANGE, method, message.content, deadLetterProperties(properties, where));
+        if (outcome === 'lost') {
+          // The confirm channel closed, and the server's channels close with it; put the call
+          // back now, so that the next delivery decides again.
+          return settle(channel, message, false);
         }
-        const outcome = await publish(confirming, DEAD_LETTER_EXCHANGE, method, message.content, deadLetterProperties(properties, where));
-        if (outcome === 'lost') return;
         if (outcome === 'nacked') this.#options.log.error({ method, attempts: action.attempts }, 'dead-letter queue refused a call; dropped');
         else this.#options.log.warn({ method, attempts: action.attempts }, 'call dead-lettered after failing on every delivery');
         await this.#reply(channel, message, call.deadline, DEAD_LETTER_BODY);
@@ -192,11 +201,6 @@ function publish(
 
 function isConfirmChannel(channel: Channel): channel is ConfirmChannel {
   return typeof (channel as Partial<ConfirmChannel>).waitForConfirms === 'function';
-}
-
-/** amqplib reports a broker nack as Error('message nacked'), and a closed channel otherwise. */
-export function isNack(err: Error): boolean {
-  return err.message === 'message nacked';
 }
 
 /**

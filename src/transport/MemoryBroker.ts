@@ -6,12 +6,14 @@
  * optional queue length past which new calls are refused, and topic-routed events.
  */
 import { DeadLetterReason } from '../protocol/routing.ts';
-import type { Call, ReplyBody } from '../protocol/call.ts';
+import type { Call, CallLocal, ReplyBody } from '../protocol/call.ts';
 import { DEAD_LETTER_BODY, decideDelivery } from './deliveryPolicy.ts';
 import type { Delivery, EventMessage, ServeFn } from './Transport.ts';
 
 interface Message {
   call: Call;
+  /** What the publisher knew beyond the wire; its validated params reach the worker. */
+  local: CallLocal | undefined;
   /** Where the reply goes; undefined for a notification. */
   reply?: (body: ReplyBody) => void;
   /** Deliveries of this call that ended without an answer. */
@@ -110,13 +112,12 @@ class MemoryQueue {
 
   #deliver(consumer: QueueConsumer, message: Message): void {
     consumer.inFlight.add(message);
-    const delivery: Delivery = {
-      call: message.call,
-      redelivered: message.attempts > 0,
-      attempts: message.attempts,
-      expectsReply: !!message.reply,
-      callId: message.id,
-    };
+    const { call, local, attempts, id } = message;
+    const expectsReply = !!message.reply;
+    const delivery: Delivery =
+      local === undefined
+        ? { call, redelivered: attempts > 0, attempts, expectsReply, callId: id }
+        : { call, redelivered: attempts > 0, attempts, expectsReply, callId: id, validated: local };
     // A serve function must not throw; if it does, the message goes back like an unacked one.
     queueMicrotask(() => {
       consumer.fn(delivery).then(
@@ -152,10 +153,10 @@ export class MemoryBroker {
   #deadLetters: DeadLetter[] = [];
 
   /** Publishes a call: queued, unroutable (no queue for the method) or refused (the queue is full). */
-  publish(call: Call, reply?: (body: ReplyBody) => void, id?: string): PublishOutcome {
+  publish(call: Call, local?: CallLocal, reply?: (body: ReplyBody) => void, id?: string): PublishOutcome {
     const queue = this.#queues.get(call.method);
     if (!queue) return 'unroutable';
-    return queue.enqueue({ call, attempts: 0, ...(reply ? { reply, id } : {}) }) ? 'queued' : 'refused';
+    return queue.enqueue({ call, local, attempts: 0, ...(reply ? { reply, id } : {}) }) ? 'queued' : 'refused';
   }
 
   /** Calls given up on after too many failed deliveries, oldest first (the last 1000). */

@@ -1,6 +1,6 @@
 /** The embedded transport: every gateway and worker of one process share a MemoryBroker. */
 import { eventBindingKey } from '../protocol/routing.ts';
-import type { Call } from '../protocol/call.ts';
+import type { Call, CallLocal } from '../protocol/call.ts';
 import { MemoryBroker } from './MemoryBroker.ts';
 import { PendingCalls, REFUSED_BODY, unavailableBody } from './PendingCalls.ts';
 import { resolveServeOptions } from './serveOptions.ts';
@@ -57,21 +57,21 @@ export class MemoryTransport implements Transport {
     this.#pending.settleAll(unavailableBody('Transport closed'));
   }
 
-  request(call: Call, onReply: ReplyFn): () => void {
+  request(call: Call, onReply: ReplyFn, local?: CallLocal): () => void {
     if (!this.#open) {
       onReply(unavailableBody('Transport closed'));
       return () => {};
     }
     const id = this.#pending.add(call.deadline, onReply);
     if (id === undefined) return () => {};
-    const outcome = this.#broker.publish(call, (body) => this.#pending.settle(id, body), id);
+    const outcome = this.#broker.publish(call, local, (body) => this.#pending.settle(id, body), id);
     if (outcome === 'unroutable') this.#pending.settle(id, unavailableBody(`No worker serves ${call.method}`));
     else if (outcome === 'refused') this.#pending.settle(id, REFUSED_BODY);
     return () => this.#pending.drop(id);
   }
 
-  notify(call: Call): void {
-    if (this.#open) this.#broker.publish(call);
+  notify(call: Call, local?: CallLocal): void {
+    if (this.#open) this.#broker.publish(call, local);
   }
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {

@@ -4,17 +4,17 @@
  */
 import { ErrorCode, errorBody } from 'warren-client/protocol';
 import type { ReplyBody } from '../protocol/call.ts';
+import { TIMEOUT_BODY } from '../protocol/errors.ts';
 import type { ReplyFn } from './Transport.ts';
+import { MAX_TIMER_MS } from 'warren-client/protocol';
 
 interface Pending {
   onReply: ReplyFn;
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** The longest delay setTimeout honours; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export const TIMEOUT_BODY = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
+/** What a call still waiting at its deadline is answered; defined with Warren's other errors. */
+export { TIMEOUT_BODY };
 export const OVERLOADED_BODY = errorBody({ code: ErrorCode.OVERLOADED, message: 'Too many calls in flight' });
 /** The broker refused the call: the method's queue is full, or the channel is over its high-water mark. */
 export const REFUSED_BODY = errorBody({ code: ErrorCode.OVERLOADED, message: 'Broker refused the call: overloaded' });

@@ -3,7 +3,7 @@
  * `MemoryTransport` (in process, the embedded default) and `AmqpTransport` (RabbitMQ).
  * Both pass the same conformance suite (test/conformance/transportConformance.ts).
  */
-import type { Call, ReplyBody } from '../protocol/call.ts';
+import type { Call, CallLocal, ReplyBody, Validated } from '../protocol/call.ts';
 
 /** A call handed to a worker. */
 export interface Delivery {
@@ -19,6 +19,11 @@ export interface Delivery {
    * record its effect under it and run it once. Undefined for notifications.
    */
   callId: string | undefined;
+  /**
+   * The params as the gateway's validation returned them, when the call was published in this
+   * process with them (the memory transport); absent on calls that crossed a broker.
+   */
+  validated?: Validated;
 }
 
 /**
@@ -76,12 +81,13 @@ export interface Transport {
    * or with TIMEOUT at the deadline, UNAVAILABLE when it cannot be delivered, OVERLOADED
    * when too many calls wait or the broker refused it (a full queue, a write buffer over its
    * high-water mark). The returned function drops the call (its reply is ignored).
-   * A broker may refuse a call to a bounded queue silently unless `call.bounded` says to watch
+   * A broker may refuse a call to a bounded queue silently unless `local.bounded` says to watch
    * for it (AmqpTransport then publishes it with a confirm); such a refusal ends in TIMEOUT.
+   * `local` is never serialized.
    */
-  request(call: Call, onReply: ReplyFn): () => void;
+  request(call: Call, onReply: ReplyFn, local?: CallLocal): () => void;
   /** Sends a call that expects no reply (a JSON-RPC notification). Best effort. */
-  notify(call: Call): void;
+  notify(call: Call, local?: CallLocal): void;
 
   /** Consumes the queue of one method. */
   serve(method: string, fn: ServeFn, options?: ServeOptions): Promise<Consumer>;

@@ -1,7 +1,7 @@
 /** AmqpTransport's options: what each means, its default, and the checks on bad values. */
+import type { BackoffPolicy } from 'warren-client/protocol';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
-import type { BackoffOptions } from './reconnectDelay.ts';
 
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -11,11 +11,12 @@ export interface AmqpTransportOptions {
   /** Most calls waiting for a reply at once. @default 100000 */
   maxPending?: number;
   /**
-   * Seconds before the first attempt to reconnect; each failed attempt doubles it, up to
-   * `maxReconnectSeconds`, and each wait is a random half to whole of that step. @default 0.5
+   * Ceiling of the first wait before reconnecting, in seconds; each failed attempt doubles it,
+   * up to `maxReconnectSeconds`, and each wait is uniform between 0 and its ceiling (full
+   * jitter: warren-client's `backoffDelay`, the same backoff as the client's). @default 0.5
    */
   reconnectSeconds?: number;
-  /** Longest wait between two attempts to reconnect, in seconds. @default 5 */
+  /** Largest ceiling of the wait between two attempts to reconnect, in seconds. @default 5 */
   maxReconnectSeconds?: number;
   /** AMQP heartbeat in seconds. @default 5 */
   heartbeatSeconds?: number;
@@ -24,10 +25,23 @@ export interface AmqpTransportOptions {
   log?: Logger;
 }
 
+/** The reconnect backoff in the options' units. */
+export interface ReconnectBackoff {
+  /** Ceiling of the first wait, in seconds. */
+  initialSeconds: number;
+  /** Largest ceiling, in seconds. */
+  maxSeconds: number;
+}
+
+/** The reconnect backoff as warren-client's `backoffDelay` takes it: ms, doubling per attempt. */
+export function reconnectPolicy(backoff: ReconnectBackoff): BackoffPolicy {
+  return { initialDelayMs: backoff.initialSeconds * 1000, maxDelayMs: backoff.maxSeconds * 1000, factor: 2 };
+}
+
 export interface ResolvedAmqpOptions {
   url: string;
   maxPending: number;
-  backoff: BackoffOptions;
+  backoff: ReconnectBackoff;
   heartbeatSeconds: number;
   connectionName: string;
   log: Logger;

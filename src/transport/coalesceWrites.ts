@@ -5,7 +5,8 @@
  * (as it must be: see AmqpConnection) every frame is a system call and a TCP segment of its
  * own: a served call is a reply plus an ack, a gateway's turn may publish dozens of calls.
  * Corking the socket at the first write of a turn and uncorking it on the next tick sends the
- * turn's frames in one writev, in order, without waiting on any timer.
+ * turn's frames in one writev, in order, without waiting on any timer. The socket of an amqplib
+ * connection is reached through amqplibInternals.ts.
  */
 import type { Writable } from 'node:stream';
 
@@ -37,13 +38,4 @@ export function coalesceWrites(socket: Writable): void {
 /** True once coalesceWrites() wrapped this socket. */
 export function isCoalesced(socket: Writable): boolean {
   return (socket as Coalescable)[COALESCED] === true;
-}
-
-/**
- * The socket under an amqplib connection (the ChannelModel amqp-connection-manager hands out).
- * amqplib keeps it as `connection.stream`; undefined if a future version moves it.
- */
-export function amqpSocket(model: unknown): Writable | undefined {
-  const stream = (model as { connection?: { stream?: unknown } } | undefined)?.connection?.stream;
-  return stream && typeof (stream as Writable).cork === 'function' ? (stream as Writable) : undefined;
 }

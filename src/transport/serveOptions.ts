@@ -1,4 +1,7 @@
-/** ServeOptions with their defaults merged, checked the same way by every transport. */
+/**
+ * ServeOptions with their defaults merged, checked the same way by every transport, and by the
+ * Worker when it is constructed, so that a bad prefetch or maxDeliveries fails before start().
+ */
 import { DEFAULT_MAX_DELIVERIES, checkMaxDeliveries } from './deliveryPolicy.ts';
 import type { ServeOptions } from './Transport.ts';
 

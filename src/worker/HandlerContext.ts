@@ -11,9 +11,7 @@ import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { DEFAULT_TOPIC, isValidTopic } from '../protocol/routing.ts';
 import type { Call, Principal } from '../protocol/call.ts';
 import type { Delivery, Transport } from '../transport/Transport.ts';
-
-/** The longest delay setTimeout honours; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from 'warren-client/protocol';
 
 /** The abort reason when the worker stops before the handler finished. */
 export const SHUTDOWN = new WarrenError(ErrorCode.UNAVAILABLE, 'Worker shutting down');

@@ -5,14 +5,16 @@
  * It never imports the gateway.
  */
 import type { Implementation, Logger } from '../contract/implement.ts';
-import type { MethodSpec, Contract } from '../contract/defineContract.ts';
+import type { MethodSpec, Contract, ErrorSpec } from '../contract/defineContract.ts';
 import { validateParams } from '../contract/validateParams.ts';
-import { ErrorCode, errorBody, resultBody, WarrenError } from 'warren-client/protocol';
+import { resultBody } from 'warren-client/protocol';
 import type { ReplyBody } from '../protocol/call.ts';
+import { handlerErrorReply, INTERNAL_BODY, TIMEOUT_BODY, type Hide } from '../protocol/errors.ts';
 import type { Consumer, Delivery, Transport } from '../transport/Transport.ts';
-import { DEFAULT_MAX_DELIVERIES, checkMaxDeliveries } from '../transport/deliveryPolicy.ts';
+import { resolveServeOptions } from '../transport/serveOptions.ts';
 import { silentLogger } from '../log.ts';
 import { HandlerContext, SHUTDOWN } from './HandlerContext.ts';
+import { MAX_TIMER_MS } from 'warren-client/protocol';
 
 export interface WorkerOptions {
   transport: Transport;
@@ -34,9 +36,14 @@ export interface WorkerOptions {
   log?: Logger;
 }
 
-const INTERNAL = errorBody({ code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' });
-const MAX_TIMER_MS = 2 ** 31 - 1;
-const TIMEOUT = errorBody({ code: ErrorCode.TIMEOUT, message: 'Deadline exceeded' });
+/** One method this worker serves, as each of its calls needs it. */
+interface Served {
+  contract: Contract;
+  /** The contract's declared errors by code: the only application errors a caller may see. */
+  declared: ReadonlyMap<number, ErrorSpec>;
+  spec: MethodSpec;
+  handler: Function;
+}
 
 export class Worker {
   readonly #options: Required<Omit<WorkerOptions, 'log'>> & { log: Logger };
@@ -45,10 +52,9 @@ export class Worker {
   readonly #running = new Set<HandlerContext>();
 
   constructor(options: WorkerOptions) {
-    const prefetch = options.prefetch ?? 32;
-    if (!(Number.isInteger(prefetch) && prefetch > 0)) throw new TypeError('prefetch must be a positive integer');
+    // The options it hands to every transport.serve(), resolved and checked as the transport does.
+    const { prefetch, maxDeliveries } = resolveServeOptions({ prefetch: options.prefetch, maxDeliveries: options.maxDeliveries });
     if (options.implementations.length === 0) throw new TypeError('implementations must not be empty');
-    const maxDeliveries = checkMaxDeliveries(options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES);
     const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
     if (!(Number.isInteger(shutdownGraceMs) && shutdownGraceMs >= 0 && shutdownGraceMs <= MAX_TIMER_MS)) {
       throw new TypeError(`shutdownGraceMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${shutdownGraceMs}`);
@@ -59,13 +65,13 @@ export class Worker {
   /** Starts consuming every method's queue. */
   async start(): Promise<void> {
     const { transport, implementations, prefetch, maxDeliveries } = this.#options;
-    for (const implementation of implementations) {
-      for (const [name, spec] of Object.entries(implementation.contract.methods)) {
-        const wireName = `${implementation.contract.service}.${name}`;
-        const handler = (implementation.handlers as Record<string, Function>)[name]!;
+    for (const { contract, handlers } of implementations) {
+      const declared = new Map(Object.values(contract.errors ?? {}).map((error) => [error.code, error]));
+      for (const [name, spec] of Object.entries(contract.methods)) {
+        const served: Served = { contract, declared, spec, handler: (handlers as Record<string, Function>)[name]! };
         const consumer = await transport.serve(
-          wireName,
-          (delivery) => this.#serve(implementation.contract, spec, handler, delivery),
+          `${contract.service}.${name}`,
+          (delivery) => this.#serve(served, delivery),
           { prefetch, maxDeliveries, ...(spec.maxQueueLength === undefined ? {} : { maxQueueLength: spec.maxQueueLength }) },
         );
         this.#consumers.push(consumer);
@@ -94,7 +100,7 @@ export class Worker {
     }
   }
 
-  async #serve(contract: Contract, spec: MethodSpec, handler: Function, delivery: Delivery): Promise<ReplyBody | undefined> {
+  async #serve({ contract, declared, spec, handler }: Served, delivery: Delivery): Promise<ReplyBody | undefined> {
     const { call } = delivery;
     const log = this.#options.log;
     const remaining = call.deadline - Date.now();
@@ -108,11 +114,11 @@ export class Worker {
       const output = await handler(input, ctx);
       // A handler that outlived its deadline gets the same answer as one that threw at it:
       // otherwise the caller sees TIMEOUT or a late result depending on which timer fired first.
-      if (!ctx.shutDown && Date.now() >= call.deadline) return delivery.expectsReply ? TIMEOUT : undefined;
+      if (!ctx.shutDown && Date.now() >= call.deadline) return delivery.expectsReply ? TIMEOUT_BODY : undefined;
       const checked = spec.output.safeParse(output);
       if (!checked.success) {
         log.error({ method: call.method, issues: checked.error.issues }, 'handler returned a value outside its output schema');
-        return delivery.expectsReply ? INTERNAL : undefined;
+        return delivery.expectsReply ? INTERNAL_BODY : undefined;
       }
       return delivery.expectsReply ? resultBody(checked.data) : undefined;
     } catch (thrown) {
@@ -120,35 +126,13 @@ export class Worker {
       if (ctx.shutDown) throw SHUTDOWN;
       if (!delivery.expectsReply) return undefined;
       // The deadline passed mid-handler: the caller already got TIMEOUT from its gateway.
-      if (Date.now() >= call.deadline) return TIMEOUT;
-      return this.#errorReply(contract, call.method, thrown);
+      if (Date.now() >= call.deadline) return TIMEOUT_BODY;
+      const hide: Hide = (err, why) => log.error({ method: call.method, err, why }, 'handler failed');
+      return handlerErrorReply(thrown, declared, hide);
     } finally {
       ctx.end();
       this.#running.delete(ctx);
     }
-  }
-
-  /** Declared errors keep their code and checked data; anything else is logged and hidden. */
-  #errorReply(contract: Contract, method: string, thrown: unknown): ReplyBody {
-    const log = this.#options.log;
-    if (thrown instanceof WarrenError) {
-      const declared = Object.values(contract.errors ?? {}).find((spec) => spec.code === thrown.code);
-      if (declared) {
-        if (declared.data) {
-          const data = declared.data.safeParse(thrown.data);
-          if (!data.success) {
-            log.error({ method, code: thrown.code }, 'declared error thrown with data outside its schema');
-            return INTERNAL;
-          }
-          return errorBody({ code: thrown.code, message: thrown.message, data: data.data });
-        }
-        return errorBody({ code: thrown.code, message: thrown.message });
-      }
-      // Warren's own codes (e.g. INVALID_PARAMS from re-validation, TIMEOUT) pass through.
-      if (thrown.code <= -32000 && thrown.code >= -32768) return errorBody(thrown.toJSON());
-    }
-    log.error({ method, err: thrown }, 'handler failed');
-    return INTERNAL;
   }
 }
 
@@ -158,7 +142,7 @@ export class Worker {
  * and so is a redelivery (the first handler may have changed the object it was given).
  */
 function paramsOf(spec: MethodSpec, delivery: Delivery): unknown {
-  const { call } = delivery;
-  if (delivery.attempts === 0 && call.validated?.schema === spec.input) return call.validated.value;
-  return validateParams(spec.input, JSON.parse(call.params));
+  const { validated } = delivery;
+  if (delivery.attempts === 0 && validated?.schema === spec.input) return validated.value;
+  return validateParams(spec.input, JSON.parse(delivery.call.params));
 }

@@ -22,7 +22,7 @@ export type ChildReport =
   | ({ type: 'stats'; seq: number } & ChildStats)
   | { type: 'closed' };
 
-type Limits = Omit<GatewayOptions, 'transport' | 'contracts' | 'authenticate' | 'authorize' | 'middleware' | 'builtins' | 'log'>;
+type Limits = Omit<GatewayOptions, 'transport' | 'contracts' | 'authenticate' | 'authorize' | 'middleware' | 'log'>;
 
 const ENTRY = fileURLToPath(new URL('./gatewayChild.ts', import.meta.url));
 

@@ -1,90 +1,18 @@
 /**
- * webPage(options, log): the static page plus the bundled SDK, mounted on a real gateway
- * through GatewayOptions.middleware; and the service module's `web` export.
+ * The service module's `web` export, which the CLI hands to its gateway as GatewayOptions.web
+ * (test/gateway/webPage.test.ts serves it); and `warren serve` refusing a page it cannot serve.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { bundleSdk } from '../../codegen/bundle.ts';
 import { loadService, UsageError } from '../../src/cli/loadService.ts';
-import { webPage } from '../../src/cli/webPage.ts';
-import { silentLogger } from '../../src/log.ts';
-import { startStack, type Stack } from '../helpers/stack.ts';
 import { ROOT } from '../codegen/generateInto.ts';
 
 const WEB = { root: join(ROOT, 'examples/chat/web'), sdk: join(ROOT, 'generated/client.ts') };
-
-describe('webPage({ root, sdk }, log) on a gateway', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ gateway: { middleware: [await webPage(WEB, silentLogger)] } });
-  });
-  after(async () => {
-    await stack?.close();
-  });
-
-  it('GET / answers index.html with a restrictive Content-Security-Policy', async () => {
-    const response = await fetch(`${stack.http}/`);
-    assert.equal(response.status, 200);
-    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
-    assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'self'/);
-    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
-    assert.match(await response.text(), /<script type="module" src="app.js"><\/script>/);
-  });
-
-  it('GET /sdk.js answers the bundled SDK as JavaScript', async () => {
-    const response = await fetch(`${stack.http}/sdk.js`);
-    assert.equal(response.status, 200);
-    assert.match(response.headers.get('content-type') ?? '', /^text\/javascript/);
-    assert.equal(await response.text(), (await bundleSdk({ entry: WEB.sdk })).code);
-  });
-
-  it('serves the other files of the folder by name, and nothing outside it', async () => {
-    assert.equal((await fetch(`${stack.http}/app.js`)).status, 200);
-    assert.match((await fetch(`${stack.http}/style.css`)).headers.get('content-type') ?? '', /^text\/css/);
-    for (const path of ['/nope.js', '/%2e%2e/service.ts', '/..%2fservice.ts', '/web/app.js', '/index.html/']) {
-      assert.equal((await fetch(`${stack.http}${path}`)).status, 404, path);
-    }
-    // Warren's own routes still answer behind it.
-    assert.equal((await fetch(`${stack.http}/healthz`)).status, 200);
-  });
-
-  it('answers HEAD, and leaves other methods to the rest of the gateway', async () => {
-    const head = await fetch(`${stack.http}/`, { method: 'HEAD' });
-    assert.equal(head.status, 200);
-    assert.equal(await head.text(), '');
-    assert.equal((await fetch(`${stack.http}/`, { method: 'POST' })).status, 404);
-  });
-});
-
-describe('webPage(...) refuses a bad folder', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'warren-web-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('without index.html, with its own sdk.js, or missing: UsageError', async () => {
-    const root = join(dir, 'page');
-    mkdirSync(root);
-    writeFileSync(join(root, 'app.js'), '');
-    await assert.rejects(webPage({ root, sdk: WEB.sdk }, silentLogger), (err: unknown) => err instanceof UsageError && /index\.html/.test((err as Error).message));
-    writeFileSync(join(root, 'index.html'), '<!doctype html>');
-    writeFileSync(join(root, 'sdk.js'), '');
-    await assert.rejects(webPage({ root, sdk: WEB.sdk }, silentLogger), (err: unknown) => err instanceof UsageError && /sdk\.js/.test((err as Error).message));
-    await assert.rejects(webPage({ root: join(dir, 'missing'), sdk: WEB.sdk }, silentLogger), UsageError);
-  });
-
-  it('an SDK that does not bundle: UsageError naming it', async () => {
-    const root = join(dir, 'ok');
-    mkdirSync(root);
-    writeFileSync(join(root, 'index.html'), '<!doctype html>');
-    await assert.rejects(webPage({ root, sdk: join(dir, 'missing.ts') }, silentLogger), (err: unknown) => err instanceof UsageError && /missing\.ts/.test((err as Error).message));
-  });
-});
 
 describe("loadService(path): the module's web export", () => {
   it('resolves the example service\'s web paths against its own folder', async () => {
@@ -103,5 +31,41 @@ describe("loadService(path): the module's web export", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('warren serve with a web page it cannot serve', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warren-web-cli-'));
+    mkdirSync(join(dir, 'empty'));
+    mkdirSync(join(dir, 'page'));
+    writeFileSync(join(dir, 'page', 'index.html'), '<!doctype html>');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** `warren serve` of the example with this `web` export; resolves with its exit code and stderr. */
+  function serve(web: { root: string; sdk: string }): Promise<{ status: number; stderr: string }> {
+    const file = join(dir, `service-${web.root}.mts`);
+    const chat = pathToFileURL(join(ROOT, 'examples/chat/service.ts')).href;
+    writeFileSync(file, `export { contracts, implementations } from '${chat}';\nexport const web = ${JSON.stringify(web)};\n`);
+    const args = [join(ROOT, 'bin/warren.js'), 'serve', '--service', file, '--transport', 'memory', '--port', '0'];
+    return new Promise((done) => {
+      execFile(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 }, (err, _stdout, stderr) => {
+        done({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr });
+      });
+    });
+  }
+
+  it('exits 2 naming web.root when the folder has no index.html', async () => {
+    const run = await serve({ root: 'empty', sdk: 'client.ts' });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /^warren: web\.root must hold an index\.html: /m);
+  });
+
+  it('exits 2 naming the SDK when it does not bundle', async () => {
+    const run = await serve({ root: 'page', sdk: 'missing.ts' });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /^warren: web page: Cannot bundle .*missing\.ts/m);
   });
 });

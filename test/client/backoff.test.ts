@@ -1,7 +1,7 @@
 /** The reconnect delay, a pure function: growth, cap and jitter bounds, with injected randomness. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, type BackoffPolicy } from '../../packages/warren-client/src/backoff.ts';
+import { backoffDelay, type BackoffPolicy } from '../../packages/warren-client/src/protocol/backoff.ts';
 
 const policy: BackoffPolicy = { initialDelayMs: 100, maxDelayMs: 5000, factor: 2 };
 

@@ -9,7 +9,7 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Call, Principal } from '../../src/protocol/call.ts';
+import type { Call, CallLocal, Principal } from '../../src/protocol/call.ts';
 import { ErrorCode, resultBody } from 'warren-client/protocol';
 import type { Delivery, EventMessage, ServeFn, Transport } from '../../src/transport/Transport.ts';
 import { uniqueName } from '../helpers/broker.ts';
@@ -60,8 +60,6 @@ interface CallOptions {
   timeoutMs?: number;
   principal?: Principal | null;
   traceparent?: string;
-  /** The method has a maxQueueLength (the gateway sets this from the contract). */
-  bounded?: boolean;
 }
 
 function makeCall(method: string, params: unknown, options: CallOptions = {}): Call {
@@ -70,12 +68,12 @@ function makeCall(method: string, params: unknown, options: CallOptions = {}): C
     params: JSON.stringify(params),
     deadline: Date.now() + (options.timeoutMs ?? WAIT),
     principal: options.principal ?? null,
-    ...(options.bounded ? { bounded: true } : {}),
     ...(options.traceparent ? { traceparent: options.traceparent } : {}),
   };
 }
 
-function ask(transport: Transport, call: Call): Asked {
+/** @param local what the gateway would pass beside the call (`bounded` from the contract's maxQueueLength). */
+function ask(transport: Transport, call: Call, local?: CallLocal): Asked {
   let resolve!: (body: ReplyBodyJson) => void;
   const asked: Asked = {
     bodies: [],
@@ -88,7 +86,7 @@ function ask(transport: Transport, call: Call): Asked {
     asked.bodies.push(body);
     asked.answeredAt ??= Date.now();
     resolve(JSON.parse(body) as ReplyBodyJson);
-  });
+  }, local);
   return asked;
 }
 
@@ -437,12 +435,12 @@ export function defineTransportConformance(name: string, factory: TransportFacto
           },
           { prefetch: 1, maxQueueLength: 2 },
         );
-        const bounded = { bounded: true };
-        const first = ask(caller, makeCall(method, 0, bounded));
+        const bounded: CallLocal = { bounded: true, schema: undefined, value: undefined };
+        const first = ask(caller, makeCall(method, 0), bounded);
         await waitFor(() => delivered === 1, WAIT, 'the first delivery');
         // The one in flight does not count: the queue holds 2 more, the 4th is refused.
-        const queued = [ask(caller, makeCall(method, 1, bounded)), ask(caller, makeCall(method, 2, bounded))];
-        const refused = ask(caller, makeCall(method, 3, bounded));
+        const queued = [ask(caller, makeCall(method, 1), bounded), ask(caller, makeCall(method, 2), bounded)];
+        const refused = ask(caller, makeCall(method, 3), bounded);
         assert.equal((await answer(refused)).error?.code, ErrorCode.OVERLOADED);
         assert.ok(refused.answeredAt! - refused.startedAt < 1_000, `refused after ${refused.answeredAt! - refused.startedAt} ms`);
         release.open();

@@ -12,6 +12,7 @@ import { AmqpTransport, type AmqpTransportOptions } from '../../src/transport/Am
 import type { Logger } from '../../src/log.ts';
 import { AMQP_URL, needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
 import { gate, sleep, waitFor, withTimeout, type Gate } from '../conformance/async.ts';
+import { TcpProxy } from '../reconnect/TcpProxy.ts';
 import { closeConnections } from './rabbitmqctl.ts';
 
 interface Logged {
@@ -55,7 +56,7 @@ function ask(transport: AmqpTransport, c: Call) {
 }
 
 describe('AmqpTransport: reconnect with backoff', () => {
-  it('waits longer after each failed attempt, with jitter, and answers calls UNAVAILABLE at once meanwhile', async () => {
+  it('waits below a ceiling that doubles after each failed attempt (full jitter), and answers calls UNAVAILABLE at once meanwhile', async () => {
     const lines: Logged[] = [];
     const transport = new AmqpTransport({
       url: `amqp://guest:guest@127.0.0.1:${await deadPort()}`,
@@ -67,10 +68,10 @@ describe('AmqpTransport: reconnect with backoff', () => {
     try {
       await waitFor(() => lines.filter((l) => l.msg === 'RabbitMQ unreachable; retrying').length >= 6, 10_000, 'six failed attempts');
       const delays = lines.filter((l) => l.msg === 'RabbitMQ unreachable; retrying').map((l) => l.obj.retryInMs as number);
-      // Attempt n waits a random half to whole of min(400, 50 * 2^n) ms.
+      // Attempt n waits uniformly below min(400, 50 * 2^n) ms (full jitter, warren-client's backoffDelay).
       for (const [n, delay] of delays.slice(0, 6).entries()) {
-        const step = Math.min(400, 50 * 2 ** n);
-        assert.ok(delay >= Math.floor(step / 2) && delay <= step, `attempt ${n} waited ${delay} ms, step ${step} ms`);
+        const ceiling = Math.min(400, 50 * 2 ** n);
+        assert.ok(Number.isInteger(delay) && delay >= 0 && delay < ceiling, `attempt ${n} waited ${delay} ms, ceiling ${ceiling} ms`);
       }
       assert.equal(transport.isReady(), false);
       const asked = ask(transport, call('nobody.listens', 5_000));
@@ -117,14 +118,17 @@ describe('AmqpTransport: rabbitmqctl close_connection', { ...(await needsBroker(
   it('re-creates exactly one consumer per method and keeps serving', async () => {
     const method = uniqueName('reconn.count');
     methods.push(method);
-    const worker = transport('worker-count', { reconnectSeconds: 0.1 });
+    const lines: Logged[] = [];
+    const worker = transport('worker-count', { reconnectSeconds: 0.1, log: recordingLogger(lines) });
     const caller = transport('caller-count');
+    const losses = () => lines.filter((l) => l.msg === 'disconnected from RabbitMQ; reconnecting').length;
     await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
     await worker.serve(method, async () => resultBody('ok'));
     assert.equal((await queueState(methodQueue(method))).consumers, 1);
     for (let round = 0; round < 3; round++) {
       assert.equal(await closeConnections((name) => name === `test worker-count ${tag}`), 1);
-      await waitFor(() => !worker.isReady(), 5_000, 'the worker to notice');
+      // Its log, not isReady(): the first wait before reconnecting may be close to 0 ms (full jitter).
+      await waitFor(() => losses() === round + 1, 5_000, 'the worker to notice');
       await withTimeout(worker.whenReady(10_000), 11_000, 'the worker to reconnect');
       const asked = ask(caller, call(method, 5_000));
       assert.equal((await withTimeout(asked.first, 6_000, 'the answer')).result, 'ok');
@@ -137,7 +141,8 @@ describe('AmqpTransport: rabbitmqctl close_connection', { ...(await needsBroker(
     const method = uniqueName('reconn.kept');
     methods.push(method);
     const worker = transport('worker-kept');
-    const caller = transport('caller-kept', { reconnectSeconds: 0.1 });
+    const lines: Logged[] = [];
+    const caller = transport('caller-kept', { reconnectSeconds: 0.1, log: recordingLogger(lines) });
     await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
     const release = gate();
     gates.push(release);
@@ -150,7 +155,8 @@ describe('AmqpTransport: rabbitmqctl close_connection', { ...(await needsBroker(
     const asked = ask(caller, call(method, 20_000));
     await waitFor(() => started, 5_000, 'the handler to start');
     assert.equal(await closeConnections((name) => name === `test caller-kept ${tag}`), 1);
-    await waitFor(() => !caller.isReady(), 5_000, 'the caller to notice');
+    // Its log, not isReady(): the first wait before reconnecting may be close to 0 ms (full jitter).
+    await waitFor(() => lines.some((l) => l.msg === 'disconnected from RabbitMQ; reconnecting'), 5_000, 'the caller to notice');
     assert.equal(caller.pendingCount, 1, 'the call stays pending through the outage');
     await withTimeout(caller.whenReady(10_000), 11_000, 'the caller to reconnect');
     release.open();
@@ -164,8 +170,10 @@ describe('AmqpTransport: rabbitmqctl close_connection', { ...(await needsBroker(
     const method = uniqueName('reconn.lost');
     methods.push(method);
     const worker = transport('worker-lost');
-    // Away for 1-2 s after the close: long enough for the reply to find no reply queue.
-    const caller = transport('caller-lost', { reconnectSeconds: 2, maxReconnectSeconds: 2 });
+    // Through a proxy that refuses its reconnects until the reply has been sent: the reply finds no reply queue.
+    const proxy = new TcpProxy();
+    await proxy.listen(Number(new URL(AMQP_URL).port || 5672));
+    const caller = transport('caller-lost', { url: `amqp://guest:guest@127.0.0.1:${new URL(proxy.url).port}`, reconnectSeconds: 0.1 });
     await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
     const release = gate();
     gates.push(release);
@@ -177,15 +185,20 @@ describe('AmqpTransport: rabbitmqctl close_connection', { ...(await needsBroker(
     });
     const asked = ask(caller, call(method, 4_000));
     await sleep(200);
+    proxy.refusing = true;
     assert.equal(await closeConnections((name) => name === `test caller-lost ${tag}`), 1);
     await waitFor(() => !caller.isReady(), 5_000, 'the caller to notice');
     release.open();
     await waitFor(() => replied, 5_000, 'the worker to reply');
+    await sleep(100);
+    proxy.refusing = false;
     const body = await withTimeout(asked.first, 6_000, 'the answer');
     assert.equal(body.error?.code, ErrorCode.TIMEOUT);
     assert.ok(asked.elapsed() >= 3_900, `answered after ${asked.elapsed()} ms, deadline 4000 ms`);
     await sleep(200);
     assert.equal(asked.bodies.length, 1);
     assert.equal(caller.pendingCount, 0);
+    await caller.close();
+    await proxy.close();
   });
 });

@@ -13,7 +13,8 @@ import {
   retryProperties,
 } from '../../src/protocol/routing.ts';
 import { checkMaxDeliveries, decideDelivery } from '../../src/transport/deliveryPolicy.ts';
-import { reconnectDelay } from '../../src/transport/reconnectDelay.ts';
+import { backoffDelay } from 'warren-client/protocol';
+import { reconnectPolicy } from '../../src/transport/amqpOptions.ts';
 
 describe('decideDelivery(facts)', () => {
   const base = { attempts: 0, redelivered: false, deadline: 2_000, now: 1_000, maxDeliveries: 3 };
@@ -67,22 +68,15 @@ describe('decideDelivery(facts)', () => {
   });
 });
 
-describe('reconnectDelay(attempt, options, random)', () => {
-  const options = { initialSeconds: 0.5, maxSeconds: 5 };
-
-  it('doubles per attempt up to the cap, each wait a random half to whole of its step', () => {
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => reconnectDelay(n, options, () => 0.999999)).map((s) => +s.toFixed(3)), [0.5, 1, 2, 4, 5, 5]);
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => reconnectDelay(n, options, () => 0)), [0.25, 0.5, 1, 2, 2.5, 2.5]);
+describe('reconnectPolicy(backoff)', () => {
+  it("turns the transport's seconds into warren-client's backoff policy: ms, doubling per attempt", () => {
+    assert.deepEqual(reconnectPolicy({ initialSeconds: 0.5, maxSeconds: 5 }), { initialDelayMs: 500, maxDelayMs: 5000, factor: 2 });
   });
 
-  it('stays within [step / 2, step] for any attempt, however large', () => {
-    fc.assert(
-      fc.property(fc.nat(), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
-        const step = Math.min(5, 0.5 * 2 ** Math.min(attempt, 30));
-        const delay = reconnectDelay(attempt, options, () => r);
-        return delay >= step / 2 && delay <= step && Number.isFinite(delay);
-      }),
-    );
+  it('waits uniformly below a ceiling that doubles per attempt up to the cap (full jitter)', () => {
+    const policy = reconnectPolicy({ initialSeconds: 0.5, maxSeconds: 5 });
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, () => 0.999999)), [499, 999, 1999, 3999, 4999, 4999]);
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, () => 0)), [0, 0, 0, 0, 0, 0]);
   });
 });
 

@@ -74,6 +74,9 @@ describe('AmqpTransport: publish() === false', { ...(await needsBroker()), timeo
     caller.start();
     await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
     await worker.serve(method, async (delivery) => resultBody(delivery.call.params.length));
+    // The caller side opens on the first call: one answered call has its channels open before the proxy stops reading.
+    const first = await new Promise<string>((resolve) => caller.request({ method, params: '{}', deadline: Date.now() + 10_000, principal: null }, resolve));
+    assert.equal((JSON.parse(first) as { result?: number }).result, 2);
 
     const params = JSON.stringify({ pad: 'x'.repeat(32 * 1024) });
     const answers = new Map<number, string[]>();

@@ -1,13 +1,13 @@
 /**
- * Write coalescing on a real loopback socket, and on the socket of a real AMQP connection:
- * the frames of one turn must leave in one system call, in order, and nothing may stay corked.
+ * Write coalescing on a real loopback socket: the frames of one turn must leave in one system
+ * call, in order, and nothing may stay corked. That Warren reaches the socket of a real AMQP
+ * connection, and coalesces it, is tested in amqplibInternals.test.ts.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { amqpSocket, coalesceWrites, isCoalesced } from '../../src/transport/coalesceWrites.ts';
-import { needsBroker, testConnection } from '../helpers/broker.ts';
+import { coalesceWrites, isCoalesced } from '../../src/transport/coalesceWrites.ts';
 
 interface Counted {
   writes: number;
@@ -100,20 +100,6 @@ describe('coalesceWrites', () => {
       assert.equal(client.writableCorked, 0);
     } finally {
       await close();
-    }
-  });
-});
-
-describe('AmqpConnection socket', async () => {
-  it('coalesces the writes of a real RabbitMQ connection', await needsBroker(), async () => {
-    const connection = testConnection('coalesce');
-    try {
-      await connection.whenReady();
-      const socket = amqpSocket(connection.manager.connection);
-      assert.ok(socket, 'amqplib keeps its socket where Warren looks for it');
-      assert.ok(isCoalesced(socket));
-    } finally {
-      await connection.close();
     }
   });
 });

@@ -2,7 +2,8 @@
  * The client's options, their defaults (merged here and nowhere else) and their checks:
  * a bad value throws a TypeError naming the option when the client is constructed.
  */
-import type { BackoffPolicy } from './backoff.ts';
+import type { BackoffPolicy } from './protocol/backoff.ts';
+import { MAX_TIMER_MS } from './protocol/timers.ts';
 
 /** The part of the WebSocket API the client uses; browsers' WebSocket and `ws` both fit. */
 export interface WebSocketLike {
@@ -77,9 +78,6 @@ export interface ResolvedClientOptions {
   heartbeatTimeoutMs: number;
   connectTimeoutMs: number;
 }
-
-/** The longest delay a Node or browser timer can wait; longer ones fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function milliseconds(name: string, value: number, { allowZero = false } = {}): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || value > MAX_TIMER_MS) {

@@ -9,8 +9,9 @@
 import { ErrorCode } from './protocol/codes.ts';
 import { classifyIncoming, type Params } from './protocol/envelope.ts';
 import { WarrenError } from './protocol/WarrenError.ts';
-import { backoffDelay } from './backoff.ts';
-import { MAX_TIMER_MS, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './ClientOptions.ts';
+import { backoffDelay } from './protocol/backoff.ts';
+import { MAX_TIMER_MS } from './protocol/timers.ts';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './ClientOptions.ts';
 import { ClientSocket } from './ClientSocket.ts';
 import { StateListeners, type ConnectionState, type StateChange, type StateListener } from './ConnectionState.ts';
 import { Outbox, type OutboxEntry } from './Outbox.ts';

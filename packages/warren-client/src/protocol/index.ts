@@ -14,3 +14,6 @@ export {
   classifyIncoming,
 } from './envelope.ts';
 export type { Id, Params, Request, Entry, Frame, ParseOptions, Incoming } from './envelope.ts';
+export { backoffDelay } from './backoff.ts';
+export type { BackoffPolicy } from './backoff.ts';
+export { MAX_TIMER_MS } from './timers.ts';

@@ -1,8 +1,10 @@
 /**
- * Reconnect delays: exponential growth, capped, with full jitter. A gateway restart drops
- * every client at once; a uniform random delay between 0 and the capped exponential (the
- * "full jitter" of AWS's "Exponential Backoff and Jitter") spreads their returns out instead
- * of bringing them all back in the same instant, and again at each later attempt.
+ * Reconnect delays: exponential growth, capped, with full jitter. A restart drops everything
+ * connected to the restarted peer at once (every client of a gateway, every process of a
+ * broker); a uniform random delay between 0 and the capped exponential (the "full jitter" of
+ * AWS's "Exponential Backoff and Jitter") spreads their returns out instead of bringing them
+ * all back in the same instant, and again at each later attempt. It sits in the wire protocol,
+ * which has no dependencies, so that the client and Warren's server side share one algorithm.
  *
  * A pure function rather than a dependency: the npm backoff packages either wrap a
  * promise-returning function in their own retry loop (exponential-backoff, p-retry, retry),

@@ -1,0 +1,96 @@
+/**
+ * The server side of the RabbitMQ transport (a worker's): consumes the method queues, replies,
+ * retries and dead-letters calls, and publishes events. Opened on the first use, so a process
+ * that only calls never opens it.
+ *
+ * Its channels, set up together on every connection (AmqpChannelGroup.ts):
+ * - `deliveries`, without confirms: the deliveries of methods whose queue cannot refuse a call
+ *   (no maxQueueLength), their replies, acks and retried copies. A confirm on a reply would
+ *   protect nothing (see AmqpMethodConsumer's answer());
+ * - `confirmed`, with publisher confirms: dead letters, which must be in the broker before the
+ *   call is acked; events, whose publisher learns that the broker took them; and the methods
+ *   with a bounded queue, whose retried copies the queue may refuse.
+ *
+ * The exchanges and the dead-letter queue are declared once per connection, on `confirmed`,
+ * before any method consumer starts: a consumer takes deliveries only once every channel its
+ * decisions need is open, and loses them (the broker hands them out again) as soon as one of
+ * those channels closes.
+ */
+import { ErrorCode, WarrenError } from 'warren-client/protocol';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, RPC_EXCHANGE, eventRoutingKey } from '../protocol/routing.ts';
+import type { Logger } from '../log.ts';
+import type { ChannelGroup, GroupContext } from './AmqpChannelGroup.ts';
+import { declareQueue, type AmqpConnection } from './AmqpConnection.ts';
+import { AmqpMethodConsumer, type ServerChannels } from './AmqpMethodConsumer.ts';
+import { resolveServeOptions } from './serveOptions.ts';
+import type { Consumer, EventMessage, ServeFn, ServeOptions } from './Transport.ts';
+
+const JSON_TYPE = 'application/json';
+
+export class AmqpServer {
+  readonly #log: Logger;
+  readonly #group: ChannelGroup<ServerChannels>;
+  readonly #consumers = new Set<Consumer>();
+
+  constructor(connection: AmqpConnection, log: Logger) {
+    this.#log = log;
+    this.#group = connection.group('server', (context) => this.#setup(context));
+  }
+
+  async #setup({ model, channel, confirmChannel }: GroupContext): Promise<ServerChannels> {
+    const [confirmed, deliveries] = await Promise.all([confirmChannel('confirmed'), channel('deliveries')]);
+    const topology = confirmed.channel;
+    await topology.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
+    await topology.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+    await topology.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
+    const refused = await declareQueue(model, DEAD_LETTER_QUEUE, { durable: true, arguments: {} });
+    if (refused) {
+      this.#log.error(
+        { queue: DEAD_LETTER_QUEUE, err: refused },
+        `queue ${DEAD_LETTER_QUEUE} exists with other arguments than Warren declares; delete it so dead letters are kept`,
+      );
+    }
+    await topology.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
+    return { model, deliveries, confirmed };
+  }
+
+  async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
+    const { prefetch, maxDeliveries, maxQueueLength } = resolveServeOptions(options);
+    const methodConsumer = new AmqpMethodConsumer({ method, fn, prefetch, maxDeliveries, maxQueueLength, log: this.#log });
+    // Resolves once it consumes, or at once while disconnected: it starts on every new set of channels.
+    await this.#group.follow(methodConsumer.start);
+    const consumer: Consumer = {
+      cancel: async () => {
+        this.#consumers.delete(consumer);
+        this.#group.unfollow(methodConsumer.start);
+        await methodConsumer.cancel();
+      },
+    };
+    this.#consumers.add(consumer);
+    return consumer;
+  }
+
+  async publishEvent(message: EventMessage): Promise<void> {
+    if (!this.#group.current) await this.#group.opening;
+    const channel = this.#group.current?.confirmed.channel;
+    if (!channel) throw new WarrenError(ErrorCode.UNAVAILABLE, 'Broker unavailable');
+    await new Promise<void>((resolve, reject) => {
+      try {
+        channel.publish(
+          EVENTS_EXCHANGE,
+          eventRoutingKey(message.event, message.topic),
+          Buffer.from(message.payload),
+          { contentType: JSON_TYPE },
+          (err: Error | null) => (err ? reject(new WarrenError(ErrorCode.UNAVAILABLE, 'Broker refused the event')) : resolve()),
+        );
+      } catch {
+        reject(new WarrenError(ErrorCode.UNAVAILABLE, 'Broker unavailable'));
+      }
+    });
+  }
+
+  /** Cancels every consumer and waits for the deliveries in flight. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#consumers].map((consumer) => consumer.cancel()));
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * A poison call through the CLI, as an operator runs Warren: a `warren gateway` and a
+ * `warren worker` in separate processes, the worker under a restart loop (what systemd's
+ * `Restart=always` does), and one call whose handler ends its worker with `process.exit(1)`.
+ *
+ * With the default `maxDeliveries` (5) the handler runs five times, killing five workers; the
+ * sixth worker finds the call's fifth failed delivery and dead-letters it at once: the caller
+ * gets -32603 long before its 60 s deadline, `warren.dlq` holds exactly that call, and the
+ * sixth worker keeps running and serving.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MAX_DELIVERIES } from '../../src/transport/deliveryPolicy.ts';
+import { methodQueue } from '../../src/protocol/routing.ts';
+import { FrameSocket } from '../helpers/FrameSocket.ts';
+import { needsBroker, queueState, uniqueName } from '../helpers/broker.ts';
+import { WarrenProcesses, running, waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { sleep, waitFor } from '../conformance/async.ts';
+import { takeDeadLetters } from './deadLetterQueue.ts';
+import { POISON_SERVICE_ENV, poisonContract } from './poisonCliService.ts';
+
+/** The method's own timeout (poisonCliService.ts): the caller's deadline. */
+const DEADLINE_MS = 60_000;
+
+describe('warren gateway + warren worker under a restart loop, a handler that calls process.exit(1)', { ...(await needsBroker()), timeout: 120_000 }, () => {
+  const service = uniqueName('poisoncli');
+  const group = new WarrenProcesses({
+    module: fileURLToPath(new URL('./poisonCliService.ts', import.meta.url)),
+    contract: poisonContract(service),
+    env: { [POISON_SERVICE_ENV]: service },
+    stopGraceMs: 15_000,
+  });
+  const sockets: FrameSocket[] = [];
+  /** Every worker process the supervisor started that got as far as consuming. */
+  const workers: WarrenProcess[] = [];
+  /** Worker processes that exited with status 1. */
+  let crashes = 0;
+  /** Worker processes started after the first. */
+  let restarts = 0;
+  /** Output of the workers that exited, for the failure messages. */
+  const crashedOutput: string[] = [];
+  let gateway: WarrenProcess;
+  let supervising = true;
+  let supervisor: Promise<void> | undefined;
+
+  /** Keeps one worker running: starts another whenever the current one exits. */
+  async function supervise(): Promise<void> {
+    for (let started = 0; supervising; started++) {
+      if (started > 0) restarts++;
+      let worker: WarrenProcess;
+      try {
+        worker = await group.start('worker');
+      } catch (err) {
+        // The call can reach a worker, and end it, before it logs that it consumes.
+        const match = /exited with (\S+) before it was ready:\n([\s\S]*)/.exec((err as Error).message);
+        if (!match) throw err;
+        if (match[1] === '1') crashes++;
+        crashedOutput.push(match[2]!);
+        continue;
+      }
+      workers.push(worker);
+      const code = await worker.exited;
+      if (code === 1) crashes++;
+      crashedOutput.push(worker.output.join(''));
+    }
+  }
+
+  before(async () => {
+    gateway = await group.start('gateway');
+    supervisor = supervise();
+    supervisor.catch(() => {});
+    await waitFor(() => workers.length > 0, 20_000, 'the first worker');
+    await waitReady(gateway.http!);
+  });
+
+  after(async () => {
+    supervising = false;
+    for (const socket of sockets) socket.close();
+    await group.stopAll();
+    await supervisor?.catch(() => {});
+    await group.deleteQueues().catch(() => {});
+  });
+
+  it('answers -32603 after maxDeliveries runs, dead-letters the call once, and the last worker keeps serving', async () => {
+    const caller = await FrameSocket.open(gateway.url!, { handshakeTimeout: 5000 });
+    sockets.push(caller);
+    const sentAt = Date.now();
+    caller.send({ jsonrpc: '2.0', id: 'poison', method: `${service}.exit`, params: {} });
+
+    const reply = await caller.next(DEADLINE_MS + 5_000);
+    const elapsed = Date.now() - sentAt;
+    const logs = () => `\nlast worker's output:\n${(workers.at(-1)?.output ?? []).join('').slice(-3000)}`;
+    console.log(`poison call through the CLI: ${JSON.stringify(reply.error)} after ${elapsed} ms, ${crashes} crashes, ${restarts} restarts`);
+    assert.equal(reply.id, 'poison');
+    assert.equal(reply.error?.code, -32603, `got ${JSON.stringify(reply)} after ${elapsed} ms${logs()}`);
+    assert.ok(elapsed < DEADLINE_MS - 15_000, `answered after ${elapsed} ms, deadline ${DEADLINE_MS} ms`);
+    assert.equal(crashes, DEFAULT_MAX_DELIVERIES, `the handler ran ${DEFAULT_MAX_DELIVERIES} times, ending a worker each time`);
+    assert.equal(restarts, DEFAULT_MAX_DELIVERIES, `the worker was restarted ${DEFAULT_MAX_DELIVERIES} times`);
+
+    const dead = await takeDeadLetters(`${service}.exit`);
+    assert.equal(dead.length, 1, `warren.dlq holds the call once: ${JSON.stringify(dead)}`);
+    assert.deepEqual(
+      { params: JSON.parse(dead[0]!.params), attempts: dead[0]!.attempts, reason: dead[0]!.reason, queue: dead[0]!.queue },
+      { params: {}, attempts: DEFAULT_MAX_DELIVERIES, reason: 'max-deliveries', queue: methodQueue(`${service}.exit`) },
+    );
+    assert.ok(dead[0]!.correlationId, 'with the correlation id of the call');
+
+    // No loop: the worker that dead-lettered it stays up, the queue is empty, one answer only.
+    await sleep(1500);
+    assert.equal(crashes, DEFAULT_MAX_DELIVERIES);
+    assert.ok(running(workers.at(-1)!), `the last worker still runs${logs()}`);
+    assert.equal((await queueState(methodQueue(`${service}.exit`))).messages, 0);
+    assert.ok(await caller.silentFor(300), 'one answer only');
+    const served = await caller.request({ jsonrpc: '2.0', id: 'after', method: `${service}.pid`, params: {} }, 10_000);
+    assert.deepEqual(served.result, { pid: workers.at(-1)!.child.pid });
+  });
+});
