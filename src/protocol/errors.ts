@@ -92,3 +92,18 @@ export function handlerErrorReply(thrown: unknown, declared: ReadonlyMap<number,
   }
   return errorBody({ code: thrown.code, message: thrown.message, data: data.data });
 }
+
+/** A call over its transport's limit of calls in flight. */
+export const OVERLOADED_BODY: ReplyBody = errorBody({ code: ErrorCode.OVERLOADED, message: 'Too many calls in flight' });
+/** The broker refused the call: the method's queue is full, or the channel is over its high-water mark. */
+export const REFUSED_BODY: ReplyBody = errorBody({ code: ErrorCode.OVERLOADED, message: 'Broker refused the call: overloaded' });
+/** The caller's answer for a dead-lettered call: an internal error, with nothing internal in it. */
+export const DEAD_LETTER_BODY: ReplyBody = errorBody({
+  code: ErrorCode.INTERNAL_ERROR,
+  message: 'Internal error: the call failed on every delivery',
+});
+
+/** A call that could not be delivered, with the reason (broker down, transport closed…). */
+export function unavailableBody(reason: string): ReplyBody {
+  return errorBody({ code: ErrorCode.UNAVAILABLE, message: reason });
+}

@@ -28,7 +28,8 @@ import type { Logger } from '../log.ts';
 import type { ChannelGroup, GroupContext, Lane } from './AmqpChannelGroup.ts';
 import type { AmqpConnection } from './AmqpConnection.ts';
 import { isNack } from './amqplibInternals.ts';
-import { PendingCalls, REFUSED_BODY, unavailableBody } from './PendingCalls.ts';
+import { REFUSED_BODY, unavailableBody } from '../protocol/errors.ts';
+import { PendingCalls } from './PendingCalls.ts';
 import type { EventMessage, ReplyFn } from './Transport.ts';
 
 export interface CallerChannels {

@@ -18,8 +18,8 @@ import type { ReplyBody } from '../protocol/call.ts';
 import { declareQueue } from './AmqpConnection.ts';
 import type { Lane } from './AmqpChannelGroup.ts';
 import { isNack } from './amqplibInternals.ts';
-import { DEAD_LETTER_BODY, decideDelivery } from './deliveryPolicy.ts';
-import { REFUSED_BODY } from './PendingCalls.ts';
+import { DEAD_LETTER_BODY, REFUSED_BODY } from '../protocol/errors.ts';
+import { decideDelivery } from './deliveryPolicy.ts';
 import type { ServeFn } from './Transport.ts';
 
 const JSON_TYPE = 'application/json';

@@ -17,7 +17,7 @@ import type { Logger } from '../log.ts';
 import { AmqpCaller } from './AmqpCaller.ts';
 import { AmqpConnection } from './AmqpConnection.ts';
 import { AmqpServer } from './AmqpServer.ts';
-import { unavailableBody } from './PendingCalls.ts';
+import { unavailableBody } from '../protocol/errors.ts';
 import { resolveAmqpOptions, type AmqpTransportOptions, type ResolvedAmqpOptions } from './amqpOptions.ts';
 import type { Consumer, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
 

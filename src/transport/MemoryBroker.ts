@@ -7,7 +7,8 @@
  */
 import { DeadLetterReason } from '../protocol/routing.ts';
 import type { Call, CallLocal, ReplyBody } from '../protocol/call.ts';
-import { DEAD_LETTER_BODY, decideDelivery } from './deliveryPolicy.ts';
+import { DEAD_LETTER_BODY } from '../protocol/errors.ts';
+import { decideDelivery } from './deliveryPolicy.ts';
 import type { Delivery, EventMessage, ServeFn } from './Transport.ts';
 
 interface Message {

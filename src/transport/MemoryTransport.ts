@@ -2,7 +2,8 @@
 import { eventBindingKey } from '../protocol/routing.ts';
 import type { Call, CallLocal } from '../protocol/call.ts';
 import { MemoryBroker } from './MemoryBroker.ts';
-import { PendingCalls, REFUSED_BODY, unavailableBody } from './PendingCalls.ts';
+import { REFUSED_BODY, unavailableBody } from '../protocol/errors.ts';
+import { PendingCalls } from './PendingCalls.ts';
 import { resolveServeOptions } from './serveOptions.ts';
 import type { Consumer, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
 

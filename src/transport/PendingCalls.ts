@@ -2,9 +2,8 @@
  * The table of calls waiting for a reply: correlation id → reply callback and deadline timer.
  * It guarantees each call is answered exactly once and that nothing stays after the answer.
  */
-import { ErrorCode, errorBody } from 'warren-client/protocol';
 import type { ReplyBody } from '../protocol/call.ts';
-import { TIMEOUT_BODY } from '../protocol/errors.ts';
+import { OVERLOADED_BODY, TIMEOUT_BODY } from '../protocol/errors.ts';
 import type { ReplyFn } from './Transport.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
 
@@ -13,15 +12,6 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** What a call still waiting at its deadline is answered; defined with Warren's other errors. */
-export { TIMEOUT_BODY };
-export const OVERLOADED_BODY = errorBody({ code: ErrorCode.OVERLOADED, message: 'Too many calls in flight' });
-/** The broker refused the call: the method's queue is full, or the channel is over its high-water mark. */
-export const REFUSED_BODY = errorBody({ code: ErrorCode.OVERLOADED, message: 'Broker refused the call: overloaded' });
-
-export function unavailableBody(reason: string): ReplyBody {
-  return errorBody({ code: ErrorCode.UNAVAILABLE, message: reason });
-}
 
 export class PendingCalls {
   readonly #calls = new Map<string, Pending>();

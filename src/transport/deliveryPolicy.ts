@@ -8,7 +8,6 @@
  * function rejected. The count travels with the call (`x-warren-attempts` on AMQP), so a
  * call that keeps killing workers is given up after `maxDeliveries` runs instead of looping.
  */
-import { ErrorCode, errorBody } from 'warren-client/protocol';
 
 /** @default 5 */
 export const DEFAULT_MAX_DELIVERIES = 5;
@@ -40,12 +39,6 @@ export function decideDelivery({ attempts, redelivered, deadline, now, maxDelive
   if (redelivered) return { kind: 'retry', attempts: failed };
   return { kind: 'run', attempts };
 }
-
-/** The caller's answer for a dead-lettered call: an internal error, with nothing internal in it. */
-export const DEAD_LETTER_BODY = errorBody({
-  code: ErrorCode.INTERNAL_ERROR,
-  message: 'Internal error: the call failed on every delivery',
-});
 
 /** Rejects a bad `maxDeliveries` with a TypeError naming the option. */
 export function checkMaxDeliveries(value: number): number {

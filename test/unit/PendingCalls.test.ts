@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, resultBody } from 'warren-client/protocol';
-import { OVERLOADED_BODY, PendingCalls, TIMEOUT_BODY, unavailableBody } from '../../src/transport/PendingCalls.ts';
+import { OVERLOADED_BODY, TIMEOUT_BODY, unavailableBody } from '../../src/protocol/errors.ts';
+import { PendingCalls } from '../../src/transport/PendingCalls.ts';
 
 /** A reply callback that records every body it gets. */
 function recorder() {
