@@ -1,6 +1,6 @@
 /** Warren's logger: pino, JSON lines on stdout. `LOG_LEVEL` sets the level. */
 import { pino } from 'pino';
-import type { Logger } from './contract/implement.ts';
+import type { Logger } from './contract/Logger.ts';
 
 export type { Logger };
 

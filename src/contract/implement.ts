@@ -6,14 +6,9 @@ import type { z } from 'zod';
 import type { WarrenError } from 'warren-client/protocol';
 import type { Principal } from '../protocol/call.ts';
 import type { Contract, ContractSpec, ErrorSpec } from './defineContract.ts';
+import type { Logger } from './Logger.ts';
 
-/** The logging surface handlers get; pino loggers satisfy it. */
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
+export type { Logger };
 
 type Events<C extends ContractSpec> = NonNullable<C['events']>;
 type Errors<C extends ContractSpec> = NonNullable<C['errors']>;

@@ -66,6 +66,11 @@ interface Rule {
   description: string;
   /** Returns a reason when the import breaks the rule. */
   check(imp: Import): string | undefined;
+  /**
+   * Returns a reason when a module the folder reaches only through other modules breaks the
+   * rule: what a folder may not import directly it may not load by way of a third module.
+   */
+  reach?(target: string): string | undefined;
 }
 
 const CLIENT = 'packages/warren-client/src';
@@ -80,6 +85,13 @@ const WIRE_PACKAGE = 'warren-client/protocol';
  * a gateway serving a page loads it. Not generate(), the writers or esbuild itself.
  */
 const GATEWAY_CODEGEN = new Set(['codegen/model.ts', 'codegen/renderOpenRpc.ts', 'codegen/CodegenError.ts', 'codegen/bundle.ts']);
+
+function transportReach(target: string): string | undefined {
+  if (inside(target, 'src/gateway')) return 'the gateway';
+  if (inside(target, 'src/worker')) return 'the worker';
+  if (target === 'src/contract/implement.ts') return "the contract's implement (handlers)";
+  return undefined;
+}
 
 const RULES: Rule[] = [
   {
@@ -129,15 +141,19 @@ const RULES: Rule[] = [
     folder: 'src/transport',
     description: 'transports know nothing of the gateway, the worker or handlers',
     check({ target }) {
-      if (inside(target, 'src/gateway')) return 'the gateway';
-      if (inside(target, 'src/worker')) return 'the worker';
-      if (target === 'src/contract/implement.ts') return "the contract's implement (handlers)";
-      return undefined;
+      return target === undefined ? undefined : transportReach(target);
     },
+    reach: transportReach,
   },
   {
     folder: 'src/gateway',
     description: 'the gateway never imports the worker, the CLI or examples (handlers); of codegen only the OpenRPC renderer and the bundler',
+    reach(target) {
+      if (inside(target, 'src/worker')) return 'the worker';
+      if (inside(target, 'src/cli')) return 'the CLI';
+      if (inside(target, 'examples')) return 'examples/';
+      return undefined;
+    },
     check({ specifier, target }) {
       if (inside(target, 'src/worker')) return 'the worker';
       if (inside(target, 'src/cli')) return 'the CLI';
@@ -153,11 +169,21 @@ const RULES: Rule[] = [
     check({ target }) {
       return inside(target, 'src/gateway') ? 'the gateway' : undefined;
     },
+    reach: (target) => (inside(target, 'src/gateway') ? 'the gateway' : undefined),
+  },
+  {
+    folder: 'generated',
+    description: 'the generated SDK imports only the client runtime (warren-client)',
+    check({ specifier, target }) {
+      if (specifier === UNCHECKABLE) return 'dynamic import that cannot be checked';
+      if (target !== undefined) return inside(target, 'generated') ? undefined : 'outside generated/';
+      return specifier === 'warren-client' ? undefined : 'a package other than warren-client';
+    },
   },
 ];
 
 /** Every broken rule for one file, as printable lines. */
-function violationsOf(file: string, source: string): string[] {
+function violationsOf(file: string, source: string, read: (file: string) => string | undefined = readSource): string[] {
   const found: string[] = [];
   for (const rule of RULES) {
     if (!inside(file, rule.folder)) continue;
@@ -165,8 +191,46 @@ function violationsOf(file: string, source: string): string[] {
       const reason = rule.check(imp);
       if (reason) found.push(`${file}: import '${imp.specifier}' reaches ${reason} (rule: ${rule.description})`);
     }
+    if (!rule.reach) continue;
+    for (const [target, chain] of reachedThrough(file, source, read)) {
+      const reason = rule.reach(target);
+      if (reason) found.push(`${file}: ${chain.join(' → ')} reaches ${reason} (rule: ${rule.description})`);
+    }
   }
   return found;
+}
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(path.join(ROOT, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every module `file` loads by way of another module (not the ones it imports itself), with
+ * the chain of imports that reaches it. Relative imports only, type imports included: a type
+ * is knowledge of the module that defines it.
+ */
+function reachedThrough(file: string, source: string, read: (file: string) => string | undefined): Map<string, string[]> {
+  const direct = importsOf(file, source).flatMap((imp) => (imp.target === undefined ? [] : [imp.target]));
+  const chains = new Map<string, string[]>(direct.map((target) => [target, [file, target]]));
+  const reached = new Map<string, string[]>();
+  const queue = [...direct];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    const text = read(current);
+    if (text === undefined) continue;
+    for (const imp of importsOf(current, text)) {
+      if (imp.target === undefined || chains.has(imp.target) || imp.target === file) continue;
+      const chain = [...chains.get(current)!, imp.target];
+      chains.set(imp.target, chain);
+      reached.set(imp.target, chain);
+      queue.push(imp.target);
+    }
+  }
+  return reached;
 }
 
 function sourceFiles(folder: string): string[] {
@@ -211,8 +275,11 @@ describe('importsOf(file, source)', () => {
 });
 
 describe('violationsOf(file, source)', () => {
+  /** The rules on the imports of `source` alone: no module it names is read from disk. */
+  const direct = (file: string, source: string) => violationsOf(file, source, () => undefined);
+
   it('flags a synthetic source that breaks the rules', () => {
-    const protocol = violationsOf(
+    const protocol = direct(
       'src/protocol/bad.ts',
       [
         "import net from 'node:net';",
@@ -228,22 +295,38 @@ describe('violationsOf(file, source)', () => {
     assert.ok(protocol.some((line) => line.includes("'node:net'")));
     assert.ok(protocol.some((line) => line.includes("'../gateway/Gateway.ts'")));
 
-    assert.equal(violationsOf(`${CLIENT}/bad.ts`, "import { z } from 'zod';\nimport x from 'node:events';").length, 2);
-    assert.equal(violationsOf(`${CLIENT}/bad.ts`, "import { Gateway } from '../../../src/gateway/Gateway.ts';").length, 1);
-    assert.equal(violationsOf(`${CLIENT}/ok.ts`, "import { ErrorCode } from './protocol/codes.ts';").length, 0);
+    assert.equal(direct(`${CLIENT}/bad.ts`, "import { z } from 'zod';\nimport x from 'node:events';").length, 2);
+    assert.equal(direct(`${CLIENT}/bad.ts`, "import { Gateway } from '../../../src/gateway/Gateway.ts';").length, 1);
+    assert.equal(direct(`${CLIENT}/ok.ts`, "import { ErrorCode } from './protocol/codes.ts';").length, 0);
     // The wire protocol is inside the client runtime: one import out of it breaks both rules.
-    assert.equal(violationsOf(`${WIRE}/bad.ts`, "import { Call } from '../../../../src/protocol/call.ts';").length, 2);
-    assert.equal(violationsOf('src/protocol/ok.ts', "import { ErrorCode } from 'warren-client/protocol';").length, 0);
-    assert.equal(violationsOf('src/contract/bad.ts', "import pino from 'pino';\nimport type { T } from '../transport/Transport.ts';").length, 2);
-    assert.equal(violationsOf('src/contract/ok.ts', "import { z } from 'zod';\nimport { ErrorCode } from '../protocol/codes.ts';").length, 0);
-    assert.equal(violationsOf('src/transport/bad.ts', "import type { Handlers } from '../contract/implement.ts';").length, 1);
-    assert.equal(violationsOf('src/transport/bad.ts', "import { Session } from '../gateway/Session.ts';").length, 1);
-    assert.equal(violationsOf('src/gateway/bad.ts', "import { Worker } from '../worker/Worker.ts';").length, 1);
-    assert.equal(violationsOf('src/gateway/bad.ts', "import service from '../../examples/chat/service.ts';").length, 1);
-    assert.equal(violationsOf('src/gateway/bad.ts', "import { UsageError } from '../cli/loadService.ts';").length, 1);
-    assert.equal(violationsOf('src/gateway/bad.ts', "import { generate } from '../../codegen/index.ts';\nimport * as esbuild from 'esbuild';").length, 2);
-    assert.equal(violationsOf('src/gateway/ok.ts', "import { renderOpenRpc } from '../../codegen/renderOpenRpc.ts';\nimport { bundleSdk } from '../../codegen/bundle.ts';").length, 0);
-    assert.equal(violationsOf('src/worker/bad.ts', "import type { Gateway } from '../gateway/Gateway.ts';").length, 1);
+    assert.equal(direct(`${WIRE}/bad.ts`, "import { Call } from '../../../../src/protocol/call.ts';").length, 2);
+    assert.equal(direct('src/protocol/ok.ts', "import { ErrorCode } from 'warren-client/protocol';").length, 0);
+    assert.equal(direct('src/contract/bad.ts', "import pino from 'pino';\nimport type { T } from '../transport/Transport.ts';").length, 2);
+    assert.equal(direct('src/contract/ok.ts', "import { z } from 'zod';\nimport { ErrorCode } from '../protocol/codes.ts';").length, 0);
+    assert.equal(direct('src/transport/bad.ts', "import type { Handlers } from '../contract/implement.ts';").length, 1);
+    assert.equal(direct('src/transport/bad.ts', "import { Session } from '../gateway/Session.ts';").length, 1);
+    assert.equal(direct('src/gateway/bad.ts', "import { Worker } from '../worker/Worker.ts';").length, 1);
+    assert.equal(direct('src/gateway/bad.ts', "import service from '../../examples/chat/service.ts';").length, 1);
+    assert.equal(direct('src/gateway/bad.ts', "import { UsageError } from '../cli/loadService.ts';").length, 1);
+    assert.equal(direct('src/gateway/bad.ts', "import { generate } from '../../codegen/index.ts';\nimport * as esbuild from 'esbuild';").length, 2);
+    assert.equal(direct('src/gateway/ok.ts', "import { renderOpenRpc } from '../../codegen/renderOpenRpc.ts';\nimport { bundleSdk } from '../../codegen/bundle.ts';").length, 0);
+    assert.equal(direct('generated/client.ts', "import { WarrenClient } from 'warren-client';").length, 0);
+    assert.equal(direct('generated/client.ts', "import { Gateway } from 'warren/server';\nimport { x } from '../src/index.ts';").length, 2);
+    assert.equal(direct('src/worker/bad.ts', "import type { Gateway } from '../gateway/Gateway.ts';").length, 1);
+  });
+});
+
+describe('violationsOf(file, source, read): modules reached through others', () => {
+  it('flags a transport that reaches handlers by way of a third module, naming the chain', () => {
+    const sources = new Map([
+      ['src/x/helper.ts', "import type { Handlers } from '../contract/implement.ts';\nexport type H = Handlers;"],
+      ['src/contract/implement.ts', 'export type Handlers = object;'],
+    ]);
+    const found = violationsOf('src/transport/bad.ts', "import type { H } from '../x/helper.ts';", (file) => sources.get(file));
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0]!, /src\/transport\/bad\.ts → src\/x\/helper\.ts → src\/contract\/implement\.ts reaches the contract's implement/);
+    const clean = violationsOf('src/transport/ok.ts', "import type { H } from '../x/other.ts';", (file) => (file === 'src/x/other.ts' ? 'export type H = 1;' : undefined));
+    assert.deepEqual(clean, []);
   });
 });
 
