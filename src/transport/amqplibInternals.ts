@@ -1,6 +1,6 @@
 /**
  * Everything Warren relies on in amqplib beyond its documented API, in one place. Each has a
- * test against a real broker (test/unit/amqplibInternals.test.ts) that fails, naming the
+ * test against a real broker (test/transport/amqplibInternals.test.ts) that fails, naming the
  * assumption, when an amqplib update moves it.
  *
  * - The socket under a connection: amqplib keeps it as the private `connection.stream`.
