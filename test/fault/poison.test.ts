@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName, queueState } from '../helpers/broker.ts';
-import { waitReady, running, type WarrenProcess } from '../helpers/processes.ts';
+import { RestartLoop, waitReady, running, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep, waitFor } from '../conformance/async.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
 import { faultkitProcesses } from './faultkit.ts';
@@ -22,45 +22,23 @@ const MAX_DELIVERIES = 3;
 describe('a handler that kills its worker on every delivery', { ...(await needsBroker()), timeout: 120_000 }, () => {
   const group = faultkitProcesses(uniqueName('poison'));
   const sockets: FrameSocket[] = [];
-  const workers: WarrenProcess[] = [];
   let gateway: WarrenProcess;
-  let supervising = true;
-  let supervisor: Promise<void> | undefined;
-  let crashes = 0;
-
-  /** Keeps one worker running: starts another whenever the current one dies. */
-  async function supervise(): Promise<void> {
-    while (supervising) {
-      let worker: WarrenProcess;
-      try {
-        worker = await group.start('worker', ['--max-deliveries', String(MAX_DELIVERIES)]);
-      } catch (err) {
-        // The redelivery can reach a worker, and kill it, before it logs that it consumes.
-        if (/exited with null before it was ready/.test((err as Error).message)) {
-          crashes++;
-          continue;
-        }
-        throw err;
-      }
-      workers.push(worker);
-      await worker.exited;
-      if (worker.child.signalCode === 'SIGKILL') crashes++;
-    }
-  }
+  let loop: RestartLoop;
+  /** Worker processes a signal ended: the handler's SIGKILL. */
+  const crashes = () => loop.exits.filter((exit) => exit.code === null).length;
 
   before(async () => {
     gateway = await group.start('gateway');
-    supervisor = supervise();
-    await waitFor(() => workers.length > 0, 20_000, 'the first worker');
-    supervisor.catch(() => {});
+    loop = new RestartLoop(group, ['--max-deliveries', String(MAX_DELIVERIES)]);
+    await waitFor(() => loop.workers.length > 0, 20_000, 'the first worker');
     await waitReady(gateway.http!);
   });
 
   after(async () => {
-    supervising = false;
+    loop?.stop();
     for (const socket of sockets) socket.close();
     await group.stopAll();
-    await supervisor?.catch(() => {});
+    await loop?.done.catch(() => {});
     await group.deleteQueues().catch(() => {});
   });
 
@@ -87,7 +65,7 @@ describe('a handler that kills its worker on every delivery', { ...(await needsB
     assert.equal(reply.id, 'poison');
     assert.equal(reply.error?.code, -32603);
     assert.equal(reply.result, undefined);
-    assert.equal(crashes, MAX_DELIVERIES, `the handler ran ${MAX_DELIVERIES} times, killing a worker each time`);
+    assert.equal(crashes(), MAX_DELIVERIES, `the handler ran ${MAX_DELIVERIES} times, killing a worker each time`);
 
     const dead = await takeDeadLetters(group.method('crash'));
     assert.equal(dead.length, 1);
@@ -98,8 +76,8 @@ describe('a handler that kills its worker on every delivery', { ...(await needsB
 
     // No loop: the worker that dead-lettered it stays up and nothing is redelivered.
     await sleep(1500);
-    assert.equal(crashes, MAX_DELIVERIES);
-    assert.ok(running(workers.at(-1)!), 'the last worker still runs');
+    assert.equal(crashes(), MAX_DELIVERIES);
+    assert.ok(running(loop.workers.at(-1)!), 'the last worker still runs');
     assert.equal((await queueState(methodQueue(group.method('crash')))).messages, 0);
     assert.ok(await caller.silentFor(300), 'one answer only');
 
@@ -109,6 +87,6 @@ describe('a handler that kills its worker on every delivery', { ...(await needsB
       assert.equal((echo as { result?: { n: number } }).result?.n, n, `echo ${n}: ${JSON.stringify(echo)}`);
     }
     const after = await caller.request({ jsonrpc: '2.0', id: 'after', method: group.method('crash'), params: { die: false } }, 10_000);
-    assert.deepEqual(after.result, { pid: workers.at(-1)!.child.pid, redelivered: false });
+    assert.deepEqual(after.result, { pid: loop.workers.at(-1)!.child.pid, redelivered: false });
   });
 });

@@ -15,7 +15,7 @@ import { DEFAULT_MAX_DELIVERIES } from '../../src/transport/deliveryPolicy.ts';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, queueState, uniqueName } from '../helpers/broker.ts';
-import { WarrenProcesses, running, waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { RestartLoop, WarrenProcesses, running, waitReady, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep, waitFor } from '../conformance/async.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
 import { POISON_SERVICE_ENV, poisonContract } from './poisonCliService.ts';
@@ -32,53 +32,23 @@ describe('warren gateway + warren worker under a restart loop, a handler that ca
     stopGraceMs: 15_000,
   });
   const sockets: FrameSocket[] = [];
-  /** Every worker process the supervisor started that got as far as consuming. */
-  const workers: WarrenProcess[] = [];
-  /** Worker processes that exited with status 1. */
-  let crashes = 0;
-  /** Worker processes started after the first. */
-  let restarts = 0;
-  /** Output of the workers that exited, for the failure messages. */
-  const crashedOutput: string[] = [];
   let gateway: WarrenProcess;
-  let supervising = true;
-  let supervisor: Promise<void> | undefined;
-
-  /** Keeps one worker running: starts another whenever the current one exits. */
-  async function supervise(): Promise<void> {
-    for (let started = 0; supervising; started++) {
-      if (started > 0) restarts++;
-      let worker: WarrenProcess;
-      try {
-        worker = await group.start('worker');
-      } catch (err) {
-        // The call can reach a worker, and end it, before it logs that it consumes.
-        const match = /exited with (\S+) before it was ready:\n([\s\S]*)/.exec((err as Error).message);
-        if (!match) throw err;
-        if (match[1] === '1') crashes++;
-        crashedOutput.push(match[2]!);
-        continue;
-      }
-      workers.push(worker);
-      const code = await worker.exited;
-      if (code === 1) crashes++;
-      crashedOutput.push(worker.output.join(''));
-    }
-  }
+  let loop: RestartLoop;
+  /** Worker processes that exited with status 1: the handler's process.exit(1). */
+  const crashes = () => loop.exits.filter((exit) => exit.code === 1).length;
 
   before(async () => {
     gateway = await group.start('gateway');
-    supervisor = supervise();
-    supervisor.catch(() => {});
-    await waitFor(() => workers.length > 0, 20_000, 'the first worker');
+    loop = new RestartLoop(group);
+    await waitFor(() => loop.workers.length > 0, 20_000, 'the first worker');
     await waitReady(gateway.http!);
   });
 
   after(async () => {
-    supervising = false;
+    loop?.stop();
     for (const socket of sockets) socket.close();
     await group.stopAll();
-    await supervisor?.catch(() => {});
+    await loop?.done.catch(() => {});
     await group.deleteQueues().catch(() => {});
   });
 
@@ -90,13 +60,13 @@ describe('warren gateway + warren worker under a restart loop, a handler that ca
 
     const reply = await caller.next(DEADLINE_MS + 5_000);
     const elapsed = Date.now() - sentAt;
-    const logs = () => `\nlast worker's output:\n${(workers.at(-1)?.output ?? []).join('').slice(-3000)}`;
-    console.log(`poison call through the CLI: ${JSON.stringify(reply.error)} after ${elapsed} ms, ${crashes} crashes, ${restarts} restarts`);
+    const logs = () => `\nlast worker's output:\n${(loop.workers.at(-1)?.output ?? []).join('').slice(-3000)}`;
+    console.log(`poison call through the CLI: ${JSON.stringify(reply.error)} after ${elapsed} ms, ${crashes()} crashes, ${loop.restarts} restarts`);
     assert.equal(reply.id, 'poison');
     assert.equal(reply.error?.code, -32603, `got ${JSON.stringify(reply)} after ${elapsed} ms${logs()}`);
     assert.ok(elapsed < DEADLINE_MS - 15_000, `answered after ${elapsed} ms, deadline ${DEADLINE_MS} ms`);
-    assert.equal(crashes, DEFAULT_MAX_DELIVERIES, `the handler ran ${DEFAULT_MAX_DELIVERIES} times, ending a worker each time`);
-    assert.equal(restarts, DEFAULT_MAX_DELIVERIES, `the worker was restarted ${DEFAULT_MAX_DELIVERIES} times`);
+    assert.equal(crashes(), DEFAULT_MAX_DELIVERIES, `the handler ran ${DEFAULT_MAX_DELIVERIES} times, ending a worker each time`);
+    assert.equal(loop.restarts, DEFAULT_MAX_DELIVERIES, `the worker was restarted ${DEFAULT_MAX_DELIVERIES} times`);
 
     const dead = await takeDeadLetters(`${service}.exit`);
     assert.equal(dead.length, 1, `warren.dlq holds the call once: ${JSON.stringify(dead)}`);
@@ -108,11 +78,11 @@ describe('warren gateway + warren worker under a restart loop, a handler that ca
 
     // No loop: the worker that dead-lettered it stays up, the queue is empty, one answer only.
     await sleep(1500);
-    assert.equal(crashes, DEFAULT_MAX_DELIVERIES);
-    assert.ok(running(workers.at(-1)!), `the last worker still runs${logs()}`);
+    assert.equal(crashes(), DEFAULT_MAX_DELIVERIES);
+    assert.ok(running(loop.workers.at(-1)!), `the last worker still runs${logs()}`);
     assert.equal((await queueState(methodQueue(`${service}.exit`))).messages, 0);
     assert.ok(await caller.silentFor(300), 'one answer only');
     const served = await caller.request({ jsonrpc: '2.0', id: 'after', method: `${service}.pid`, params: {} }, 10_000);
-    assert.deepEqual(served.result, { pid: workers.at(-1)!.child.pid });
+    assert.deepEqual(served.result, { pid: loop.workers.at(-1)!.child.pid });
   });
 });

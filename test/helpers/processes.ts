@@ -200,3 +200,55 @@ export class WarrenProcesses<C extends Contract = Contract> {
     return deleteMethodQueues(this.#options.contract);
   }
 }
+
+/** How one worker of a restart loop ended. */
+export interface WorkerExit {
+  /** The exit status, or null when a signal ended it. */
+  code: number | null;
+  /** Its output, for failure messages. */
+  output: string;
+}
+
+/**
+ * Keeps one `warren worker` of a group running, starting another whenever it exits, as
+ * systemd's `Restart=always` does. A worker can end before it logs that it consumes (a
+ * redelivered call reaches it first); that counts as an exit like any other.
+ */
+export class RestartLoop {
+  /** Every worker that got as far as consuming, in start order. */
+  readonly workers: WarrenProcess[] = [];
+  readonly exits: WorkerExit[] = [];
+  /** Workers started after the first. */
+  restarts = 0;
+  /** Settles once the loop stopped (after stop() and the current worker's exit). */
+  readonly done: Promise<void>;
+  #running = true;
+
+  constructor(group: WarrenProcesses, args: string[] = []) {
+    this.done = this.#run(group, args);
+    this.done.catch(() => {});
+  }
+
+  /** Starts no more workers; the group's stopAll() ends the current one. */
+  stop(): void {
+    this.#running = false;
+  }
+
+  async #run(group: WarrenProcesses, args: string[]): Promise<void> {
+    for (let started = 0; this.#running; started++) {
+      if (started > 0) this.restarts++;
+      let worker: WarrenProcess;
+      try {
+        worker = await group.start('worker', args);
+      } catch (err) {
+        const match = /exited with (\S+) before it was ready:\n([\s\S]*)/.exec((err as Error).message);
+        if (!match) throw err;
+        this.exits.push({ code: match[1] === 'null' ? null : Number(match[1]), output: match[2]! });
+        continue;
+      }
+      this.workers.push(worker);
+      const code = await worker.exited;
+      this.exits.push({ code, output: worker.output.join('') });
+    }
+  }
+}
