@@ -5,42 +5,19 @@
  * directories; the committed lock is only read.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, runWarren, tempFolders } from '../helpers/cli.ts';
 import { buildLock, serializeLock } from '../../codegen/check/index.ts';
 import { contracts } from '../../schemas/index.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const WARREN = join(ROOT, 'bin/warren.js');
 const fixture = (name: string) => join(ROOT, 'test/check/fixtures', `${name}.ts`);
 
-const temps: string[] = [];
-after(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-function temp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'warren-check-'));
-  temps.push(dir);
-  return dir;
-}
+const temp = tempFolders('warren-check-');
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-function warren(args: string[], cwd = ROOT): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [WARREN, 'check', ...args], { cwd, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const warren = (args: string[], cwd = ROOT) => runWarren(['check', ...args], cwd);
 
 describe('warren check (npm run contracts:check)', () => {
   it('passes for the example service against its committed lock', async () => {

@@ -4,47 +4,15 @@
  * with npm install and the project's own tests, is test/package/scaffold.test.ts.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, runWarren, tempFolders } from '../helpers/cli.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const WARREN = join(ROOT, 'bin/warren.js');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-const temps: string[] = [];
-after(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-function temp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'warren-init-cli-'));
-  temps.push(dir);
-  return dir;
-}
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The CLI from this checkout's sources, run in `cwd`. tsx is named by its path: a bare
- * `--import tsx` would be looked up from `cwd`, a temp folder without node_modules.
- */
-const SOURCE_ENV = { ...process.env, NODE_OPTIONS: `--conditions=warren-source --import ${import.meta.resolve('tsx')}` };
-
-function cli(args: string[], cwd: string): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [WARREN, ...args], { cwd, env: SOURCE_ENV, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
+const temp = tempFolders('warren-init-cli-');
+const cli = runWarren;
 const warren = (args: string[], cwd: string) => cli(['init', ...args], cwd);
 
 describe('warren init', () => {
