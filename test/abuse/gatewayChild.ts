@@ -7,7 +7,7 @@ import { Gateway, type GatewayOptions } from '../../src/gateway/Gateway.ts';
 import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';
 import { Worker } from '../../src/worker/Worker.ts';
-import { testkitImplementation } from '../fixtures/testkit.ts';
+import { testkitImplementation } from '../helpers/testkit.ts';
 import type { ChildReport, ChildRequest } from './GatewayProcess.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chat } from '../../schemas/chat.ts';
 import { launchChromium, needsChromium } from '../helpers/browser.ts';
 import { startWarren, type WarrenProcess } from '../helpers/processes.ts';
-import { ROOT } from '../codegen/generateInto.ts';
+import { ROOT } from '../helpers/paths.ts';
 
 const WAIT = { timeout: 15_000 };
 

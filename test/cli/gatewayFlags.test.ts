@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { flagOf, GATEWAY_FLAGS, parseGatewayFlags } from '../../src/cli/gatewayFlags.ts';
 import { UsageError } from '../../src/cli/loadService.ts';
 import { GATEWAY_DEFAULTS } from '../../src/gateway/GatewayOptions.ts';
-import { ROOT } from '../codegen/generateInto.ts';
+import { ROOT } from '../helpers/paths.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { startWarren, type WarrenProcess } from '../helpers/processes.ts';
 

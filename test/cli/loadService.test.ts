@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { loadService, UsageError } from '../../src/cli/loadService.ts';
-import { ROOT } from '../codegen/generateInto.ts';
+import { ROOT } from '../helpers/paths.ts';
 
 const WEB = { root: join(ROOT, 'examples/chat/web'), sdk: join(ROOT, 'generated/client.ts') };
 

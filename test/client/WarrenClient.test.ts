@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, type WarrenError } from 'warren-client/protocol';
 import { stackForBlock } from '../helpers/stack.ts';
-import { TcpProxy } from '../reconnect/TcpProxy.ts';
-import { clientsClosedAfterEach, eventually, publishShout, recordingWebSocket, rejectsWith } from '../reconnect/support.ts';
+import { TcpProxy } from '../helpers/TcpProxy.ts';
+import { clientsClosedAfterEach, eventually, publishShout, recordingWebSocket, rejectsWith } from '../helpers/clients.ts';
 
 const SERVICE = 'cli';
 const m = (name: string) => `${SERVICE}.${name}`;

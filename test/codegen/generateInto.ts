@@ -2,11 +2,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generate, writeOutput } from '../../codegen/index.ts';
 import type { Contract } from '../../src/contract/defineContract.ts';
+import { ROOT } from '../helpers/paths.ts';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { ROOT };
+
 export const RUNTIME = join(ROOT, 'packages/warren-client/src/index.ts');
 
 /** Writes the generated files to a new temp dir (with `{"type":"module"}`) and returns its path. */

@@ -12,7 +12,7 @@ import { AmqpTransport, type AmqpTransportOptions } from '../../src/transport/Am
 import type { Logger } from '../../src/log.ts';
 import { AMQP_URL, needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
 import { gate, sleep, waitFor, withTimeout, type Gate } from '../conformance/async.ts';
-import { TcpProxy } from '../reconnect/TcpProxy.ts';
+import { TcpProxy } from '../helpers/TcpProxy.ts';
 import { closeConnections } from './rabbitmqctl.ts';
 
 interface Logged {

@@ -12,7 +12,7 @@ import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName, queueState } from '../helpers/broker.ts';
 import { waitReady, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep, waitFor } from '../conformance/async.ts';
-import { faultkitContract, faultkitProcesses } from './faultkit.ts';
+import { faultkitContract, faultkitProcesses } from '../helpers/faultkit.ts';
 import { closeConnectionsOf, withBrokerStopped } from './rabbitmqctl.ts';
 
 /** Polls /readyz every 25 ms and keeps each change of status, until stopped. */

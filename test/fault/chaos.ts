@@ -24,7 +24,7 @@ import { waitReady, exitedWithin, logLines, type WarrenProcess } from '../helper
 import { ChaosClient } from './ChaosClient.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
 import { closeConnectionsOf, withBrokerStopped } from './rabbitmqctl.ts';
-import { faultkitProcesses } from './faultkit.ts';
+import { faultkitProcesses } from '../helpers/faultkit.ts';
 
 export interface ChaosOptions {
   /** How long the load runs, faults included. @default 16 */

@@ -12,7 +12,7 @@ import { needsBroker, uniqueName, queueState, withChannel } from '../helpers/bro
 import { waitReady, logLines, running, type WarrenProcess } from '../helpers/processes.ts';
 import { readFrames } from '../integration/readFrames.ts';
 import { sleep } from '../conformance/async.ts';
-import { BOUNDED_QUEUE_LENGTH, faultkitProcesses } from './faultkit.ts';
+import { BOUNDED_QUEUE_LENGTH, faultkitProcesses } from '../helpers/faultkit.ts';
 
 describe('maxQueueLength with no worker capacity left', { ...(await needsBroker()), timeout: 90_000 }, () => {
   const group = faultkitProcesses(uniqueName('overload'));

@@ -15,7 +15,7 @@ import { needsBroker, uniqueName, queueState } from '../helpers/broker.ts';
 import { RestartLoop, waitReady, running, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep, waitFor } from '../conformance/async.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
-import { faultkitProcesses } from './faultkit.ts';
+import { faultkitProcesses } from '../helpers/faultkit.ts';
 
 const MAX_DELIVERIES = 3;
 

@@ -8,7 +8,7 @@ import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
 import { waitReady, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { waitFor } from '../conformance/async.ts';
-import { faultkitProcesses } from './faultkit.ts';
+import { faultkitProcesses } from '../helpers/faultkit.ts';
 
 describe('a worker SIGKILLed mid-call', { ...(await needsBroker()), timeout: 90_000 }, () => {
   const group = faultkitProcesses(uniqueName('crash'));

@@ -17,7 +17,7 @@ import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { AMQP_URL, needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
 import { waitReady, exitedWithin, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { waitFor, withTimeout } from '../conformance/async.ts';
-import { faultkitProcesses } from './faultkit.ts';
+import { faultkitProcesses } from '../helpers/faultkit.ts';
 
 describe('warren worker on SIGTERM', { ...(await needsBroker()), timeout: 90_000 }, () => {
   const group = faultkitProcesses(uniqueName('sigterm'));

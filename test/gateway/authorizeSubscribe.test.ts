@@ -13,7 +13,7 @@ import { Gateway, type SubscribeTarget } from '../../src/gateway/Gateway.ts';
 import type { Principal } from '../../src/protocol/call.ts';
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';
-import { testkitContract } from '../fixtures/testkit.ts';
+import { testkitContract } from '../helpers/testkit.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 

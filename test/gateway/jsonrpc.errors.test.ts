@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { defineContract } from '../../src/contract/defineContract.ts';
 import { implement } from '../../src/contract/implement.ts';
 import { ErrorCode } from 'warren-client/protocol';
-import { m, connect, withStack, request, assertError, sortIds, assertIssues, closeSocketsAfterEach, sharedStack } from './jsonrpcSetup.ts';
+import { m, connect, withStack, request, assertError, sortIds, assertIssues, closeSocketsAfterEach, sharedStack } from '../helpers/jsonrpc.ts';
 
 describe('JSON-RPC 2.0 gateway', () => {
   closeSocketsAfterEach();

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { m, connect, withStack, request, closeSocketsAfterEach, sharedStack } from './jsonrpcSetup.ts';
+import { m, connect, withStack, request, closeSocketsAfterEach, sharedStack } from '../helpers/jsonrpc.ts';
 
 describe('JSON-RPC 2.0 gateway', () => {
   closeSocketsAfterEach();

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from 'warren-client/protocol';
-import { m, connect, withStack, request, until, assertNextIsSentinel, assertError, closeSocketsAfterEach, sharedStack } from './jsonrpcSetup.ts';
+import { m, connect, withStack, request, until, assertNextIsSentinel, assertError, closeSocketsAfterEach, sharedStack } from '../helpers/jsonrpc.ts';
 
 describe('JSON-RPC 2.0 gateway', () => {
   closeSocketsAfterEach();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { ErrorCode } from 'warren-client/protocol';
 import type { FrameSocket } from '../helpers/FrameSocket.ts';
 import { stackForBlock } from '../helpers/stack.ts';
-import { SERVICE, m, SHOUTED, connect, request, assertError, assertIssues, closeSocketsAfterEach } from './jsonrpcSetup.ts';
+import { SERVICE, m, SHOUTED, connect, request, assertError, assertIssues, closeSocketsAfterEach } from '../helpers/jsonrpc.ts';
 
 describe('JSON-RPC 2.0 gateway', () => {
   closeSocketsAfterEach();

@@ -16,7 +16,7 @@ import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';
 import type { Transport } from '../../src/transport/Transport.ts';
 import { Worker } from '../../src/worker/Worker.ts';
-import { testkitContract, testkitImplementation } from '../fixtures/testkit.ts';
+import { testkitContract, testkitImplementation } from '../helpers/testkit.ts';
 
 const SERVICE = 'ready';
 

@@ -12,7 +12,7 @@ import { Gateway } from '../../src/gateway/Gateway.ts';
 import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
-import { ROOT } from '../codegen/generateInto.ts';
+import { ROOT } from '../helpers/paths.ts';
 
 const WEB = { root: join(ROOT, 'examples/chat/web'), sdk: join(ROOT, 'generated/client.ts') };
 

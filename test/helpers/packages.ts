@@ -9,12 +9,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ROOT } from './paths.ts';
 
 const run = promisify(execFile);
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { ROOT };
 
 /** An environment for child processes that run as a user's app would: no test-only loader or condition. */
 export function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

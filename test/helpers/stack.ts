@@ -10,7 +10,7 @@ import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';
 import { Worker } from '../../src/worker/Worker.ts';
 import { implementations as exampleImplementations } from '../../examples/chat/service.ts';
-import { testkitImplementation } from '../fixtures/testkit.ts';
+import { testkitImplementation } from './testkit.ts';
 
 export interface StackOptions {
   /** Gateway options on top of the stack's transport and contracts. */

@@ -9,13 +9,13 @@ import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
 import { waitReady, WarrenProcesses, type WarrenProcess } from '../helpers/processes.ts';
 import { readFrames } from './readFrames.ts';
-import { TESTKIT_ENV, testkitContract } from '../fixtures/testkit.ts';
+import { TESTKIT_ENV, testkitContract } from '../helpers/testkit.ts';
 
 const svc = uniqueName('it');
 
 describe('warren gateway + warren worker as separate processes', { ...(await needsBroker()), timeout: 60_000 }, () => {
   const group = new WarrenProcesses({
-    module: fileURLToPath(new URL('../fixtures/testkitService.ts', import.meta.url)),
+    module: fileURLToPath(new URL('../helpers/testkitService.ts', import.meta.url)),
     contract: testkitContract(svc),
     env: { [TESTKIT_ENV]: svc },
   });

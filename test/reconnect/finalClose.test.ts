@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from 'warren-client/protocol';
-import { eventually, recordStates, rejectsWith, stackBehindProxy } from './support.ts';
+import { eventually, recordStates, rejectsWith, stackBehindProxy } from '../helpers/clients.ts';
 
 const SERVICE = 'rfinal';
 const m = (name: string) => `${SERVICE}.${name}`;

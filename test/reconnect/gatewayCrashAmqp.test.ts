@@ -11,14 +11,14 @@ import WebSocket from 'ws';
 import { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import type { WebSocketConstructor } from '../../packages/warren-client/src/ClientOptions.ts';
 import { ErrorCode } from 'warren-client/protocol';
-import { TESTKIT_ENV, testkitContract } from '../fixtures/testkit.ts';
+import { TESTKIT_ENV, testkitContract } from '../helpers/testkit.ts';
 import { AMQP_URL, deleteMethodQueues, needsBroker, uniqueName } from '../helpers/broker.ts';
 import { startWarren, waitReady, type WarrenProcess } from '../helpers/processes.ts';
-import { eventually, freePort, recordStates, rejectsWith } from './support.ts';
+import { eventually, freePort, recordStates, rejectsWith } from '../helpers/clients.ts';
 
 const SERVICE = uniqueName('rcrash');
 const m = (name: string) => `${SERVICE}.${name}`;
-const SERVICE_MODULE = fileURLToPath(new URL('../fixtures/testkitService.ts', import.meta.url));
+const SERVICE_MODULE = fileURLToPath(new URL('../helpers/testkitService.ts', import.meta.url));
 const Socket = WebSocket as unknown as WebSocketConstructor;
 
 function start(command: 'gateway' | 'worker', port = 0): Promise<WarrenProcess> {

@@ -11,13 +11,13 @@ import WebSocket from 'ws';
 import { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import type { WebSocketConstructor } from '../../packages/warren-client/src/ClientOptions.ts';
 import { ErrorCode } from 'warren-client/protocol';
-import { TESTKIT_ENV } from '../fixtures/testkit.ts';
+import { TESTKIT_ENV } from '../helpers/testkit.ts';
 import { startWarren, type WarrenProcess } from '../helpers/processes.ts';
-import { eventually, freePort, recordStates } from './support.ts';
+import { eventually, freePort, recordStates } from '../helpers/clients.ts';
 
 const SERVICE = 'rrestart';
 const m = (name: string) => `${SERVICE}.${name}`;
-const SERVICE_MODULE = fileURLToPath(new URL('../fixtures/testkitService.ts', import.meta.url));
+const SERVICE_MODULE = fileURLToPath(new URL('../helpers/testkitService.ts', import.meta.url));
 const Socket = WebSocket as unknown as WebSocketConstructor;
 
 /** `warren serve` (gateway and worker in one process, memory transport) on a given port. */

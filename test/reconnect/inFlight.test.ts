@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import { ErrorCode } from 'warren-client/protocol';
 import { flakyService } from './flakyService.ts';
-import { eventually, recordStates, rejectsWith, stackBehindProxy } from './support.ts';
+import { eventually, recordStates, rejectsWith, stackBehindProxy } from '../helpers/clients.ts';
 
 const SERVICE = 'rinflight';
 const wire = (name: string) => `${SERVICE}.${name}`;

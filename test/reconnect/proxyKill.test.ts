@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { ErrorCode } from 'warren-client/protocol';
-import { eventually, publishShout, recordingWebSocket, recordStates, rejectsWith, stackBehindProxy } from './support.ts';
+import { eventually, publishShout, recordingWebSocket, recordStates, rejectsWith, stackBehindProxy } from '../helpers/clients.ts';
 
 const SERVICE = 'rproxy';
 const m = (name: string) => `${SERVICE}.${name}`;

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
-import { eventually, recordingWebSocket, stackBehindProxy, type SentFrame } from './support.ts';
+import { eventually, recordingWebSocket, stackBehindProxy, type SentFrame } from '../helpers/clients.ts';
 
 const SERVICE = 'rresub';
 const m = (name: string) => `${SERVICE}.${name}`;

@@ -13,7 +13,7 @@ import type { WarrenClient } from '../../packages/warren-client/src/WarrenClient
 import { ErrorCode } from 'warren-client/protocol';
 import { generateInto } from '../codegen/generateInto.ts';
 import { flakyContract, flakyService } from './flakyService.ts';
-import { eventually, rejectsWith, stackBehindProxy } from './support.ts';
+import { eventually, rejectsWith, stackBehindProxy } from '../helpers/clients.ts';
 
 const SERVICE = 'rsdk';
 const { implementation, runs } = flakyService(SERVICE);

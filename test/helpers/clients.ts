@@ -11,7 +11,7 @@ import { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import type { ClientOptions, WebSocketConstructor } from '../../packages/warren-client/src/ClientOptions.ts';
 import type { ConnectionState, StateChange } from '../../packages/warren-client/src/ConnectionState.ts';
 import { WarrenError } from 'warren-client/protocol';
-import { stackForBlock, type Stack, type StackOptions } from '../helpers/stack.ts';
+import { stackForBlock, type Stack, type StackOptions } from './stack.ts';
 import { TcpProxy } from './TcpProxy.ts';
 
 /** `ws` as the client's WebSocket. */

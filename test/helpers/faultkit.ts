@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defineContract } from '../../src/contract/defineContract.ts';
 import { implement } from '../../src/contract/implement.ts';
-import { WarrenProcesses } from '../helpers/processes.ts';
+import { WarrenProcesses } from './processes.ts';
 
 /** Environment variable naming the service, for `warren worker --service faultkitService.ts`. */
 export const FAULTKIT_ENV = 'WARREN_FAULTKIT_SERVICE';

@@ -4,8 +4,8 @@
  */
 import { afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { FrameSocket } from '../helpers/FrameSocket.ts';
-import { stackForBlock, startStack, type Stack, type StackOptions } from '../helpers/stack.ts';
+import { FrameSocket } from './FrameSocket.ts';
+import { stackForBlock, startStack, type Stack, type StackOptions } from './stack.ts';
 
 export const SERVICE = 'jrpc';
 export const m = (name: string) => `${SERVICE}.${name}`;
