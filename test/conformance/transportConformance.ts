@@ -13,7 +13,7 @@ import type { Call, CallLocal, Principal } from '../../src/protocol/call.ts';
 import { ErrorCode, resultBody } from 'warren-client/protocol';
 import type { Delivery, EventMessage, ServeFn, Transport } from '../../src/transport/Transport.ts';
 import { uniqueName } from '../helpers/broker.ts';
-import { gate, sleep, waitFor, withTimeout, type Gate } from './async.ts';
+import { gate, sleep, waitFor, withTimeout, type Gate } from '../helpers/async.ts';
 
 export interface TransportHarness {
   /** A new, unstarted transport on the same broker as every other one this harness made. */
