@@ -139,6 +139,8 @@ class Renderer {
 
   array(schema: JsonSchema, indent: string, path: string): Rendered {
     const { items, additionalItems } = schema;
+    // An empty tuple (z.tuple([])), which draft-07 writes as a list of length 0.
+    if (!Array.isArray(items) && schema.maxItems === 0) return atom('[]');
     if (!Array.isArray(items)) return atom(arrayOf(items === undefined ? atom('unknown') : this.render(items, indent, `${path}[]`)));
     const min = typeof schema.minItems === 'number' ? schema.minItems : items.length;
     const elements = items.map((item, i) => {
