@@ -82,6 +82,12 @@ describe('new Gateway({ discovery: true }) embedded', () => {
     assert.equal(reply.id, 'd');
     assert.deepEqual(reply.result, served);
   });
+
+  it('rpc.discover refuses positional params with -32602: it takes none', async () => {
+    const reply = await call(stack.url, { jsonrpc: '2.0', id: 'x', method: 'rpc.discover', params: ['extra'] });
+    assert.equal(reply.error?.code, ErrorCode.INVALID_PARAMS);
+    assert.deepEqual(reply.error.data.issues.map((issue: Doc) => issue.code), ['too_big']);
+  });
 });
 
 describe('discovery with variadic and either methods', () => {
