@@ -218,7 +218,7 @@ export type MathAddOutput = number;
 export type MathSubtractInput = MathSubtractInputByPosition | MathSubtractInputByName;
 
 /** Params of `math.subtract` by position. */
-export type MathSubtractInputByPosition = [number, number];
+export type MathSubtractInputByPosition = [minuend: number, subtrahend: number];
 
 /** Params of `math.subtract` by name. */
 export interface MathSubtractInputByName {
