@@ -122,12 +122,6 @@ const SCHEMA_RULES = {
     summary: 'the same tuple items now come in another order',
     example: 'z.tuple([z.string(), z.number()]) → z.tuple([z.number(), z.string()])',
   },
-  'array-shape-changed': {
-    input: 'breaking',
-    output: 'breaking',
-    summary: 'a list became a tuple or a tuple a list',
-    example: 'z.array(z.number()) → z.tuple([z.number()])',
-  },
   'variant-added': {
     input: 'safe',
     output: 'dangerous',
