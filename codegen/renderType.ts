@@ -26,6 +26,9 @@ const TYPED = new Set([
   'enum', 'const', 'anyOf', 'oneOf', 'allOf', 'not', '$ref',
 ]);
 
+/** A title usable as a tuple element label. */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
 /** The safe-integer bounds zod writes for every `.int()`; documenting them is noise. */
 const SAFE_BOUND = Number.MAX_SAFE_INTEGER;
 
@@ -139,16 +142,25 @@ class Renderer {
 
   array(schema: JsonSchema, indent: string, path: string): Rendered {
     const { items, additionalItems } = schema;
+    // An empty tuple (z.tuple([])), which draft-07 writes as a list of length 0.
+    if (!Array.isArray(items) && schema.maxItems === 0) return atom('[]');
     if (!Array.isArray(items)) return atom(arrayOf(items === undefined ? atom('unknown') : this.render(items, indent, `${path}[]`)));
     const min = typeof schema.minItems === 'number' ? schema.minItems : items.length;
+    // Items that all carry an identifier title (`.meta({ title })`) become labelled elements, `[a: number, ...rest: number[]]`.
+    const labels = items.every((item) => isSchema(item) && typeof item.title === 'string' && IDENTIFIER.test(item.title))
+      ? items.map((item) => (item as JsonSchema).title as string)
+      : undefined;
+    const label = (i: number) => (labels ? `${labels[i]}${i >= min ? '?' : ''}: ` : '');
     const elements = items.map((item, i) => {
       const text = this.render(item, indent, `${path}[${i}]`);
+      if (labels) return `${label(i)}${text.text}`;
       return i >= min ? `${text.kind === 'atom' ? text.text : `(${text.text})`}?` : text.text;
     });
     const closed = additionalItems === false || (additionalItems === undefined && schema.maxItems === items.length);
     if (!closed) {
       const rest = additionalItems === undefined || additionalItems === true ? atom('unknown') : this.render(additionalItems, indent, `${path}[...]`);
-      elements.push(`...${arrayOf(rest)}`);
+      const restTitle = isSchema(additionalItems) && typeof additionalItems.title === 'string' && IDENTIFIER.test(additionalItems.title) ? additionalItems.title : 'rest';
+      elements.push(`...${labels && items.length > 0 ? `${restTitle}: ` : ''}${arrayOf(rest)}`);
     }
     return atom(`[${elements.join(', ')}]`);
   }

@@ -5,6 +5,7 @@
  */
 import { compareSchemas } from './compareSchemas.ts';
 import type { Lock, LockedMethod, LockedService } from './lock.ts';
+import { paramShapes } from './paramShapes.ts';
 import { rule, schemaRuleId, type Direction, type Severity } from './rules.ts';
 import { majorBumped } from './semver.ts';
 
@@ -44,11 +45,7 @@ function schemaFindings(emit: Emit, subject: string, part: NonNullable<Finding['
 }
 
 function compareMethod(emit: Emit, subject: string, o: LockedMethod, n: LockedMethod): void {
-  if (o.params !== n.params) {
-    emit('method.params-structure-changed', subject, '$', `params ${o.params} → ${n.params}: every existing call is rejected`);
-  } else {
-    schemaFindings(emit, subject, 'input', 'input', o.input, n.input);
-  }
+  compareParams(emit, subject, o, n);
   schemaFindings(emit, subject, 'output', 'output', o.output, n.output);
   const [ot, nt] = [o.timeoutMs ?? DEFAULT_TIMEOUT_MS, n.timeoutMs ?? DEFAULT_TIMEOUT_MS];
   if (nt < ot) emit('method.timeout-shortened', subject, '$', `timeout ${ot} ms → ${nt} ms: slow calls now fail with a timeout`);
@@ -65,6 +62,22 @@ function compareMethod(emit: Emit, subject: string, o: LockedMethod, n: LockedMe
   if (nq < oq) emit('method.queue-limit-lowered', subject, '$', `maxQueueLength ${queue(oq)} → ${queue(nq)}: more calls get OVERLOADED`);
   if (nq > oq) emit('method.queue-limit-raised', subject, '$', `maxQueueLength ${queue(oq)} → ${queue(nq)}`);
   if (!o.deprecated && n.deprecated) emit('method.deprecated', subject, '$', 'marked deprecated: it may be removed once this lock is the baseline');
+}
+
+/** Params: the shapes both sides take are compared; a shape one side lacks was added or removed. */
+function compareParams(emit: Emit, subject: string, o: LockedMethod, n: LockedMethod): void {
+  if (o.params === n.params) return schemaFindings(emit, subject, 'input', 'input', o.input, n.input);
+  const [before, after] = [paramShapes(o), paramShapes(n)];
+  const names = ['by-position', 'by-name'] as const;
+  if (!names.some((name) => before[name] && after[name])) {
+    return emit('method.params-structure-changed', subject, '$', `params ${o.params} → ${n.params}: every existing call is rejected`);
+  }
+  for (const name of names) {
+    const [a, b] = [before[name], after[name]];
+    if (a && b) schemaFindings(emit, subject, 'input', 'input', a, b);
+    else if (a) emit('method.params-shape-removed', subject, '$', `params ${name} are no longer accepted (${o.params} → ${n.params}): calls that send them are rejected`);
+    else if (b) emit('method.params-shape-added', subject, '$', `params ${name} are now accepted too (${o.params} → ${n.params})`);
+  }
 }
 
 function compareService(emit: Emit, name: string, o: LockedService | undefined, n: LockedService | undefined, options: CheckOptions): void {

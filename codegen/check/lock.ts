@@ -17,7 +17,8 @@ import { mapSubschemas } from './schemaWalk.ts';
 export const LOCK_VERSION = 1;
 
 export interface LockedMethod {
-  params: 'by-name' | 'by-position';
+  /** `either`: the input is a `oneOf` of one array (positional) and one object (named) shape. */
+  params: 'by-name' | 'by-position' | 'either';
   input: JsonSchema;
   output: JsonSchema;
   timeoutMs?: number;
@@ -84,7 +85,7 @@ export function buildLock(contracts: readonly Contract[]): Lock {
     for (const method of service.methods) {
       const spec = contract.methods[method.name]!;
       const entry: LockedMethod = {
-        params: method.positional ? 'by-position' : 'by-name',
+        params: method.params,
         input: stripAnnotations(method.input.schema),
         output: stripAnnotations(method.output.schema),
       };
@@ -125,7 +126,7 @@ const LockShape = z.object({
       methods: z.record(
         z.string(),
         z.object({
-          params: z.enum(['by-name', 'by-position']),
+          params: z.enum(['by-name', 'by-position', 'either']),
           input: Schema,
           output: Schema,
           timeoutMs: z.number().optional(),

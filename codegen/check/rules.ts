@@ -122,12 +122,6 @@ const SCHEMA_RULES = {
     summary: 'the same tuple items now come in another order',
     example: 'z.tuple([z.string(), z.number()]) → z.tuple([z.number(), z.string()])',
   },
-  'array-shape-changed': {
-    input: 'breaking',
-    output: 'breaking',
-    summary: 'a list became a tuple or a tuple a list',
-    example: 'z.array(z.number()) → z.tuple([z.number()])',
-  },
   'variant-added': {
     input: 'safe',
     output: 'dangerous',
@@ -157,6 +151,8 @@ const SURFACE_RULES: Rule[] = [
   { id: 'method.removed-deprecated', severity: 'dangerous', summary: 'a method the baseline already marked deprecated was removed', example: '{edit: {deprecated: true}} → {}' },
   { id: 'method.deprecated', severity: 'safe', summary: 'a method was marked deprecated', example: 'deprecated: true' },
   { id: 'method.params-structure-changed', severity: 'breaking', summary: 'params switched between by-name (z.object) and by-position (z.tuple)', example: 'z.object({a, b}) → z.tuple([a, b])' },
+  { id: 'method.params-shape-removed', severity: 'breaking', summary: 'a method that took params by position or by name (a union of both) lost one of the two', example: 'z.union([z.tuple([a, b]), z.object({a, b})]) → z.object({a, b})' },
+  { id: 'method.params-shape-added', severity: 'safe', summary: 'a method now also takes params in the other style (a union of a tuple and an object)', example: 'z.object({a, b}) → z.union([z.tuple([a, b]), z.object({a, b})])' },
   { id: 'method.timeout-shortened', severity: 'dangerous', summary: 'the call deadline got shorter (absent counts as 10 000 ms)', example: 'timeoutMs: 5000 → 1000' },
   { id: 'method.timeout-lengthened', severity: 'safe', summary: 'the call deadline got longer', example: 'timeoutMs: 1000 → 5000' },
   { id: 'method.idempotent-removed', severity: 'dangerous', summary: 'idempotent went from true to false: clients must stop resending', example: 'idempotent: true → false' },
