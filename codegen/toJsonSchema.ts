@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CodegenError } from './CodegenError.ts';
+import { markClosed, normalizeOpen } from './openValues.ts';
 
 /** A JSON Schema as plain data. */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -79,7 +80,7 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', origin: 
   if (schema._zod.def.type === 'optional') {
     throw new CodegenError('a whole message cannot be optional (undefined is not JSON): use .nullable()', { ...origin, path: '' });
   }
-  return z.toJSONSchema(schema, {
+  const json = z.toJSONSchema(schema, {
     target: 'draft-07',
     io,
     unrepresentable: (ctx) => {
@@ -90,6 +91,11 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', origin: 
     override: (ctx) => {
       const refused = REFUSED[ctx.zodSchema._zod.def.type];
       if (refused) throw new CodegenError(refused, where(ctx.path));
+      markClosed(ctx.zodSchema, ctx.jsonSchema as JsonSchema, io);
     },
   }) as JsonSchema;
+  // `.meta({ open })` lands as a plain `open` keyword; it becomes x-warren-open (openValues.ts).
+  const misplaced = normalizeOpen(json, io);
+  if (misplaced) throw new CodegenError(misplaced.reason, where(misplaced.at));
+  return json;
 }
