@@ -62,7 +62,7 @@ describe('open enums and unions at run time', () => {
   it('still refuses a result value the current contract does not list', async () => {
     const enumValue = await status({ status: 'refunded', kind: 'book' }, 2);
     assert.equal(enumValue.result, undefined);
-    assert.equal(enumValue.error?.code, ErrorCode.InternalError, JSON.stringify(enumValue));
+    assert.equal(enumValue.error?.code, ErrorCode.INTERNAL_ERROR, JSON.stringify(enumValue));
     const variant = await status({ status: 'open', kind: 'lamp' }, 3);
     assert.equal(variant.result, undefined);
     assert.equal(variant.error?.code, enumValue.error.code);
