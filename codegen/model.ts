@@ -187,7 +187,7 @@ function checkUniqueNames(services: readonly ServiceModel[], messages: readonly 
     if (other && other !== owner) throw new CodegenError(`generated name ${name} is used by both ${other} and ${owner}: rename one`);
     seen.set(name, owner);
   };
-  for (const fixed of ['Api', 'Methods', 'Events', 'EventFilter', 'Unsubscribe', 'ConnectedApi']) claim(fixed, 'the SDK');
+  for (const fixed of ['Api', 'Methods', 'Events', 'EventFilter', 'Unsubscribe', 'ConnectedApi', 'UnknownTag']) claim(fixed, 'the SDK');
   for (const s of services) {
     claim(serviceApiName(s.service), `service ${s.service}`);
     if (s.events.length > 0) claim(serviceEventsName(s.service), `service ${s.service}`);

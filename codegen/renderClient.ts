@@ -5,7 +5,8 @@
 import { refTarget } from './definitions.ts';
 import type { ApiModel, Message, MethodModel, ServiceModel } from './model.ts';
 import { errorGuardName, paramsShapeTypeName, serviceApiName, serviceEventsName } from './names.ts';
-import { docLines, jsDoc, renderDeclaration, type TypeContext } from './renderType.ts';
+import { hasUnknownTag } from './openValues.ts';
+import { docLines, jsDoc, renderDeclaration, UNKNOWN_TAG_DECLARATION, type TypeContext } from './renderType.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
 
 export interface ClientRenderOptions {
@@ -33,6 +34,7 @@ function contextFor(message: Message): TypeContext {
   return {
     ref: (ref) => refTarget(message, ref),
     where: { service: message.service, message: `${message.wireName} ${message.kind}` },
+    root: message.schema,
   };
 }
 
@@ -193,6 +195,7 @@ export function renderClient(model: ApiModel, options: ClientRenderOptions): str
     `import { WarrenClient, WarrenError, type CallOptions, type ClientOptions, type ConnectionState, type StateChange } from '${options.runtimeImport}';\n`,
     'export { WarrenClient, WarrenError };\nexport type { CallOptions, ClientOptions, ConnectionState, StateChange };\n',
   ];
+  if (model.messages.some((m) => hasUnknownTag(m.schema))) parts.push(UNKNOWN_TAG_DECLARATION);
   for (const service of model.services) {
     parts.push(`// ${service.service} ${'-'.repeat(Math.max(3, 96 - service.service.length))}\n`);
     parts.push(...serviceTypes(service, emitted), ...serviceRuntime(service, options.declarations));

@@ -3,11 +3,12 @@
  * (src/contract/jsonSchema.ts), its refusals as CodegenErrors naming the message.
  */
 import type { z } from 'zod';
-import { draft07, Unrepresentable, type JsonSchema } from '../src/contract/jsonSchema.ts';
+import { draft07, fieldPath, Unrepresentable, type JsonSchema } from '../src/contract/jsonSchema.ts';
 import { CodegenError } from './CodegenError.ts';
+import { markClosed, normalizeOpen } from './openValues.ts';
 
 export type { JsonSchema };
-export { fieldPath } from '../src/contract/jsonSchema.ts';
+export { fieldPath };
 
 /** Where a schema comes from, for error messages. */
 export interface SchemaOrigin {
@@ -22,10 +23,15 @@ export interface SchemaOrigin {
  * @throws CodegenError naming the message and field path of the first unrepresentable type.
  */
 export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', origin: SchemaOrigin): JsonSchema {
+  let json: JsonSchema;
   try {
-    return draft07(schema, io);
+    json = draft07(schema, io, (zodSchema, jsonSchema) => markClosed(zodSchema, jsonSchema, io));
   } catch (err) {
     if (err instanceof Unrepresentable) throw new CodegenError(err.reason, { ...origin, path: err.path });
     throw err;
   }
+  // `.meta({ open })` lands as a plain `open` keyword; it becomes x-warren-open (openValues.ts).
+  const misplaced = normalizeOpen(json, io);
+  if (misplaced) throw new CodegenError(misplaced.reason, { ...origin, path: fieldPath(misplaced.at) });
+  return json;
 }

@@ -4,7 +4,7 @@
  * in a stable order, with major-version waivers applied.
  */
 import { compareSchemas } from './compareSchemas.ts';
-import type { Lock, LockedMethod, LockedService } from './lock.ts';
+import { canonical, type Lock, type LockedMethod, type LockedService } from './lock.ts';
 import { paramShapes } from './paramShapes.ts';
 import { rule, schemaRuleId, type Direction, type Severity } from './rules.ts';
 import { majorBumped } from './semver.ts';
@@ -21,6 +21,8 @@ export interface Finding {
   /** JSON path of the value concerned, `$` for the whole message or the subject itself. */
   path: string;
   message: string;
+  /** How to make the change compatible (the rule's advice). */
+  advice: string;
   /** A breaking finding in a service whose major version went up: reported, not failing. */
   allowed?: boolean;
 }
@@ -50,7 +52,7 @@ function compareMethod(emit: Emit, subject: string, o: LockedMethod, n: LockedMe
   const [ot, nt] = [o.timeoutMs ?? DEFAULT_TIMEOUT_MS, n.timeoutMs ?? DEFAULT_TIMEOUT_MS];
   if (nt < ot) emit('method.timeout-shortened', subject, '$', `timeout ${ot} ms → ${nt} ms: slow calls now fail with a timeout`);
   if (nt > ot) emit('method.timeout-lengthened', subject, '$', `timeout ${ot} ms → ${nt} ms`);
-  if (o.idempotent && !n.idempotent) emit('method.idempotent-removed', subject, '$', 'no longer idempotent: clients must not resend it after a reconnect');
+  if (o.idempotent && !n.idempotent) emit('method.idempotent-removed', subject, '$', 'no longer idempotent: old clients still resend it after a reconnect, which may now run it twice');
   if (!o.idempotent && n.idempotent) emit('method.idempotent-added', subject, '$', 'now idempotent: clients may resend it');
   const roles = (r: string[] | undefined) => (r === undefined ? 'anyone' : r.join(', ') || 'no role');
   const dropped = o.roles === undefined ? (n.roles === undefined ? [] : ['anyone']) : n.roles === undefined ? [] : o.roles.filter((r) => !n.roles!.includes(r));
@@ -122,11 +124,14 @@ function compareService(emit: Emit, name: string, o: LockedService | undefined, 
   }
 }
 
-/** Same lock entry apart from deprecation. */
+/**
+ * Same lock entry apart from deprecation. Compared in canonical form: a baseline read from a
+ * file and a lock built from contracts hold the same keys in different orders.
+ */
 function sameShape(a: object, b: object): boolean {
   const { deprecated: _a, ...x } = a as { deprecated?: boolean };
   const { deprecated: _b, ...y } = b as { deprecated?: boolean };
-  return JSON.stringify(x) === JSON.stringify(y);
+  return JSON.stringify(canonical(x)) === JSON.stringify(canonical(y));
 }
 
 const union = (a: object, b: object) => [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
@@ -141,8 +146,9 @@ export function checkLocks(baseline: Lock, current: Lock, options: CheckOptions 
     const [o, n] = [baseline.services[name], current.services[name]];
     const bumped = majorBumped(o?.version, n?.version);
     const emit: Emit = (id, subject, path, message, part, override) => {
-      const severity = override ?? rule(id).severity;
-      const finding: Finding = { rule: id, severity, service: name, subject, ...(part ? { part } : {}), path, message };
+      const { severity: ruled, advice } = rule(id);
+      const severity = override ?? ruled;
+      const finding: Finding = { rule: id, severity, service: name, subject, ...(part ? { part } : {}), path, message, advice };
       if (bumped && severity === 'breaking') finding.allowed = true;
       findings.push(finding);
     };

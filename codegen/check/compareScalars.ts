@@ -25,7 +25,10 @@ export function compareValues(o: Branch, n: Branch, path: string): { changes: Ch
     const removed = ov.filter((v) => !nv.some((w) => sameValue(v, w)));
     const added = nv.filter((v) => !ov.some((w) => sameValue(v, w)));
     if (removed.length) changes.push({ rule: 'enum-value-removed', path, message: `value ${show(removed)} no longer allowed` });
-    if (added.length) changes.push({ rule: 'enum-value-added', path, message: `value ${show(added)} now allowed` });
+    if (added.length && o.open) changes.push({ rule: 'open-enum-value-added', path, message: `value ${show(added)} now allowed: old SDKs hold it as their unknown value` });
+    else if (added.length) changes.push({ rule: 'enum-value-added', path, message: `value ${show(added)} now allowed: an old SDK's type cannot hold it` });
+    if (o.values && n.values && !o.open && n.open) changes.push({ rule: 'enum-opened', path, message: 'declared open: SDKs built before have no unknown value' });
+    if (o.values && n.values && o.open && !n.open) changes.push({ rule: 'enum-closed', path, message: 'no longer open: no more values will be added' });
   } else if (ov) {
     changes.push({ rule: 'enum-relaxed', path, message: `was one of ${show(ov)}, now any ${n.type}${n.integer ? ' (integer)' : ''}` });
     const rejected = ov.filter((v) => accepts(n, v) !== true);

@@ -101,7 +101,8 @@ function cost(changes: Change[], direction: Direction): number {
 
 /** Compares the branches of one JSON type (several when a union has two object variants). */
 function compareGroup(olds: Branch[], news: Branch[], path: string, ctx: CompareContext): Change[] {
-  if (olds.length === 1 && news.length === 1) return compareBranch(olds[0]!, news[0]!, path, ctx);
+  // One branch each compares directly, unless a one-variant union was opened or closed.
+  if (olds.length === 1 && news.length === 1 && Boolean(olds[0]!.open) === Boolean(news[0]!.open)) return compareBranch(olds[0]!, news[0]!, path, ctx);
   const discriminated = olds[0]!.type === 'object' ? pairByDiscriminator(olds, news, path, ctx) : undefined;
   if (discriminated) return discriminated;
   // Each branch on the side that must be covered finds its best partner on the other side.
@@ -148,12 +149,20 @@ function pairByDiscriminator(olds: Branch[], news: Branch[], path: string, ctx: 
     if (!ov || !nv) continue;
     const out: Change[] = [];
     const at = (tag: string) => `${path}[?(@.${name}==${tag})]`;
+    // An open union marks every one of its branches open.
+    const [wasOpen, isOpen] = [olds.every((b) => b.open), news.every((b) => b.open)];
+    if (!wasOpen && isOpen) out.push({ rule: 'union-opened', path, message: 'declared open: SDKs built before have no unknown variant' });
+    if (wasOpen && !isOpen) out.push({ rule: 'union-closed', path, message: 'no longer open: no more variants will be added' });
     ov.forEach((tag, i) => {
       const j = nv.indexOf(tag);
       if (j < 0) out.push({ rule: 'variant-removed', path: at(tag), message: `variant ${name}=${tag} removed` });
       else out.push(...compareBranch(olds[i]!, news[j]!, at(tag), ctx));
     });
-    for (const tag of nv) if (!ov.includes(tag)) out.push({ rule: 'variant-added', path: at(tag), message: `variant ${name}=${tag} added` });
+    for (const tag of nv) {
+      if (ov.includes(tag)) continue;
+      if (wasOpen) out.push({ rule: 'open-variant-added', path: at(tag), message: `variant ${name}=${tag} added: old SDKs hold it as their unknown variant` });
+      else out.push({ rule: 'variant-added', path: at(tag), message: `variant ${name}=${tag} added: an old SDK's type cannot hold it` });
+    }
     return out;
   }
   return undefined;

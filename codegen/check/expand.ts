@@ -8,6 +8,7 @@
  * schema, `if`/`then`, `patternProperties`, a multi-part `allOf` …) make the node `opaque`: it
  * is compared by its JSON text, and any difference is reported as undecidable.
  */
+import { CLOSED, OPEN } from '../openValues.ts';
 import type { JsonSchema } from '../toJsonSchema.ts';
 
 export type TypeName = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object';
@@ -22,6 +23,11 @@ export interface Branch {
   values?: unknown[];
   /** The `$ref` this branch was reached through, to stop comparing a recursive schema twice. */
   ref?: string;
+  /**
+   * Part of a node the contract declared open (`x-warren-open`): an old SDK has an unknown case
+   * for values (of an enum) or variants (of a union) added later.
+   */
+  open?: boolean;
 }
 
 export type Expanded = { kind: 'any' } | { kind: 'union'; branches: Branch[] } | { kind: 'opaque'; schema: JsonSchema };
@@ -38,10 +44,10 @@ const KEYWORDS: Record<TypeName, Set<string>> = {
   number: new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf']),
   string: new Set(['minLength', 'maxLength', 'pattern', 'format', 'contentEncoding', 'contentMediaType']),
   array: new Set(['items', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems']),
-  object: new Set(['properties', 'required', 'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties']),
+  object: new Set(['properties', 'required', 'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties', CLOSED]),
 };
 const TYPED = new Set(Object.values(KEYWORDS).flatMap((set) => [...set]));
-const STRUCTURAL = new Set(['type', 'enum', 'const', '$ref', 'anyOf', 'oneOf', 'allOf', 'not']);
+const STRUCTURAL = new Set(['type', 'enum', 'const', '$ref', 'anyOf', 'oneOf', 'allOf', 'not', OPEN]);
 
 /** The JSON type of a value, as a branch type. */
 export function typeOf(value: unknown): TypeName {
@@ -83,18 +89,19 @@ export function expand(schema: JsonSchema, root: JsonSchema): Expanded {
   if (!resolved) return { kind: 'opaque', schema };
   const { schema: s, ref } = resolved;
   const keys = Object.keys(s).filter((k) => !IGNORED.has(k));
+  const open = s[OPEN] === true;
   if (keys.some((k) => !STRUCTURAL.has(k) && !TYPED.has(k))) return { kind: 'opaque', schema: s };
   if (s.not !== undefined) return isEmptySchema(s.not) && keys.length === 1 ? { kind: 'union', branches: [] } : { kind: 'opaque', schema: s };
   const union = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
   if (union || s.allOf) {
     const parts = union ?? (s.allOf as JsonSchema[]);
-    // zod puts nothing but annotations next to anyOf, and uses a one-part allOf as a wrapper.
-    if (keys.length !== 1 || !Array.isArray(parts) || (!union && parts.length !== 1)) return { kind: 'opaque', schema: s };
+    // zod puts nothing but annotations (and an open marker) next to anyOf, and uses a one-part allOf as a wrapper.
+    if (keys.length !== (open ? 2 : 1) || !Array.isArray(parts) || (!union && parts.length !== 1)) return { kind: 'opaque', schema: s };
     const branches: Branch[] = [];
     for (const part of parts) {
       const sub = expand(part, root);
       if (sub.kind !== 'union') return sub;
-      branches.push(...sub.branches);
+      branches.push(...sub.branches.map((b) => (open ? { ...b, open: true } : b)));
     }
     return { kind: 'union', branches: mergeValueBranches(branches) };
   }
@@ -115,6 +122,7 @@ export function expand(schema: JsonSchema, root: JsonSchema): Expanded {
     const branch: Branch = { type, integer: type === 'number' && integer, schema: own };
     if (values) branch.values = values.filter((v) => typeOf(v) === type);
     if (ref !== undefined) branch.ref = ref;
+    if (open) branch.open = true;
     return branch;
   });
   return { kind: 'union', branches: mergeValueBranches(branches) };
@@ -130,7 +138,10 @@ function mergeValueBranches(branches: Branch[]): Branch[] {
   const out: Branch[] = [];
   for (const branch of branches) {
     const twin = isValueOnly(branch) ? out.find((b) => isValueOnly(b) && b.type === branch.type && b.integer === branch.integer) : undefined;
-    if (twin) twin.values = [...twin.values!, ...branch.values!.filter((v) => !twin.values!.some((w) => sameValue(v, w)))];
+    if (twin) {
+      twin.values = [...twin.values!, ...branch.values!.filter((v) => !twin.values!.some((w) => sameValue(v, w)))];
+      if (branch.open) twin.open = true;
+    }
     else out.push({ ...branch, ...(branch.values ? { values: [...branch.values] } : {}) });
   }
   return out;

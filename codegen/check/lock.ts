@@ -155,5 +155,6 @@ export function parseLock(text: string, source: string): Lock {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${source} is not a contracts lock (lockVersion ${LOCK_VERSION}): ${issue.message} at ${issue.path.join('.') || 'the top'}`);
   }
-  return parsed.data as Lock;
+  // zod returns keys in its shape's order; the checker compares canonical forms.
+  return canonical(parsed.data) as Lock;
 }

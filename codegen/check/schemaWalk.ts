@@ -33,3 +33,18 @@ export function mapSubschemas(schema: JsonSchema, fn: (sub: JsonSchema) => JsonS
   }
   return out;
 }
+
+/** Calls `fn` with each direct subschema of `schema` and the keyword path to it (`['properties', 'a']`). */
+export function forEachSubschema(schema: JsonSchema, fn: (sub: JsonSchema, at: (string | number)[]) => void): void {
+  for (const key of SINGLE) if (isSchema(schema[key])) fn(schema[key] as JsonSchema, [key]);
+  for (const key of LIST) if (Array.isArray(schema[key])) (schema[key] as unknown[]).forEach((s, i) => isSchema(s) && fn(s, [key, i]));
+  for (const key of MAP) {
+    if (!isSchema(schema[key])) continue;
+    for (const [name, sub] of Object.entries(schema[key] as JsonSchema)) if (isSchema(sub)) fn(sub, [key, name]);
+  }
+  if (isSchema(schema.items)) fn(schema.items, ['items']);
+  else if (Array.isArray(schema.items)) schema.items.forEach((s, i) => isSchema(s) && fn(s, ['items', i]));
+  if (isSchema(schema.dependencies)) {
+    for (const [name, dep] of Object.entries(schema.dependencies)) if (isSchema(dep)) fn(dep, ['dependencies', name]);
+  }
+}

@@ -79,9 +79,14 @@ export function fieldPath(schemaPath: readonly (string | number)[]): string {
 /**
  * JSON Schema draft-07 of `schema` as zod sees it in `io` mode: `input` for what a client
  * sends, `output` for what a handler returns or emits.
+ * `mark` sees every converted node, for a caller that adds its own keywords (codegen's markers).
  * @throws Unrepresentable for the first type that JSON Schema or the wire cannot carry.
  */
-export function draft07(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+export function draft07(
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  mark?: (zodSchema: z.core.$ZodType, jsonSchema: JsonSchema) => void,
+): JsonSchema {
   if (schema._zod.def.type === 'optional') {
     throw new Unrepresentable('a whole message cannot be optional (undefined is not JSON): use .nullable()', '');
   }
@@ -97,6 +102,7 @@ export function draft07(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
       const refused = REFUSED[def.type];
       if (refused) throw new Unrepresentable(refused, fieldPath(ctx.path));
       if (def.type === 'tuple' && (def as { items: readonly unknown[] }).items.length === 0) withoutEmptyItems(ctx.jsonSchema as JsonSchema);
+      mark?.(ctx.zodSchema, ctx.jsonSchema as JsonSchema);
     },
   }) as JsonSchema;
 }

@@ -23,6 +23,15 @@ interface Case {
 const params = (shape: z.ZodRawShape) => oneMethod({ input: z.object(shape) });
 const strictParams = (shape: z.ZodRawShape) => oneMethod({ input: z.strictObject(shape) });
 const result = (shape: z.ZodRawShape) => oneResult(z.object(shape));
+const strictResult = (shape: z.ZodRawShape) => oneResult(z.strictObject(shape));
+/** Declares an enum, literal or union open (docs/contracts.md); for a whole result, the spec's output. */
+function open<S extends z.ZodType>(schema: S): S;
+function open(spec: ContractSpec): ContractSpec;
+function open(x: z.ZodType | ContractSpec): z.ZodType | ContractSpec {
+  if (x instanceof z.ZodType) return x.meta({ open: true });
+  const m = x.methods.m!;
+  return { ...x, methods: { m: { ...m, output: m.output.meta({ open: true }) } } };
+}
 const IN = 'svc.m input';
 const OUT = 'svc.m output';
 
@@ -99,19 +108,46 @@ const CATALOGUE: Case[] = [
   { kind: 'result: null → object', before: oneResult(z.null()), after: oneResult(z.object({ ok: z.boolean() })), expect: [['output.type-changed', 'breaking', `${OUT} $`]] },
   { kind: 'result: integer → number', before: result({ n: z.int() }), after: result({ n: z.number() }), expect: [['output.type-widened', 'breaking', `${OUT} $.n`]] },
   { kind: 'result: union narrowed', before: result({ a: z.union([z.string(), z.number()]) }), after: result({ a: z.string() }), expect: [['output.type-narrowed', 'safe', `${OUT} $.a`]] },
-  { kind: 'result: enum value added', before: result({ s: z.enum(['open', 'closed']) }), after: result({ s: z.enum(['open', 'closed', 'archived']) }), expect: [['output.enum-value-added', 'dangerous', `${OUT} $.s`]] },
+  { kind: 'result: enum value added', before: result({ s: z.enum(['open', 'closed']) }), after: result({ s: z.enum(['open', 'closed', 'archived']) }), expect: [['output.enum-value-added', 'breaking', `${OUT} $.s`]] },
   { kind: 'result: enum value removed', before: result({ s: z.enum(['open', 'closed']) }), after: result({ s: z.enum(['open']) }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.s`]] },
   { kind: 'result: constraint loosened', before: result({ u: z.string().max(32) }), after: result({ u: z.string().max(64) }), expect: [['output.constraint-loosened', 'breaking', `${OUT} $.u`]] },
   { kind: 'result: constraint tightened', before: result({ u: z.string().max(64) }), after: result({ u: z.string().max(32) }), expect: [['output.constraint-tightened', 'safe', `${OUT} $.u`]] },
   { kind: 'result: list item field removed', before: result({ items: z.array(z.object({ id: z.string(), at: z.string() })) }), after: result({ items: z.array(z.object({ id: z.string() })) }), expect: [['output.field-removed', 'breaking', `${OUT} $.items[].at`]] },
   { kind: 'result: union widened', before: oneResult(z.string()), after: oneResult(z.union([z.string(), z.number()])), expect: [['output.type-widened', 'breaking', `${OUT} $`]] },
-  { kind: 'result: discriminated variant added', before: Shape([circle, z.object({ kind: z.literal('dot') })]), after: Shape([circle, z.object({ kind: z.literal('dot') }), square]), expect: [['output.variant-added', 'dangerous', `${OUT} $[?(@.kind=="square")]`]] },
+  { kind: 'result: discriminated variant added', before: Shape([circle, z.object({ kind: z.literal('dot') })]), after: Shape([circle, z.object({ kind: z.literal('dot') }), square]), expect: [['output.variant-added', 'breaking', `${OUT} $[?(@.kind=="square")]`]] },
   { kind: 'result: discriminated variant field removed', before: Shape([circle, square]), after: Shape([z.object({ kind: z.literal('circle') }), square]), expect: [['output.field-removed', 'breaking', `${OUT} $[?(@.kind=="circle")].r`]] },
   { kind: 'result: recursive type changed', before: oneResult(Tree), after: oneResult(Tree2), expect: [['output.type-changed', 'breaking', `${OUT} $.v`]] },
 
+  // server → client: values an old SDK's types cannot hold, and open enums and unions
+  { kind: 'result: enum value renamed', before: result({ s: z.enum(['open', 'closed']) }), after: result({ s: z.enum(['open', 'shut']) }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.s`], ['output.enum-value-added', 'breaking', `${OUT} $.s`]] },
+  { kind: 'result: literal changed', before: result({ v: z.literal('v1') }), after: result({ v: z.literal('v2') }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.v`], ['output.enum-value-added', 'breaking', `${OUT} $.v`]] },
+  { kind: 'result: discriminated tag renamed', before: Shape([circle, square]), after: Shape([circle, square.extend({ kind: z.literal('box') })]), expect: [['output.variant-removed', 'safe', `${OUT} $[?(@.kind=="square")]`], ['output.variant-added', 'breaking', `${OUT} $[?(@.kind=="box")]`]] },
+  { kind: 'result: field added to a strict object', before: strictResult({ a: z.string() }), after: strictResult({ a: z.string(), b: z.string() }), expect: [['output.closed-field-added', 'breaking', `${OUT} $.b`]] },
+  { kind: 'result: optional field added to a strict object', before: strictResult({ a: z.string() }), after: strictResult({ a: z.string(), b: z.string().optional() }), expect: [['output.closed-field-added', 'breaking', `${OUT} $.b`]] },
+  { kind: 'result: strict object made plain', before: strictResult({ a: z.string() }), after: result({ a: z.string() }), expect: [['output.object-made-open', 'breaking', `${OUT} $`]] },
+  { kind: 'result: plain object made strict', before: result({ a: z.string() }), after: strictResult({ a: z.string() }), expect: [['output.object-made-strict', 'safe', `${OUT} $`]] },
+  { kind: 'result: field added to a nested strict object', before: result({ p: z.strictObject({ x: z.number() }) }), after: result({ p: z.strictObject({ x: z.number(), y: z.number() }) }), expect: [['output.closed-field-added', 'breaking', `${OUT} $.p.y`]] },
+  { kind: 'result: open enum value added', before: result({ s: open(z.enum(['a', 'b'])) }), after: result({ s: open(z.enum(['a', 'b', 'c'])) }), expect: [['output.open-enum-value-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: open enum value renamed', before: result({ s: open(z.enum(['a', 'b'])) }), after: result({ s: open(z.enum(['a', 'c'])) }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.s`], ['output.open-enum-value-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: open literal changed', before: result({ v: open(z.literal('v1')) }), after: result({ v: open(z.literal('v2')) }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.v`], ['output.open-enum-value-added', 'safe', `${OUT} $.v`]] },
+  { kind: 'result: nullable open enum value added', before: result({ s: open(z.enum(['a'])).nullable() }), after: result({ s: open(z.enum(['a', 'b'])).nullable() }), expect: [['output.open-enum-value-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: enum declared open', before: result({ s: z.enum(['a']) }), after: result({ s: open(z.enum(['a'])) }), expect: [['output.enum-opened', 'breaking', `${OUT} $.s`]] },
+  { kind: 'result: enum declared open with a value added', before: result({ s: z.enum(['a']) }), after: result({ s: open(z.enum(['a', 'b'])) }), expect: [['output.enum-value-added', 'breaking', `${OUT} $.s`], ['output.enum-opened', 'breaking', `${OUT} $.s`]] },
+  { kind: 'result: open enum closed', before: result({ s: open(z.enum(['a'])) }), after: result({ s: z.enum(['a']) }), expect: [['output.enum-closed', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: open union of literals widened', before: result({ s: open(z.union([z.literal('a'), z.literal('b')])) }), after: result({ s: open(z.union([z.literal('a'), z.literal('b'), z.literal('c')])) }), expect: [['output.open-enum-value-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: open discriminated variant added', before: open(Shape([circle])), after: open(Shape([circle, square])), expect: [['output.open-variant-added', 'safe', `${OUT} $[?(@.kind=="square")]`]] },
+  { kind: 'result: open discriminated tag renamed', before: open(Shape([circle, square])), after: open(Shape([circle, square.extend({ kind: z.literal('box') })])), expect: [['output.variant-removed', 'safe', `${OUT} $[?(@.kind=="square")]`], ['output.open-variant-added', 'safe', `${OUT} $[?(@.kind=="box")]`]] },
+  { kind: 'result: discriminated union declared open', before: Shape([circle, square]), after: open(Shape([circle, square])), expect: [['output.union-opened', 'breaking', `${OUT} $`]] },
+  { kind: 'result: one-variant union declared open', before: Shape([circle]), after: open(Shape([circle])), expect: [['output.union-opened', 'breaking', `${OUT} $`]] },
+  { kind: 'result: open discriminated union closed', before: open(Shape([circle, square])), after: Shape([circle, square]), expect: [['output.union-closed', 'safe', `${OUT} $`]] },
+  { kind: 'result: open union still breaks on a changed variant', before: open(Shape([circle, square])), after: open(Shape([circle.extend({ r: z.string() }), square])), expect: [['output.type-changed', 'breaking', `${OUT} $[?(@.kind=="circle")].r`]] },
+  { kind: 'event: open payload enum value added', before: event(z.object({ k: z.enum(['a']).meta({ open: true }) })), after: event(z.object({ k: z.enum(['a', 'b']).meta({ open: true }) })), expect: [['output.open-enum-value-added', 'safe', 'svc.e payload $.k']] },
+  { kind: 'params: open has no effect on params', before: params({ s: open(z.enum(['a', 'b'])) }), after: params({ s: z.enum(['a', 'b']) }), expect: [] },
+  { kind: 'params: open enum value removed still breaks', before: params({ s: open(z.enum(['a', 'b'])) }), after: params({ s: open(z.enum(['a'])) }), expect: [['input.enum-value-removed', 'breaking', `${IN} $.s`]] },
+
   // server → client: events and declared error data
   { kind: 'event: payload field removed', before: event(z.object({ a: z.string(), b: z.string() })), after: event(z.object({ a: z.string() })), expect: [['output.field-removed', 'breaking', 'svc.e payload $.b']] },
-  { kind: 'event: payload enum value added', before: event(z.object({ k: z.enum(['a']) })), after: event(z.object({ k: z.enum(['a', 'b']) })), expect: [['output.enum-value-added', 'dangerous', 'svc.e payload $.k']] },
+  { kind: 'event: payload enum value added', before: event(z.object({ k: z.enum(['a']) })), after: event(z.object({ k: z.enum(['a', 'b']) })), expect: [['output.enum-value-added', 'breaking', 'svc.e payload $.k']] },
   { kind: 'event: added', before: oneMethod({ input: z.object({}) }), after: event(z.string()), expect: [['event.added', 'safe', 'svc.e $']] },
   { kind: 'event: removed', before: event(z.string()), after: oneMethod({ input: z.object({}) }), expect: [['event.removed', 'breaking', 'svc.e $']] },
   { kind: 'event: deprecated', before: event(z.string()), after: event(z.string(), { deprecated: true }), expect: [['event.deprecated', 'safe', 'svc.e $']] },
@@ -132,7 +168,8 @@ const CATALOGUE: Case[] = [
   { kind: 'method: removed without deprecation, allowed by option', before: [withOptions({}), { service: 'other', methods: { x: { input: z.object({}), output: z.null() } } }], after: { service: 'other', methods: { x: { input: z.object({}), output: z.null() } } }, options: { allowRemovalWithoutDeprecation: true }, expect: [['method.removed', 'dangerous', 'svc.m $']] },
   { kind: 'method: timeout shortened from the default', before: withOptions({}), after: withOptions({ timeoutMs: 5_000 }), expect: [['method.timeout-shortened', 'dangerous', 'svc.m $']] },
   { kind: 'method: timeout lengthened', before: withOptions({ timeoutMs: 5_000 }), after: withOptions({ timeoutMs: 20_000 }), expect: [['method.timeout-lengthened', 'safe', 'svc.m $']] },
-  { kind: 'method: idempotent removed', before: withOptions({ idempotent: true }), after: withOptions({}), expect: [['method.idempotent-removed', 'dangerous', 'svc.m $']] },
+  { kind: 'method: idempotent removed', before: withOptions({ idempotent: true }), after: withOptions({}), expect: [['method.idempotent-removed', 'breaking', 'svc.m $']] },
+  { kind: 'method: idempotent added', before: withOptions({}), after: withOptions({ idempotent: true }), expect: [['method.idempotent-added', 'safe', 'svc.m $']] },
   { kind: 'method: roles required', before: withOptions({}), after: withOptions({ roles: ['admin'] }), expect: [['method.roles-restricted', 'breaking', 'svc.m $']] },
   { kind: 'method: role dropped', before: withOptions({ roles: ['admin', 'mod'] }), after: withOptions({ roles: ['admin'] }), expect: [['method.roles-restricted', 'breaking', 'svc.m $']] },
   { kind: 'method: role added', before: withOptions({ roles: ['admin'] }), after: withOptions({ roles: ['admin', 'mod'] }), expect: [['method.roles-relaxed', 'safe', 'svc.m $']] },

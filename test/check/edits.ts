@@ -1,7 +1,9 @@
 /**
  * Random edits to a grammar type (grammar.ts), the kind a contract author makes: add or remove
- * a field, toggle optional or default, change a type, add or remove an enum member, tighten or
- * loosen a bound, make something nullable, make an object strict, reorder a tuple …
+ * a field, toggle optional or default, change a type, add, remove or rename an enum member,
+ * change a literal, add a variant or rename its tag, declare an enum, literal or tagged union
+ * open or closed, tighten or loosen a bound, make something nullable, make an object strict,
+ * reorder a tuple …
  */
 import fc from 'fast-check';
 import { typeArb, type T } from './grammar.ts';
@@ -78,8 +80,13 @@ const OPS: Record<T['k'] | 'any', Op[]> = {
   enum: [
     (t, e) => { if (t.k === 'enum' && !t.values.includes(pick(WORDS, e.arg))) t.values.push(pick(WORDS, e.arg)); },
     (t, e) => { if (t.k === 'enum' && t.values.length > 1) t.values.splice(e.arg % t.values.length, 1); },
+    (t, e) => { if (t.k === 'enum' && !t.values.includes(pick(WORDS, e.arg))) t.values[e.arg % t.values.length] = pick(WORDS, e.arg); },
+    (t) => { if (t.k === 'enum') t.open = !t.open; },
   ],
-  literal: [(t, e) => { if (t.k === 'literal') t.value = pick(WORDS, e.arg); }],
+  literal: [
+    (t, e) => { if (t.k === 'literal') t.value = pick(WORDS, e.arg); },
+    (t) => { if (t.k === 'literal') t.open = !t.open; },
+  ],
   array: [
     (t, e) => { if (t.k === 'array') t.min = pick([undefined, 0, 1, 2], e.arg); },
     (t, e) => { if (t.k === 'array') t.max = pick([undefined, 1, 2, 3], e.arg); },
@@ -96,6 +103,11 @@ const OPS: Record<T['k'] | 'any', Op[]> = {
       if (t.k === 'tagged' && !t.variants.some((v) => v.tag === tag)) t.variants.push({ tag, body: e.type.k === 'object' ? structuredClone(e.type) : { k: 'object', fields: [], strict: false } });
     },
     (t, e) => { if (t.k === 'tagged' && t.variants.length > 1) t.variants.splice(e.arg % t.variants.length, 1); },
+    (t, e) => {
+      const tag = pick(WORDS, e.arg);
+      if (t.k === 'tagged' && !t.variants.some((v) => v.tag === tag)) t.variants[e.arg % t.variants.length]!.tag = tag;
+    },
+    (t) => { if (t.k === 'tagged') t.open = !t.open; },
   ],
   nullable: [(t, _, s) => { if (t.k === 'nullable') s.set(t.inner); }],
   union: [

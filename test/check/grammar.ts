@@ -1,7 +1,8 @@
 /**
  * A small grammar of zod types for the property test: random schemas, random edits to them, the
  * zod schema of each, and values valid under each — generated from the grammar itself, so they
- * are valid by construction (the test still checks them against zod).
+ * are valid by construction (the test still checks them against zod). Enums, literals and
+ * tagged unions may be open (`.meta({ open: true })`); objects may be strict.
  */
 import fc from 'fast-check';
 import { z } from 'zod';
@@ -10,13 +11,13 @@ export type T =
   | { k: 'string'; min?: number; max?: number; pattern?: 'lower' | 'abc' }
   | { k: 'number'; int: boolean; min?: number; max?: number; exclusive: boolean }
   | { k: 'boolean' }
-  | { k: 'enum'; values: string[] }
-  | { k: 'literal'; value: string }
+  | { k: 'enum'; values: string[]; open: boolean }
+  | { k: 'literal'; value: string; open: boolean }
   | { k: 'array'; item: T; min?: number; max?: number }
   | { k: 'tuple'; items: T[] }
   | { k: 'object'; fields: Field[]; strict: boolean }
   | { k: 'record'; value: T }
-  | { k: 'tagged'; variants: Variant[] }
+  | { k: 'tagged'; variants: Variant[]; open: boolean }
   | { k: 'nullable'; inner: T }
   | { k: 'union'; options: T[] };
 
@@ -53,8 +54,8 @@ const leaf: fc.Arbitrary<T> = fc.oneof(
   fc.record({ k: fc.constant('string' as const), min: count, max: fc.option(fc.constantFrom(1, 3, 6), { nil: undefined }), pattern: fc.option(fc.constantFrom('lower' as const, 'abc' as const), { nil: undefined }) }).map(ordered),
   fc.record({ k: fc.constant('number' as const), int: fc.boolean(), min: bound, max: bound, exclusive: fc.boolean() }).map(ordered),
   fc.constant({ k: 'boolean' as const }),
-  fc.subarray(WORDS, { minLength: 1 }).map((values) => ({ k: 'enum' as const, values })),
-  fc.constantFrom(...WORDS).map((value) => ({ k: 'literal' as const, value })),
+  fc.record({ k: fc.constant('enum' as const), values: fc.subarray(WORDS, { minLength: 1 }), open: fc.boolean() }),
+  fc.record({ k: fc.constant('literal' as const), value: fc.constantFrom(...WORDS), open: fc.boolean() }),
 );
 
 /** Random types, nested a few levels deep. */
@@ -69,7 +70,7 @@ export const typeArb: fc.Arbitrary<T> = fc.letrec<{ t: T }>((tie) => ({
     fc.record({ k: fc.constant('record' as const), value: tie('t') }),
     fc
       .uniqueArray(fc.record({ tag: fc.constantFrom(...WORDS), body: objectOf(tie('t')) as fc.Arbitrary<Variant['body']> }), { selector: (v) => v.tag, minLength: 1, maxLength: 3 })
-      .map((variants) => ({ k: 'tagged' as const, variants })),
+      .chain((variants) => fc.boolean().map((open) => ({ k: 'tagged' as const, variants, open }))),
     fc.record({ k: fc.constant('nullable' as const), inner: tie('t') }),
     fc.record({ k: fc.constant('union' as const), options: fc.array(tie('t'), { minLength: 2, maxLength: 3 }) }),
   ),
@@ -84,6 +85,20 @@ function objectOf(type: fc.Arbitrary<T>): fc.Arbitrary<T> {
 
 /** A random object: the params or result of a method. */
 export const objectArb: fc.Arbitrary<Extract<T, { k: 'object' }>> = objectOf(typeArb) as fc.Arbitrary<Extract<T, { k: 'object' }>>;
+
+/**
+ * A result whose one field is an enum, a literal, a tagged union or a strict object, each maybe
+ * open: the constructs whose additions an old SDK may or may not hold, made common.
+ */
+export const choiceArb: fc.Arbitrary<Extract<T, { k: 'object' }>> = fc
+  .oneof(
+    leaf.filter((t) => t.k === 'enum' || t.k === 'literal'),
+    fc
+      .uniqueArray(fc.record({ tag: fc.constantFrom(...WORDS), body: objectOf(leaf) as fc.Arbitrary<Variant['body']> }), { selector: (v) => v.tag, minLength: 1, maxLength: 3 })
+      .chain((variants) => fc.boolean().map((open) => ({ k: 'tagged' as const, variants, open }))),
+    objectOf(leaf).map((o) => ({ ...(o as Extract<T, { k: 'object' }>), strict: true })),
+  )
+  .map((type) => ({ k: 'object' as const, strict: false, fields: [{ name: 'p', type, optional: false, withDefault: false }] }));
 
 /** The simplest value of a type, used as its `.default()`. */
 export function simplest(t: T): unknown {
@@ -118,13 +133,22 @@ export function simplest(t: T): unknown {
   }
 }
 
-function variantZod(v: Variant, open: boolean): z.ZodObject {
-  const body = toZod(v.body, open) as z.ZodObject;
+function variantZod(v: Variant, view: View): z.ZodObject {
+  const body = toZod(v.body, view) as z.ZodObject;
   return body.extend({ kind: z.literal(v.tag) });
 }
 
-/** The zod schema of a type. `open` makes every object plain (results: clients ignore unknown keys). */
-export function toZod(t: T, open = false): z.ZodType {
+/**
+ * `contract`: the schema a contract declares. `client`: what an old client's SDK types hold
+ * when the type is a result: an open enum or literal also any string (its unknown value), an
+ * open tagged union also an object with a tag it does not know (its unknown variant).
+ */
+export type View = 'contract' | 'client';
+
+const openMeta = <S extends z.ZodType>(schema: S, open: boolean): S => (open ? schema.meta({ open: true }) : schema);
+
+/** The zod schema of a type, as the contract declares it or as an old client holds it. */
+export function toZod(t: T, view: View = 'contract'): z.ZodType {
   switch (t.k) {
     case 'string': {
       let s = z.string();
@@ -141,33 +165,37 @@ export function toZod(t: T, open = false): z.ZodType {
     case 'boolean':
       return z.boolean();
     case 'enum':
-      return z.enum(t.values as [string, ...string[]]);
+      return view === 'client' && t.open ? z.string() : openMeta(z.enum(t.values as [string, ...string[]]), t.open);
     case 'literal':
-      return z.literal(t.value);
+      return view === 'client' && t.open ? z.string() : openMeta(z.literal(t.value), t.open);
     case 'array': {
-      let a = z.array(toZod(t.item, open));
+      let a = z.array(toZod(t.item, view));
       if (t.min !== undefined) a = a.min(t.min);
       if (t.max !== undefined) a = a.max(t.max);
       return a;
     }
     case 'tuple':
-      return z.tuple(t.items.map((item) => toZod(item, open)) as [z.ZodType, ...z.ZodType[]]);
+      return z.tuple(t.items.map((item) => toZod(item, view)) as [z.ZodType, ...z.ZodType[]]);
     case 'object': {
       const shape: Record<string, z.ZodType> = {};
       for (const f of t.fields) {
-        const base = toZod(f.type, open);
+        const base = toZod(f.type, view);
         shape[f.name] = f.withDefault ? base.default(simplest(f.type) as never) : f.optional ? base.optional() : base;
       }
-      return t.strict && !open ? z.strictObject(shape) : z.object(shape);
+      return t.strict ? z.strictObject(shape) : z.object(shape);
     }
     case 'record':
-      return z.record(z.string(), toZod(t.value, open));
-    case 'tagged':
-      return z.discriminatedUnion('kind', t.variants.map((v) => variantZod(v, open)) as [z.ZodObject, ...z.ZodObject[]]);
+      return z.record(z.string(), toZod(t.value, view));
+    case 'tagged': {
+      const known = z.discriminatedUnion('kind', t.variants.map((v) => variantZod(v, view)) as [z.ZodObject, ...z.ZodObject[]]);
+      if (view === 'contract' || !t.open) return openMeta(known, t.open);
+      const tags = t.variants.map((v) => v.tag);
+      return z.union([known, z.looseObject({ kind: z.string().refine((tag) => !tags.includes(tag)) })]);
+    }
     case 'nullable':
-      return toZod(t.inner, open).nullable();
+      return toZod(t.inner, view).nullable();
     case 'union':
-      return z.union(t.options.map((o) => toZod(o, open)) as [z.ZodType, z.ZodType]);
+      return z.union(t.options.map((o) => toZod(o, view)) as [z.ZodType, z.ZodType]);
   }
 }
 

@@ -95,6 +95,13 @@ describe('the rule table', () => {
       assert.ok(page.includes(`\`${rule.id.replace(/^(input|output)\./, '')}\``), `docs/contract-check.md lacks ${rule.id}`);
     }
   });
+
+  it('gives every rule fix advice, and every rule that can fail or warn advice that is not "nothing to do"', () => {
+    for (const rule of RULES) {
+      assert.ok(rule.advice.length > 10, `${rule.id} has no advice`);
+      if (rule.severity !== 'safe') assert.doesNotMatch(rule.advice, /^nothing to do/, rule.id);
+    }
+  });
 });
 
 describe('surface details', () => {

@@ -12,7 +12,7 @@ import { defineContract } from '../../src/contract/defineContract.ts';
 import { implement } from '../../src/contract/implement.ts';
 import type { FrameSocket } from '../helpers/FrameSocket.ts';
 import { stackForBlock } from '../helpers/stack.ts';
-import { closeSocketsAfterEach, connect } from './jsonrpcSetup.ts';
+import { closeSocketsAfterEach, connect } from '../helpers/jsonrpc.ts';
 
 const spec = defineContract({
   service: 'spec',
