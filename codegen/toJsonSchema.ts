@@ -72,9 +72,16 @@ export function fieldPath(schemaPath: readonly (string | number)[]): string {
 /**
  * JSON Schema draft-07 of `schema` as zod sees it in `io` mode: `input` for what a client
  * sends, `output` for what a handler returns or emits.
+ * `annotate`, when given, sees every zod schema with its JSON node and may add keywords to it
+ * (the contracts lock records what JSON Schema leaves out).
  * @throws CodegenError naming the message and field path of the first unrepresentable type.
  */
-export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', origin: SchemaOrigin): JsonSchema {
+export function toJsonSchema(
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  origin: SchemaOrigin,
+  annotate?: (zodSchema: z.core.$ZodType, jsonSchema: JsonSchema) => void,
+): JsonSchema {
   const where = (path: readonly (string | number)[]) => ({ ...origin, path: fieldPath(path) });
   if (schema._zod.def.type === 'optional') {
     throw new CodegenError('a whole message cannot be optional (undefined is not JSON): use .nullable()', { ...origin, path: '' });
@@ -90,6 +97,7 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', origin: 
     override: (ctx) => {
       const refused = REFUSED[ctx.zodSchema._zod.def.type];
       if (refused) throw new CodegenError(refused, where(ctx.path));
+      annotate?.(ctx.zodSchema, ctx.jsonSchema as JsonSchema);
     },
   }) as JsonSchema;
 }

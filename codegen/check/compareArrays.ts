@@ -2,7 +2,9 @@
  * Arrays: lists (`items` is one schema) and tuples (`items` is a list, draft-07's form; zod
  * writes `additionalItems: false` and `minItems`/`maxItems` for a closed tuple).
  *
- * A tuple's length is compared as a range: [a, b] → [a, b, c] accepts neither the old nor the
+ * A list is compared with a tuple as a tuple without fixed items whose rest element is the list's
+ * item, so `z.array(x).length(3)` and `z.tuple([x, x, x])` are the same. A tuple's length is
+ * compared as a range: [a, b] → [a, b, c] accepts neither the old nor the
  * new lengths of the other, so it is `tuple-length-changed`; adding an optional trailing item
  * only widens the range. The same items in another order are one `tuple-order-changed`
  * finding, not a type change at every position.
@@ -29,10 +31,17 @@ function lengths(schema: JsonSchema, items: JsonSchema[]): [number, number] {
 
 const range = ([min, max]: [number, number]) => (min === max ? String(min) : `${min}–${Number.isFinite(max) ? max : '∞'}`);
 
+function asTuple(list: JsonSchema): JsonSchema {
+  const { items, ...rest } = list;
+  return { ...rest, items: [], additionalItems: (items as JsonSchema | undefined) ?? {} };
+}
+
 export function compareArrays(o: JsonSchema, n: JsonSchema, path: string, ctx: CompareContext): Change[] {
   const oTuple = Array.isArray(o.items);
   const nTuple = Array.isArray(n.items);
   if (oTuple !== nTuple) {
+    // A list is a tuple of no fixed items whose rest is the item: `.length(3)` is a 3-tuple. Uniqueness has no tuple form.
+    if (!o.uniqueItems && !n.uniqueItems) return compareTuples(oTuple ? o : asTuple(o), nTuple ? n : asTuple(n), path, ctx);
     return [{ rule: 'array-shape-changed', path, message: oTuple ? 'a tuple became a list' : 'a list became a tuple' }];
   }
   if (!oTuple) {

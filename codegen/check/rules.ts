@@ -148,7 +148,55 @@ const SCHEMA_RULES = {
   },
 } satisfies Record<string, SchemaRule>;
 
-export type SchemaRuleName = keyof typeof SCHEMA_RULES;
+/**
+ * Rules about what zod knows and JSON Schema drops (codegen/check/zodFacts.ts). A refinement or
+ * transform is known only by a fingerprint of its function, so any edit to one breaks params;
+ * in output, only adding a refinement is known to narrow what clients receive.
+ */
+const ZOD_RULES = {
+  'refinement-added': {
+    input: 'breaking',
+    output: 'safe',
+    summary: 'a custom check (.refine, .superRefine, .check) was added',
+    example: 'z.string() → z.string().refine((s) => s.trim() !== s)',
+  },
+  'refinement-removed': {
+    input: 'breaking',
+    output: 'breaking',
+    summary: 'a custom check was removed (input: its function is opaque, so the change is assumed to break)',
+    example: 'z.string().refine(isSlug) → z.string()',
+  },
+  'refinement-changed': {
+    input: 'breaking',
+    output: 'breaking',
+    summary: "a custom check's function, path or options changed (any edit to its source text counts)",
+    example: '.refine((s) => s.length > 2) → .refine((s) => s.length > 3)',
+  },
+  'transform-changed': {
+    input: 'breaking',
+    output: 'breaking',
+    summary: 'a value rewrite (.transform, z.preprocess, .overwrite, .trim() …, a codec) was added, removed or changed',
+    example: 'z.string() → z.string().trim()',
+  },
+  'coerce-added': { input: 'safe', output: 'safe', summary: 'z.coerce now converts the value before checking it', example: 'z.number() → z.coerce.number()' },
+  'coerce-removed': {
+    input: 'breaking',
+    output: 'safe',
+    summary: 'z.coerce was dropped: values it converted are now rejected',
+    example: 'z.coerce.number() → z.number() ("5" is rejected)',
+  },
+  'catch-added': { input: 'safe', output: 'safe', summary: '.catch() now replaces an invalid value instead of rejecting it', example: 'z.number() → z.number().catch(0)' },
+  'catch-removed': {
+    input: 'breaking',
+    output: 'safe',
+    summary: '.catch() was dropped: values it replaced are now rejected',
+    example: 'z.number().catch(0) → z.number()',
+  },
+} satisfies Record<string, SchemaRule>;
+
+const ALL_SCHEMA_RULES = { ...SCHEMA_RULES, ...ZOD_RULES };
+
+export type SchemaRuleName = keyof typeof ALL_SCHEMA_RULES;
 
 /** Rules about the surface of a service: methods, events, errors and their options. */
 const SURFACE_RULES: Rule[] = [
@@ -180,7 +228,7 @@ const SURFACE_RULES: Rule[] = [
 function schemaRules(): Rule[] {
   const out: Rule[] = [];
   for (const direction of ['input', 'output'] as const) {
-    for (const [name, rule] of Object.entries(SCHEMA_RULES) as [string, SchemaRule][]) {
+    for (const [name, rule] of Object.entries(ALL_SCHEMA_RULES) as [string, SchemaRule][]) {
       const severity = rule[direction];
       if (severity) out.push({ id: `${direction}.${name}`, severity, summary: rule.summary, example: rule.example });
     }

@@ -33,3 +33,13 @@ export function mapSubschemas(schema: JsonSchema, fn: (sub: JsonSchema) => JsonS
   }
   return out;
 }
+
+/** Keywords that describe a schema without constraining it. */
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+
+/** A deep copy of `schema` without annotations, at every schema position. */
+export function stripAnnotations(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) if (!ANNOTATIONS.has(key)) out[key] = value;
+  return mapSubschemas(out, stripAnnotations);
+}

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, runWarren, tempFolders } from '../helpers/cli.ts';
-import { buildLock, serializeLock } from '../../codegen/check/index.ts';
+import { buildLock, LOCK_VERSION, serializeLock } from '../../codegen/check/index.ts';
 import { contracts } from '../../schemas/index.ts';
 
 const fixture = (name: string) => join(ROOT, 'test/check/fixtures', `${name}.ts`);
@@ -106,7 +106,7 @@ describe('warren check --against <git-ref>', () => {
     git('add', 'contracts.lock.json');
     git('commit', '-q', '-m', 'v1 lock');
     // The working copy moves on; the committed lock stays the baseline.
-    writeFileSync(join(repo, 'contracts.lock.json'), serializeLock({ lockVersion: 1, services: {} }));
+    writeFileSync(join(repo, 'contracts.lock.json'), serializeLock({ lockVersion: LOCK_VERSION, services: {} }));
     const run = await warren(['--service', fixture('v1_1'), '--against', 'HEAD', '--json'], repo);
     assert.equal(run.status, 1, run.stdout + run.stderr);
     const report = JSON.parse(run.stdout);
