@@ -89,7 +89,7 @@ const SCHEMA_RULES = {
   'constraint-changed': {
     input: 'breaking',
     output: 'breaking',
-    summary: 'a pattern, format or multipleOf was replaced by one that cannot be compared',
+    summary: 'a pattern, format (or its options) or multipleOf was replaced by one that cannot be compared',
     example: "z.string().regex(/^a/) → z.string().regex(/^b/)",
   },
   'object-made-strict': {
@@ -125,8 +125,8 @@ const SCHEMA_RULES = {
   'array-shape-changed': {
     input: 'breaking',
     output: 'breaking',
-    summary: 'a list became a tuple or a tuple a list',
-    example: 'z.array(z.number()) → z.tuple([z.number()])',
+    summary: 'a list with unique items became a tuple or a tuple such a list (other lists compare with tuples by length and items)',
+    example: '{type: array, uniqueItems: true} → z.tuple([z.number()])',
   },
   'variant-added': {
     input: 'safe',
