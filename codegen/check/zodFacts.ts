@@ -169,8 +169,51 @@ export function mergeFacts(a: Facts | undefined, b: Facts | undefined): Facts | 
   return out as Facts;
 }
 
+/**
+ * Whether params may leave out a field of this schema, by its declared type. zod's JSON Schema
+ * looks past a transform or `.catch` only at the top of a field, so a field whose union holds a
+ * `z.preprocess` is written as optional although it rejects a missing value. A transform's
+ * function may accept one: it counts as required, which errs on the side of a finding.
+ */
+function acceptsMissing(schema: Zod): boolean {
+  const def = schema._zod.def;
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'prefault':
+      return true;
+    case 'nonoptional':
+    case 'transform':
+      return false;
+    case 'nullable':
+    case 'readonly':
+    case 'catch':
+      return acceptsMissing(def.innerType as Zod);
+    case 'pipe': {
+      const from = def.in as Zod;
+      return from._zod.traits.has('$ZodTransform') ? acceptsMissing(def.out as Zod) : acceptsMissing(from);
+    }
+    case 'lazy':
+      return acceptsMissing((schema._zod as unknown as { innerType: Zod }).innerType);
+    case 'union':
+      return (def.options as Zod[]).some(acceptsMissing);
+    default:
+      return (schema._zod as unknown as { optin?: string }).optin === 'optional';
+  }
+}
+
+/** The params object's `required`, by declared types (see acceptsMissing). */
+function fixRequired(schema: Zod, json: JsonSchema): void {
+  const shape = schema._zod.def.shape as Record<string, Zod> | undefined;
+  if (!shape || typeof json.properties !== 'object') return;
+  const required = Object.keys(shape).filter((key) => !acceptsMissing(shape[key]!));
+  if (required.length) json.required = required;
+  else delete json.required;
+}
+
 /** The converter's `override`: adds `schema`'s own facts to those its JSON node inherited. */
 export function annotate(schema: Zod, json: JsonSchema, io: Io, depth = 0): void {
+  if (io === 'input' && schema._zod.def.type === 'object') fixRequired(schema, json);
   const own = ownFacts(schema, io, depth);
   if (Object.keys(own).length === 0) return;
   json[FACTS] = mergeFacts(json[FACTS] as Facts | undefined, own);
