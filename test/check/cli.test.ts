@@ -97,6 +97,19 @@ describe('warren check: exit codes and output', () => {
   });
 });
 
+describe('warren check: a lock of an older format', () => {
+  it('is a usage error that names the fix, and --update rewrites it', async () => {
+    const lock = join(temp(), 'contracts.lock.json');
+    writeFileSync(lock, '{ "lockVersion": 1, "services": {} }\n');
+    const run = await warren(['--service', fixture('v1'), '--lock', lock]);
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /older format \(lockVersion 1; .*`warren check --update`/);
+    const update = await warren(['--service', fixture('v1'), '--lock', lock, '--update']);
+    assert.equal(update.status, 0, update.stdout + update.stderr);
+    assert.equal(JSON.parse(readFileSync(lock, 'utf8')).lockVersion, LOCK_VERSION);
+  });
+});
+
 describe('warren check --against <git-ref>', () => {
   it('reads the baseline lock as committed at the ref', async () => {
     const repo = temp();
