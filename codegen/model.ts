@@ -100,9 +100,13 @@ const PARAMS_SUMMARY: Record<ParamStructure, string> = {
  * an array and an object, which no value is both, so it is exactly a `oneOf`, the form JSON
  * Schema has for "one of these alternatives".
  */
+export function eitherParamsSchema(schema: JsonSchema): JsonSchema {
+  const { anyOf, ...rest } = inlineRoot(schema);
+  return { ...rest, oneOf: anyOf };
+}
+
 function eitherParams(input: Message): Message {
-  const { anyOf, ...rest } = inlineRoot(input.schema);
-  return { ...input, schema: { ...rest, oneOf: anyOf } };
+  return { ...input, schema: eitherParamsSchema(input.schema) };
 }
 
 /** A schema whose root is a `$ref` to one of its definitions (zod writes that for a `.meta({ id })`), with the definition in its place. */

@@ -20,12 +20,22 @@ export interface SchemaOrigin {
 /**
  * JSON Schema draft-07 of `schema` as zod sees it in `io` mode: `input` for what a client
  * sends, `output` for what a handler returns or emits.
+ * `annotate`, when given, sees every zod schema with its JSON node and may add keywords to it
+ * (the contracts lock records what JSON Schema leaves out).
  * @throws CodegenError naming the message and field path of the first unrepresentable type.
  */
-export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', origin: SchemaOrigin): JsonSchema {
+export function toJsonSchema(
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  origin: SchemaOrigin,
+  annotate?: (zodSchema: z.core.$ZodType, jsonSchema: JsonSchema) => void,
+): JsonSchema {
   let json: JsonSchema;
   try {
-    json = draft07(schema, io, (zodSchema, jsonSchema) => markClosed(zodSchema, jsonSchema, io));
+    json = draft07(schema, io, (zodSchema, jsonSchema) => {
+      markClosed(zodSchema, jsonSchema, io);
+      annotate?.(zodSchema, jsonSchema);
+    });
   } catch (err) {
     if (err instanceof Unrepresentable) throw new CodegenError(err.reason, { ...origin, path: err.path });
     throw err;

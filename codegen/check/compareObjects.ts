@@ -60,6 +60,10 @@ export function compareObjects(o: JsonSchema, n: JsonSchema, path: string, ctx: 
     if (had && has) {
       if (!wasRequired && isRequired) changes.push({ rule: 'field-made-required', path: at, message: `"${name}" is now required` });
       if (wasRequired && !isRequired) changes.push({ rule: 'field-made-optional', path: at, message: `"${name}" is now optional: it may be missing` });
+      if (!wasRequired && !isRequired && 'default' in before !== 'default' in after) {
+        const text = (s: JsonSchema) => ('default' in s ? JSON.stringify(s.default) : 'none');
+        changes.push({ rule: 'default-changed', path: at, message: `default ${text(before)} → ${text(after)}: clients that omit "${name}" get another value` });
+      }
       changes.push(...ctx.node(before, after, at));
     } else if (has) {
       if (ox.kind === 'typed') {

@@ -10,6 +10,7 @@
  */
 import { CLOSED, OPEN } from '../openValues.ts';
 import type { JsonSchema } from '../toJsonSchema.ts';
+import { FACTS, mergeFacts, type Facts } from './zodFacts.ts';
 
 export type TypeName = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object';
 
@@ -28,14 +29,16 @@ export interface Branch {
    * for values (of an enum) or variants (of a union) added later.
    */
   open?: boolean;
+  /** What zod adds (zodFacts.ts), from this branch's node and every node wrapping it. */
+  facts?: Facts;
 }
 
-export type Expanded = { kind: 'any' } | { kind: 'union'; branches: Branch[] } | { kind: 'opaque'; schema: JsonSchema };
+export type Expanded = { kind: 'any'; facts?: Facts } | { kind: 'union'; branches: Branch[] } | { kind: 'opaque'; schema: JsonSchema };
 
 /** Keywords that never constrain a value. */
 const IGNORED = new Set([
   '$schema', '$id', '$comment', 'title', 'description', 'examples', 'deprecated', 'readOnly', 'writeOnly',
-  'default', 'definitions', '$defs',
+  'default', 'definitions', '$defs', FACTS,
 ]);
 
 const KEYWORDS: Record<TypeName, Set<string>> = {
@@ -83,8 +86,17 @@ export function resolve(schema: JsonSchema, root: JsonSchema): { schema: JsonSch
 const isEmptySchema = (value: unknown) =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).every((k) => IGNORED.has(k));
 
-/** Expands `schema` (within `root`, for `$ref`s) into branches. */
+/** Expands `schema` (within `root`, for `$ref`s) into branches, each carrying the facts of the nodes around it. */
 export function expand(schema: JsonSchema, root: JsonSchema): Expanded {
+  const expanded = expandNode(schema, root);
+  const resolved = resolve(schema, root);
+  const facts = resolved?.schema[FACTS] as Facts | undefined;
+  if (!facts || expanded.kind === 'opaque') return expanded;
+  if (expanded.kind === 'any') return { kind: 'any', facts: mergeFacts(facts, expanded.facts)! };
+  return { kind: 'union', branches: expanded.branches.map((b) => ({ ...b, facts: mergeFacts(facts, b.facts)! })) };
+}
+
+function expandNode(schema: JsonSchema, root: JsonSchema): Expanded {
   const resolved = resolve(schema, root);
   if (!resolved) return { kind: 'opaque', schema };
   const { schema: s, ref } = resolved;
@@ -119,7 +131,10 @@ export function expand(schema: JsonSchema, root: JsonSchema): Expanded {
   const branches = types.map((type): Branch => {
     const own: JsonSchema = {};
     for (const key of keys) if (KEYWORDS[type].has(key)) own[key] = s[key];
-    const branch: Branch = { type, integer: type === 'number' && integer, schema: own };
+    // multipleOf(1) is z.int() by another name.
+    const wholeSteps = type === 'number' && own.multipleOf === 1;
+    if (wholeSteps) delete own.multipleOf;
+    const branch: Branch = { type, integer: type === 'number' && (integer || wholeSteps), schema: own };
     if (values) branch.values = values.filter((v) => typeOf(v) === type);
     if (ref !== undefined) branch.ref = ref;
     if (open) branch.open = true;
@@ -128,7 +143,7 @@ export function expand(schema: JsonSchema, root: JsonSchema): Expanded {
   return { kind: 'union', branches: mergeValueBranches(branches) };
 }
 
-const isValueOnly = (b: Branch) => b.values !== undefined && Object.keys(b.schema).length === 0;
+const isValueOnly = (b: Branch) => b.values !== undefined && Object.keys(b.schema).length === 0 && b.facts === undefined;
 
 /**
  * `z.union([z.literal('a'), z.literal('b')])` is `z.enum(['a', 'b'])` by another name: literal

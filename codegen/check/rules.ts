@@ -104,7 +104,7 @@ const SCHEMA_RULES = {
   'constraint-changed': {
     input: 'breaking',
     output: 'breaking',
-    summary: 'a pattern, format or multipleOf was replaced by one that cannot be compared',
+    summary: 'a pattern, format (or its options) or multipleOf was replaced by one that cannot be compared',
     example: "z.string().regex(/^a/) → z.string().regex(/^b/)",
     advice: 'keep the old pattern, format or multipleOf; if it must change, add a new field',
   },
@@ -210,7 +210,61 @@ const SCHEMA_RULES = {
   },
 } satisfies Record<string, SchemaRule>;
 
-export type SchemaRuleName = keyof typeof SCHEMA_RULES;
+/**
+ * Rules about what zod knows and JSON Schema drops (codegen/check/zodFacts.ts). A refinement or
+ * transform is known only by a fingerprint of its function, so any edit to one breaks params;
+ * in output, only adding a refinement is known to narrow what clients receive.
+ */
+const ZOD_RULES = {
+  'refinement-added': {
+    input: 'breaking',
+    output: 'safe',
+    summary: 'a custom check (.refine, .superRefine, .check) was added',
+    example: 'z.string() → z.string().refine((s) => s.trim() !== s)',
+    advice: { input: 'drop the check from params, or add a new field or method that has it', output: NOTHING },
+  },
+  'refinement-removed': {
+    input: 'breaking',
+    output: 'breaking',
+    summary: 'a custom check was removed (input: its function is opaque, so the change is assumed to break)',
+    example: 'z.string().refine(isSlug) → z.string()',
+    advice: { input: 'keep the check; if it really accepts more now, bump the major version', output: 'keep the check on what the service sends' },
+  },
+  'refinement-changed': {
+    input: 'breaking',
+    output: 'breaking',
+    summary: "a custom check's function, path or options changed (any edit to its source text counts)",
+    example: '.refine((s) => s.length > 2) → .refine((s) => s.length > 3)',
+    advice: 'keep the check as it was; put a changed check on a new field or method, or bump the major version',
+  },
+  'transform-changed': {
+    input: 'breaking',
+    output: 'breaking',
+    summary: 'a value rewrite (.transform, z.preprocess, .overwrite, .trim() …, a codec) was added, removed or changed',
+    example: 'z.string() → z.string().trim()',
+    advice: 'keep the rewrite as it was, or bump the major version: clients see other values',
+  },
+  'coerce-added': { input: 'safe', output: 'safe', summary: 'z.coerce now converts the value before checking it', example: 'z.number() → z.coerce.number()', advice: NOTHING },
+  'coerce-removed': {
+    input: 'breaking',
+    output: 'safe',
+    summary: 'z.coerce was dropped: values it converted are now rejected',
+    example: 'z.coerce.number() → z.number() ("5" is rejected)',
+    advice: { input: 'keep z.coerce: old clients send values it converted', output: NOTHING },
+  },
+  'catch-added': { input: 'safe', output: 'safe', summary: '.catch() now replaces an invalid value instead of rejecting it', example: 'z.number() → z.number().catch(0)', advice: NOTHING },
+  'catch-removed': {
+    input: 'breaking',
+    output: 'safe',
+    summary: '.catch() was dropped: values it replaced are now rejected',
+    example: 'z.number().catch(0) → z.number()',
+    advice: { input: 'keep .catch(): old clients send values it replaced', output: NOTHING },
+  },
+} satisfies Record<string, SchemaRule>;
+
+const ALL_SCHEMA_RULES = { ...SCHEMA_RULES, ...ZOD_RULES };
+
+export type SchemaRuleName = keyof typeof ALL_SCHEMA_RULES;
 
 /** Rules about the surface of a service: methods, events, errors and their options. */
 const SURFACE_RULES: Rule[] = [
@@ -244,7 +298,7 @@ const SURFACE_RULES: Rule[] = [
 function schemaRules(): Rule[] {
   const out: Rule[] = [];
   for (const direction of ['input', 'output'] as const) {
-    for (const [name, rule] of Object.entries(SCHEMA_RULES) as [string, SchemaRule][]) {
+    for (const [name, rule] of Object.entries(ALL_SCHEMA_RULES) as [string, SchemaRule][]) {
       const severity = rule[direction];
       const advice = typeof rule.advice === 'string' ? rule.advice : rule.advice[direction];
       if (severity) out.push({ id: `${direction}.${name}`, severity, summary: rule.summary, example: rule.example, advice: advice ?? '' });

@@ -48,3 +48,13 @@ export function forEachSubschema(schema: JsonSchema, fn: (sub: JsonSchema, at: (
     for (const [name, dep] of Object.entries(schema.dependencies)) if (isSchema(dep)) fn(dep, ['dependencies', name]);
   }
 }
+
+/** Keywords that describe a schema without constraining it. */
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+
+/** A deep copy of `schema` without annotations, at every schema position. */
+export function stripAnnotations(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) if (!ANNOTATIONS.has(key)) out[key] = value;
+  return mapSubschemas(out, stripAnnotations);
+}

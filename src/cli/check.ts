@@ -163,7 +163,15 @@ async function check(argv: string[], json: boolean): Promise<number> {
     return 1;
   }
   const text = serializeLock(current);
-  const baseline = readBaseline(lockFile, values.against);
+  let baseline: ReturnType<typeof readBaseline>;
+  try {
+    baseline = readBaseline(lockFile, values.against);
+  } catch (err) {
+    // --update rewrites a local lock it cannot read (one of an older format, say) instead of failing on it.
+    if (!(err instanceof UsageError) || !values.update || values.against !== undefined) throw err;
+    console.error(`warren check: ${err.message}; replacing it`);
+    baseline = undefined;
+  }
   if (!baseline && !values.update) {
     throw new CheckError('lock', `no lock file at ${lockFile}: create it with \`warren check --service ${values.service} --update\` and commit it`);
   }

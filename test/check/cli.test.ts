@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, runWarren, tempFolders } from '../helpers/cli.ts';
-import { buildLock, serializeLock } from '../../codegen/check/index.ts';
+import { buildLock, LOCK_VERSION, serializeLock } from '../../codegen/check/index.ts';
 import { contracts } from '../../schemas/index.ts';
 
 const fixture = (name: string) => join(ROOT, 'test/check/fixtures', `${name}.ts`);
@@ -109,6 +109,19 @@ describe('warren check: exit codes and output', () => {
   });
 });
 
+describe('warren check: a lock of an older format', () => {
+  it('is a usage error that names the fix, and --update rewrites it', async () => {
+    const lock = join(temp(), 'contracts.lock.json');
+    writeFileSync(lock, '{ "lockVersion": 1, "services": {} }\n');
+    const run = await warren(['--service', fixture('v1'), '--lock', lock]);
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /older format \(lockVersion 1; .*`warren check --update`/);
+    const update = await warren(['--service', fixture('v1'), '--lock', lock, '--update']);
+    assert.equal(update.status, 0, update.stdout + update.stderr);
+    assert.equal(JSON.parse(readFileSync(lock, 'utf8')).lockVersion, LOCK_VERSION);
+  });
+});
+
 describe('warren check --against <git-ref>', () => {
   it('reads the baseline lock as committed at the ref', async () => {
     const repo = temp();
@@ -118,7 +131,7 @@ describe('warren check --against <git-ref>', () => {
     git('add', 'contracts.lock.json');
     git('commit', '-q', '-m', 'v1 lock');
     // The working copy moves on; the committed lock stays the baseline.
-    writeFileSync(join(repo, 'contracts.lock.json'), serializeLock({ lockVersion: 1, services: {} }));
+    writeFileSync(join(repo, 'contracts.lock.json'), serializeLock({ lockVersion: LOCK_VERSION, services: {} }));
     const run = await warren(['--service', fixture('v1_1'), '--against', 'HEAD', '--json'], repo);
     assert.equal(run.status, 1, run.stdout + run.stderr);
     const report = JSON.parse(run.stdout);

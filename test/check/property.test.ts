@@ -11,6 +11,10 @@
  * qualifies, and so does one with dangerous findings that keep the schemas compatible.
  * Values come from the grammar and are checked against the zod schema they were made for, so a
  * generator bug cannot pass for a checker bug. A counterexample is a checker bug.
+ *
+ * A second property pins the severity of edits to what only zod sees (refinements, transforms,
+ * coercion, catch, preprocess steps): on a field of the params, each is a breaking finding of
+ * its own rule at that field, whatever the field's type.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -19,7 +23,7 @@ import type { Finding } from '../../codegen/check/index.ts';
 import type { ContractSpec } from '../../src/contract/defineContract.ts';
 import { check } from './checkContracts.ts';
 import { applyEdits, editArb, repaired } from './edits.ts';
-import { choiceArb, objectArb, toZod, valueArb, type T } from './grammar.ts';
+import { choiceArb, objectArb, toZod, valueArb, type Pred, type T } from './grammar.ts';
 
 const RUNS = Number(process.env.CHECK_PROPERTY_RUNS ?? 1000);
 /** Replays a failure: fast-check prints the seed of a failing run. */
@@ -119,5 +123,47 @@ describe('warren check: property — safe means compatible', () => {
     // Not vacuous: many edits are judged compatible, and many of those did change the schema.
     assert.ok(tally.inputOkChanged >= RUNS / 20, `too few compatible params changes: ${JSON.stringify(tally)}`);
     assert.ok(tally.outputOkChanged >= RUNS / 20, `too few compatible result changes: ${JSON.stringify(tally)}`);
+  });
+});
+
+/** One edit to a params field that only zod's own account (the lock's x-zod) can see, and the rule it must trigger. */
+const zodEditArb = fc
+  .record({ input: objectArb.map((o) => repaired(o) as typeof o), field: fc.nat(), arg: fc.nat({ max: 20 }) })
+  .filter(({ input }) => input.fields.length > 0)
+  .map(({ input, field, arg }) => {
+    const after = structuredClone(input) as typeof input;
+    const f = after.fields[field % after.fields.length]!;
+    const t = f.type;
+    let expected: string;
+    if (t.k === 'number' && arg % 3 === 1 && (t.coerce || t.catch || t.preprocess)) {
+      if (t.coerce) [t.coerce, expected] = [false, 'input.coerce-removed'];
+      else if (t.catch) [t.catch, expected] = [false, 'input.catch-removed'];
+      else [t.preprocess, expected] = [false, 'input.transform-changed'];
+    } else if (t.k === 'string' && arg % 3 === 2) {
+      [t.trim, expected] = [!t.trim, 'input.transform-changed'];
+    } else {
+      const had = t.refine;
+      const options = ([undefined, 'noSpace', 'noX'] as (Pred | undefined)[]).filter((p) => p !== had);
+      t.refine = options[arg % options.length];
+      expected = had === undefined ? 'input.refinement-added' : t.refine === undefined ? 'input.refinement-removed' : 'input.refinement-changed';
+    }
+    return { before: input, after, name: f.name, expected, skip: t.k === 'format' && expected.includes('refinement') };
+  });
+
+describe('warren check: property — what only zod sees still breaks params', () => {
+  it(`holds for ${Math.ceil(RUNS / 2)} random edits to a refinement, transform, coercion, catch or preprocess step`, () => {
+    const empty: T = { k: 'object', fields: [], strict: false };
+    let checked = 0;
+    fc.assert(
+      fc.property(zodEditArb, ({ before, after, name, expected, skip }) => {
+        if (skip) return;
+        checked++;
+        const findings = check(contract(before, empty), contract(after, empty));
+        const hit = findings.some((f) => f.part === 'input' && f.rule === expected && f.severity === 'breaking' && f.path.startsWith(`$.${name}`));
+        assert.ok(hit, `expected ${expected} at $.${name}, got\n${JSON.stringify(findings, null, 1)}`);
+      }),
+      { numRuns: Math.ceil(RUNS / 2), includeErrorInReport: true, ...(SEED === undefined ? {} : { seed: SEED }) },
+    );
+    assert.ok(checked >= RUNS / 4, `too few applicable edits: ${checked}`);
   });
 });
