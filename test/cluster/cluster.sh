@@ -144,11 +144,13 @@ start() {
     if ! vm_alive "$node"; then launch "$node"; fi
   done
   for node in "${NODES[@]}"; do await_node "$node"; done
+  local booted=$SECONDS
+  # One at a time: each join changes the membership the next one joins.
   for node in "${NODES[@]:1}"; do
     if ! member "$node"; then join "$node"; fi
   done
   for node in "${NODES[@]}"; do await_amqp "$node"; done
-  echo "cluster: running in $((SECONDS - began)) s ($(urls))"
+  echo "cluster: running in $((SECONDS - began)) s (nodes up in $((booted - began)) s, joined in $((SECONDS - booted)) s): $(urls)"
 }
 
 stop() {
