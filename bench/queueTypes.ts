@@ -8,8 +8,9 @@
  *   node --import tsx bench/queueTypes.ts [--rounds 3] [--duration 5]
  *
  * Needs the shared RabbitMQ (AMQP_URL) and the cluster (CLUSTER_AMQP_URLS, its first node).
- * It deletes the bench's method queues on the cluster between systems (a queue's type cannot
- * change); on the shared broker it leaves them, as the main bench does.
+ * It deletes the bench's method queues on the cluster between systems and at the end (a
+ * queue's type cannot change); on the shared broker, which other runs may be using at the same
+ * time, it leaves them to the main bench's clean-up.
  */
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
