@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { isReservedCode } from 'warren-client/protocol';
+import { isQueueType, type QueueType } from '../protocol/routing.ts';
 import { draft07, SDK_RESERVED_METHOD_NAMES, Unrepresentable } from './jsonSchema.ts';
 import { paramsShapes, type ParamsSchema } from './params.ts';
 
@@ -29,6 +30,14 @@ export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.Z
    * callers get OVERLOADED. @default unbounded (calls still expire at their deadline)
    */
   maxQueueLength?: number;
+  /**
+   * The kind of this method's queue on RabbitMQ: `quorum` (replicated across a cluster's nodes,
+   * so the calls in it survive the loss of a node) or `classic` (on one node). Set here, it wins
+   * over the workers' deployment setting (`--queue-type`, AmqpTransport's `queueType`), so every
+   * worker declares the queue alike. An existing queue keeps its type: changing it needs the
+   * queue drained and deleted (docs/cluster.md). @default the deployment's, 'classic' unless set
+   */
+  queueType?: QueueType;
   /** The method is on its way out; clients should stop calling it. @default false */
   deprecated?: boolean;
   description?: string;
@@ -127,6 +136,9 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
     }
     if (method.maxQueueLength !== undefined && !(Number.isInteger(method.maxQueueLength) && method.maxQueueLength > 0)) {
       throw new TypeError(`${where}: maxQueueLength must be a positive integer`);
+    }
+    if (method.queueType !== undefined && !isQueueType(method.queueType)) {
+      throw new TypeError(`${where}: queueType must be 'classic' or 'quorum'`);
     }
     const { timeoutMs } = method;
     if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {

@@ -147,6 +147,11 @@ describe('defineContract(spec)', () => {
     }
   });
 
+  it("accepts queueType 'classic' or 'quorum' and rejects anything else, naming the method", () => {
+    for (const queueType of ['classic', 'quorum'] as const) defineContract(chat({ methods: { send: { ...ok, queueType } } }));
+    for (const queueType of ['mirrored', '', 1, null] as never[]) assertRejects(chat({ methods: { send: { ...ok, queueType } } }), 'chat.send: queueType');
+  });
+
   it('rejects a timeoutMs longer than a timer can wait (2^31 - 1 ms)', () => {
     defineContract(chat({ methods: { send: { ...ok, timeoutMs: 2 ** 31 - 1 } } }));
     assertRejects(chat({ methods: { send: { ...ok, timeoutMs: 2 ** 31 } } }), 'chat.send');
