@@ -142,6 +142,7 @@ export class AmqpCaller {
     await topology.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
     const repliesLost = await this.#declareReplyQueue(model);
     const channels: CallerChannels = { replies, calls, replyQueue: this.#replyQueue, repliesLost };
+    this.#options.log.debug({ queue: channels.replyQueue, repliesLost }, 'reply queue declared');
     await topology.assertQueue(this.#eventsQueue, { exclusive: true, autoDelete: true });
     for (const key of this.#bindings) await topology.bindQueue(this.#eventsQueue, EVENTS_EXCHANGE, key);
     this.#onReturn(replies.channel);
