@@ -23,11 +23,13 @@
  * answered UNAVAILABLE at once.
  *
  * Calls in flight when the connection goes:
- * - unconfirmed (the broker may not have them): an idempotent call is held and published again;
- *   any other is answered UNAVAILABLE at once, as it may or may not run;
- * - confirmed: they wait, for the hold at most, for the connection. When it is back and the
- *   reply queue survived, their replies come as if nothing happened. When the reply queue did
- *   not survive, idempotent calls are published again and the others answered UNAVAILABLE.
+ * - an idempotent call the broker had not confirmed (it may not have it) is held and published
+ *   again once the connection is back;
+ * - every other call waits, for the hold at most (counted from the loss), for its reply: when
+ *   the connection is back and the reply queue survived, the reply comes as if nothing happened.
+ *   One that has no reply by the end of the hold is answered UNAVAILABLE (it may have run);
+ * - when the reply queue did not survive, idempotent calls are published again and the others
+ *   answered UNAVAILABLE at once.
  * Republished calls keep their correlation id, so a reply to the first publish still settles
  * them, and the later one is dropped: exactly one answer, never later than the deadline.
  *
@@ -97,7 +99,7 @@ interface HeldNote {
 }
 
 const NOTHING = (): void => {};
-const CUT_OFF = 'Broker connection lost before the broker took the call: it may not have run';
+const CUT_OFF = 'Broker connection lost before the broker confirmed the call: it may or may not run';
 const LOST = 'Broker connection lost: the call may have run';
 const REPLIES_LOST = 'Reply queue lost with the broker connection: the call may have run';
 /** How long close() waits for RabbitMQ to delete the reply queue. */
@@ -280,9 +282,13 @@ export class AmqpCaller {
     }
   }
 
-  /** A call whose publish the broker never confirmed before the connection went. */
+  /**
+   * A call whose publish the broker never confirmed before the connection went. An idempotent
+   * one is held, to be published again; any other waits, like the confirmed ones, for the hold
+   * at most: the broker may have taken it, and then its reply comes.
+   */
   #cutOff(id: string, tracked: Tracked): void {
-    if (!tracked.idempotent) return void this.#pending.settle(id, unavailableBody(CUT_OFF));
+    if (!tracked.idempotent) return;
     const decision = this.#holdDecision(tracked.call, Number.POSITIVE_INFINITY);
     if (decision.hold) this.#hold(id, tracked, decision.waitMs);
     else this.#pending.settle(id, unavailableBody(refusalMessage(decision.reason)));
@@ -294,7 +300,9 @@ export class AmqpCaller {
     const timer = setTimeout(() => {
       this.#lossTimers.delete(timer);
       // Calls the next channels took over (#onChannels) are no longer on these.
-      for (const [id, tracked] of [...this.#calls]) if (tracked.on === channels) this.#pending.settle(id, unavailableBody(LOST));
+      for (const [id, tracked] of [...this.#calls]) {
+        if (tracked.on === channels) this.#pending.settle(id, unavailableBody(tracked.confirmed ? LOST : CUT_OFF));
+      }
     }, this.#options.reconnectHoldMs);
     this.#lossTimers.add(timer);
   }
@@ -304,10 +312,15 @@ export class AmqpCaller {
     if (this.#closing) return;
     for (const [id, tracked] of [...this.#calls]) {
       if (tracked.on === undefined || tracked.on === channels) continue;
-      // Its reply still comes to the queue it names.
-      if (tracked.confirmed && !channels.repliesLost) tracked.on = channels;
-      else if (tracked.idempotent) this.#publish(channels, id, tracked);
-      else this.#pending.settle(id, unavailableBody(channels.repliesLost ? REPLIES_LOST : CUT_OFF));
+      if (!channels.repliesLost) {
+        // Its reply still comes to the queue it names.
+        if (tracked.confirmed) tracked.on = channels;
+        else if (tracked.idempotent) this.#publish(channels, id, tracked);
+        // Unconfirmed: a reply may come, and the loss timer of its channels ends the wait for it.
+        continue;
+      }
+      if (tracked.idempotent) this.#publish(channels, id, tracked);
+      else this.#pending.settle(id, unavailableBody(REPLIES_LOST));
     }
     const now = Date.now();
     for (const id of [...this.#held]) {
