@@ -5,10 +5,11 @@
  *
  * Its channels, set up together on every connection (AmqpChannelGroup.ts):
  * - `replies`, with publisher confirms: consumes this process's reply queue and its events
- *   queue, and publishes the calls. The confirm tells the caller which calls the broker took:
- *   a call the broker refused (a full queue) is OVERLOADED at once, and when the connection
- *   goes, a call still unconfirmed may never have reached its queue (below);
- * - `calls`, without confirms: the notifications, which nobody waits for.
+ *   queue, and publishes the calls to bounded queues, whose refusal (a nack) only a confirm
+ *   reveals: such a call is OVERLOADED at once;
+ * - `calls`, without confirms: publishes the calls to unbounded queues and the notifications.
+ *   A confirm on every call would say which calls the broker took before a connection loss,
+ *   but measured, it costs more than the whole path's latency budget at low load (bench/README.md).
  *
  * The reply queue is durable and not exclusive, named after this process, with `x-expires`
  * (REPLY_QUEUE_EXPIRES_MS): it outlives this process's connection, so a reply published while
@@ -22,11 +23,12 @@
  * `reconnectHoldMs`, before their deadline. At most `maxHeldCalls` wait so; past that a call is
  * answered UNAVAILABLE at once.
  *
- * Calls in flight when the connection goes:
- * - an idempotent call the broker had not confirmed (it may not have it) is held and published
- *   again once the connection is back;
- * - every other call waits, for the hold at most (counted from the loss), for its reply: when
- *   the connection is back and the reply queue survived, the reply comes as if nothing happened.
+ * Calls in flight when the connection goes may or may not have reached their queue (no
+ * confirm says so, except for bounded queues):
+ * - an idempotent call is held and published again once the connection is back (unless the
+ *   broker confirmed it and its reply queue survived: then its reply comes);
+ * - every other call waits for its reply, for the hold at most, counted from the loss: when the
+ *   connection is back and the reply queue survived, the reply comes as if nothing happened.
  *   One that has no reply by the end of the hold is answered UNAVAILABLE (it may have run);
  * - when the reply queue did not survive, idempotent calls are published again and the others
  *   answered UNAVAILABLE at once.
@@ -80,10 +82,12 @@ export interface CallerOptions {
 /** A call waiting for its answer. */
 interface Tracked {
   call: Call;
+  /** Its method's queue is bounded: it goes on the confirm channel. */
+  bounded: boolean;
   idempotent: boolean;
   /** The channels it was last published on (or adopted by after a reconnect); undefined while held. */
   on: CallerChannels | undefined;
-  /** The broker confirmed that publish. */
+  /** The broker confirmed that publish (only calls to bounded queues are confirmed). */
   confirmed: boolean;
   /** While held: the end of its hold. */
   holdTimer: ReturnType<typeof setTimeout> | undefined;
@@ -99,7 +103,6 @@ interface HeldNote {
 }
 
 const NOTHING = (): void => {};
-const CUT_OFF = 'Broker connection lost before the broker confirmed the call: it may or may not run';
 const LOST = 'Broker connection lost: the call may have run';
 const REPLIES_LOST = 'Reply queue lost with the broker connection: the call may have run';
 /** How long close() waits for RabbitMQ to delete the reply queue. */
@@ -200,13 +203,16 @@ export class AmqpCaller {
     }
   }
 
-  /** `idempotent`: the call may be published again when its fate or its reply is lost. */
-  request(call: Call, onReply: ReplyFn, idempotent: boolean): () => void {
+  /**
+   * `bounded`: the method's queue has a length limit, so the call goes on the confirm channel.
+   * `idempotent`: the call may be published again when its fate or its reply is lost.
+   */
+  request(call: Call, onReply: ReplyFn, bounded: boolean, idempotent: boolean): () => void {
     const channels = this.#group.current;
     let waitMs = 0;
     if (channels) {
       // amqplib already holds a full write buffer for this channel: refuse rather than add to it.
-      if (!channels.replies.writable) {
+      if (!(bounded ? channels.replies : channels.calls).writable) {
         onReply(REFUSED_BODY);
         return NOTHING;
       }
@@ -224,7 +230,7 @@ export class AmqpCaller {
       onReply(body);
     });
     if (id === undefined) return NOTHING;
-    const tracked: Tracked = { call, idempotent, on: undefined, confirmed: false, holdTimer: undefined, dropped: false };
+    const tracked: Tracked = { call, bounded, idempotent, on: undefined, confirmed: false, holdTimer: undefined, dropped: false };
     this.#calls.set(id, tracked);
     if (channels) this.#publish(channels, id, tracked);
     else this.#hold(id, tracked, waitMs);
@@ -262,11 +268,19 @@ export class AmqpCaller {
   }
 
   #publish(channels: CallerChannels, id: string, tracked: Tracked): void {
-    const lane = channels.replies;
     const { call } = tracked;
     tracked.on = channels;
     tracked.confirmed = false;
     const properties = callProperties(call, { correlationId: id, replyTo: channels.replyQueue }, Date.now());
+    if (!tracked.bounded) {
+      try {
+        if (!channels.calls.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties)) channels.calls.writable = false;
+      } catch {
+        this.#pending.settle(id, unavailableBody('Broker unavailable'));
+      }
+      return;
+    }
+    const lane = channels.replies;
     try {
       const room = lane.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties, (err: Error | null) => {
         if (this.#calls.get(id) !== tracked || tracked.on !== channels) return;
@@ -283,9 +297,9 @@ export class AmqpCaller {
   }
 
   /**
-   * A call whose publish the broker never confirmed before the connection went. An idempotent
-   * one is held, to be published again; any other waits, like the confirmed ones, for the hold
-   * at most: the broker may have taken it, and then its reply comes.
+   * A call to a bounded queue whose publish the broker never confirmed before the connection
+   * went. An idempotent one is held, to be published again; any other waits, like every call in
+   * flight, for the hold at most: the broker may have taken it, and then its reply comes.
    */
   #cutOff(id: string, tracked: Tracked): void {
     if (!tracked.idempotent) return;
@@ -294,14 +308,14 @@ export class AmqpCaller {
     else this.#pending.settle(id, unavailableBody(refusalMessage(decision.reason)));
   }
 
-  /** The channels went: the calls confirmed on them wait for the connection, for the hold at most. */
+  /** The channels went: the calls in flight on them wait for the connection and their reply, for the hold at most. */
   #onLost(channels: CallerChannels): void {
     if (this.#closing) return;
     const timer = setTimeout(() => {
       this.#lossTimers.delete(timer);
       // Calls the next channels took over (#onChannels) are no longer on these.
       for (const [id, tracked] of [...this.#calls]) {
-        if (tracked.on === channels) this.#pending.settle(id, unavailableBody(tracked.confirmed ? LOST : CUT_OFF));
+        if (tracked.on === channels) this.#pending.settle(id, unavailableBody(LOST));
       }
     }, this.#options.reconnectHoldMs);
     this.#lossTimers.add(timer);
@@ -330,7 +344,7 @@ export class AmqpCaller {
       this.#held.delete(id);
       // Past its deadline it is answered TIMEOUT, and the broker would drop it.
       if (tracked.call.deadline > now) {
-        if (channels.replies.writable) this.#publish(channels, id, tracked);
+        if ((tracked.bounded ? channels.replies : channels.calls).writable) this.#publish(channels, id, tracked);
         else this.#pending.settle(id, REFUSED_BODY);
       }
       if (tracked.dropped) this.#forget(id);

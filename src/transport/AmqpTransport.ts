@@ -100,7 +100,7 @@ export class AmqpTransport implements Transport {
       onReply(unavailableBody('Broker unavailable'));
       return () => {};
     }
-    return caller.request(call, onReply, local?.idempotent === true);
+    return caller.request(call, onReply, local?.bounded === true, local?.idempotent === true);
   }
 
   /** Nothing of `local` matters here: a notification's refusal would tell nobody anything. */
