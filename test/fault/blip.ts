@@ -51,6 +51,8 @@ export interface BlipReport {
   timeline: { second: number; ok: number; errors: number }[];
   /** `connected to RabbitMQ` lines per process at the end (1 + blips when each reconnected). */
   connects: number[];
+  /** Per reconnect of every process: ms from its `disconnected` log line to its next `connected`. */
+  reconnectMs: number[];
   /** Ready messages left in the method queue. */
   queueMessages: number;
 }
@@ -101,6 +103,13 @@ export async function runBlip(options: BlipOptions): Promise<BlipReport> {
     await sleep(1000);
     const report = count(clients, started, options.seconds, blips);
     report.connects = procs.map((p) => logLines(p, 'connected to RabbitMQ').length);
+    report.reconnectMs = procs.flatMap((p) => {
+      const connected = logLines(p, 'connected to RabbitMQ').map((line) => Number(line.time));
+      return logLines(p, 'disconnected from RabbitMQ').map((line) => {
+        const lostAt = Number(line.time);
+        return (connected.find((at) => at >= lostAt) ?? Number.NaN) - lostAt;
+      });
+    });
     report.queueMessages = (await queueState(methodQueue(group.method('work')))).messages;
     return report;
   } finally {
@@ -112,7 +121,7 @@ export async function runBlip(options: BlipOptions): Promise<BlipReport> {
 
 function count(clients: ChaosClient[], started: number, seconds: number, blips: BlipReport['blips']): BlipReport {
   const timeline = Array.from({ length: seconds }, (_, second) => ({ second, ok: 0, errors: 0 }));
-  const report: BlipReport = { seconds, blips, sent: 0, ok: 0, errors: {}, messages: {}, lost: 0, duplicated: 0, timeline, connects: [], queueMessages: Number.NaN };
+  const report: BlipReport = { seconds, blips, sent: 0, ok: 0, errors: {}, messages: {}, lost: 0, duplicated: 0, timeline, connects: [], reconnectMs: [], queueMessages: Number.NaN };
   for (const client of clients) {
     for (const entry of client.ledger.values()) {
       report.sent++;
@@ -141,7 +150,7 @@ export function formatBlip(report: BlipReport): string {
   return [
     `blip: ${report.blips.length} blips in ${report.seconds} s: ${report.blips.map((b) => `${b.at.toFixed(1)}s (${b.closed} connections)`).join('; ')}`,
     `  requests ${report.sent}: ok ${report.ok}; errors: ${errors}; lost ${report.lost}, duplicated ${report.duplicated}`,
-    `  reconnects per process: ${report.connects.join(', ')}; left in the method queue: ${report.queueMessages}`,
+    `  connects per process: ${report.connects.join(', ')}; reconnects took ${report.reconnectMs.join(', ')} ms; left in the method queue: ${report.queueMessages}`,
     `  per second, ok/errors: ${report.timeline.map((s) => `${s.second}:${s.ok}/${s.errors}`).join(' ')}`,
   ].join('\n');
 }
