@@ -67,16 +67,25 @@ export function machineBusyMicros(): number {
 }
 
 /**
- * The RabbitMQ node's beam.smp (the one booting `rabbit`; rabbitmqctl runs a beam.smp of its
- * own), looked up each time: other work on the machine may have restarted the node.
+ * The beam.smp of the RabbitMQ node that listens on `port` (AMQP_URL's by default): other
+ * nodes may run beside it (the test cluster), and rabbitmqctl runs a beam.smp of its own.
+ * Looked up each time: other work on the machine may have restarted the node.
  */
-export function brokerPid(): number | undefined {
+export function brokerPid(port = amqpPort(process.env.AMQP_URL)): number | undefined {
   try {
-    const out = execFileSync('pgrep', ['-f', 'beam\\.smp.* -s rabbit boot'], { encoding: 'utf8' }).trim();
-    const pid = Number(out.split('\n')[0]);
+    const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+    const pid = Number(/"beam\.smp",pid=(\d+)/.exec(out)?.[1]);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function amqpPort(url: string | undefined): number {
+  try {
+    return Number(new URL(url ?? '').port) || 5672;
+  } catch {
+    return 5672;
   }
 }
 

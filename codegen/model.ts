@@ -3,18 +3,21 @@
  * carrying its JSON Schema and its generated names. Every renderer reads this, never zod.
  */
 import type { Contract } from '../src/contract/defineContract.ts';
+import { SDK_RESERVED_METHOD_NAMES } from '../src/contract/jsonSchema.ts';
+import { paramStructure, type ParamStructure } from '../src/contract/params.ts';
 import { CodegenError } from './CodegenError.ts';
 import { nameDefinitions } from './definitions.ts';
 import type { Message } from './message.ts';
 import {
   errorGuardName,
   messageTypeName,
+  paramsShapeTypeName,
   schemaFileName,
   serviceApiName,
   serviceEventsName,
   type MessageKind,
 } from './names.ts';
-import { toJsonSchema } from './toJsonSchema.ts';
+import { toJsonSchema, type JsonSchema } from './toJsonSchema.ts';
 
 export type { Message } from './message.ts';
 
@@ -25,8 +28,11 @@ export interface MethodModel {
   timeoutMs: number | undefined;
   /** The contract marks it safe to run twice: the SDK lets the client resend it after a reconnect. */
   idempotent: boolean;
-  /** A z.tuple input: params by position. */
-  positional: boolean;
+  /**
+   * `by-name` for a z.object input, `by-position` for a z.tuple or z.array, `either` for a
+   * union of one of each (its JSON Schema is then a `oneOf` of the two shapes).
+   */
+  params: ParamStructure;
   input: Message;
   output: Message;
 }
@@ -83,8 +89,38 @@ function message(
   };
 }
 
-/** Method names the SDK uses for its own members of a service's stub. */
-const RESERVED_METHOD_NAMES = new Set(['notify', 'on']);
+const PARAMS_SUMMARY: Record<ParamStructure, string> = {
+  'by-name': 'by name',
+  'by-position': 'by position',
+  either: 'by position or by name',
+};
+
+/**
+ * The params message of an `either` method: zod writes a union as `anyOf`; its two shapes are
+ * an array and an object, which no value is both, so it is exactly a `oneOf`, the form JSON
+ * Schema has for "one of these alternatives".
+ */
+export function eitherParamsSchema(schema: JsonSchema): JsonSchema {
+  const { anyOf, ...rest } = inlineRoot(schema);
+  return { ...rest, oneOf: anyOf };
+}
+
+function eitherParams(input: Message): Message {
+  return { ...input, schema: eitherParamsSchema(input.schema) };
+}
+
+/** A schema whose root is a `$ref` to one of its definitions (zod writes that for a `.meta({ id })`), with the definition in its place. */
+function inlineRoot(schema: JsonSchema): JsonSchema {
+  const match = typeof schema.$ref === 'string' ? /^#\/definitions\/(.+)$/.exec(schema.$ref) : null;
+  const definitions = { ...((schema.definitions ?? {}) as Record<string, JsonSchema>) };
+  const name = match ? decodeURIComponent(match[1]!) : undefined;
+  if (name === undefined || definitions[name] === undefined) return schema;
+  const { $ref: _ref, definitions: _definitions, ...root } = schema;
+  const inlined: JsonSchema = { ...root, ...definitions[name] };
+  // The definition stays only when something inside still points at it.
+  if (!JSON.stringify([inlined, definitions]).includes(JSON.stringify(schema.$ref))) delete definitions[name];
+  return Object.keys(definitions).length > 0 ? { ...inlined, definitions } : inlined;
+}
 
 /**
  * Builds the model, converting every schema. Throws a CodegenError for the first schema
@@ -98,22 +134,23 @@ export function buildModel(contracts: readonly Contract[]): ApiModel {
     if (services.some((s) => s.service === service)) throw new CodegenError(`two contracts name the service "${service}"`, { service });
     const model: ServiceModel = { service, description: contract.description, methods: [], events: [], errors: [] };
     for (const [name, spec] of Object.entries(contract.methods)) {
-      if (RESERVED_METHOD_NAMES.has(name)) {
+      if (SDK_RESERVED_METHOD_NAMES.has(name)) {
         throw new CodegenError(`method name "${name}" clashes with the SDK's api.${service}.${name}: rename the method`, {
           service,
           message: `${service}.${name}`,
         });
       }
       const wireName = `${service}.${name}`;
-      const positional = spec.input._zod.def.type === 'tuple';
+      const params = paramStructure(spec.input);
+      const input = message(service, name, 'input', spec.input, `Params of \`${wireName}\` (${PARAMS_SUMMARY[params]}).`);
       model.methods.push({
         name,
         wireName,
         description: spec.description,
         timeoutMs: spec.timeoutMs,
         idempotent: spec.idempotent === true,
-        positional,
-        input: message(service, name, 'input', spec.input, `Params of \`${wireName}\` (${positional ? 'by position' : 'by name'}).`),
+        params,
+        input: params === 'either' ? eitherParams(input) : input,
         output: message(service, name, 'output', spec.output, `Result of \`${wireName}\`.`),
       });
     }
@@ -154,11 +191,17 @@ function checkUniqueNames(services: readonly ServiceModel[], messages: readonly 
     if (other && other !== owner) throw new CodegenError(`generated name ${name} is used by both ${other} and ${owner}: rename one`);
     seen.set(name, owner);
   };
-  for (const fixed of ['Api', 'Methods', 'Events', 'EventFilter', 'Unsubscribe', 'ConnectedApi']) claim(fixed, 'the SDK');
+  for (const fixed of ['Api', 'Methods', 'Events', 'EventFilter', 'Unsubscribe', 'ConnectedApi', 'UnknownTag']) claim(fixed, 'the SDK');
   for (const s of services) {
     claim(serviceApiName(s.service), `service ${s.service}`);
     if (s.events.length > 0) claim(serviceEventsName(s.service), `service ${s.service}`);
     for (const e of s.errors) claim(errorGuardName(s.service, e.name), `error ${s.service}.${e.name}`);
+  }
+  for (const s of services) {
+    for (const m of s.methods) {
+      if (m.params !== 'either') continue;
+      for (const shape of ['by-position', 'by-name'] as const) claim(paramsShapeTypeName(m.input.typeName, shape), `${m.wireName} input ${shape}`);
+    }
   }
   for (const m of messages) {
     claim(m.typeName, `${m.wireName} ${m.kind}`);

@@ -19,6 +19,14 @@ export function messageTypeName(service: string, name: string, kind: MessageKind
   return `${pascal(service)}${pascal(name)}${KIND_SUFFIX[kind]}`;
 }
 
+/**
+ * The SDK type of one shape of a method that takes params either way: `MathSubtractInput`,
+ * `by-position` → `MathSubtractInputByPosition`; `by-name` → `MathSubtractInputByName`.
+ */
+export function paramsShapeTypeName(inputTypeName: string, shape: 'by-position' | 'by-name'): string {
+  return `${inputTypeName}${shape === 'by-position' ? 'ByPosition' : 'ByName'}`;
+}
+
 /** `chat.send.input.json`, under the output's `schemas/` folder. */
 export function schemaFileName(service: string, name: string, kind: MessageKind): string {
   return `schemas/${service}.${name}.${kind}.json`;

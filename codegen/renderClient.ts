@@ -3,9 +3,10 @@
  * Schema, and namespaced stubs over Warren's client runtime, which is all it imports.
  */
 import { refTarget } from './definitions.ts';
-import type { ApiModel, Message, ServiceModel } from './model.ts';
-import { errorGuardName, serviceApiName, serviceEventsName } from './names.ts';
-import { docLines, jsDoc, renderDeclaration, type TypeContext } from './renderType.ts';
+import type { ApiModel, Message, MethodModel, ServiceModel } from './model.ts';
+import { errorGuardName, paramsShapeTypeName, serviceApiName, serviceEventsName } from './names.ts';
+import { hasUnknownTag } from './openValues.ts';
+import { docLines, jsDoc, renderDeclaration, UNKNOWN_TAG_DECLARATION, type TypeContext } from './renderType.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
 
 export interface ClientRenderOptions {
@@ -33,6 +34,7 @@ function contextFor(message: Message): TypeContext {
   return {
     ref: (ref) => refTarget(message, ref),
     where: { service: message.service, message: `${message.wireName} ${message.kind}` },
+    root: message.schema,
   };
 }
 
@@ -40,8 +42,13 @@ function messageDeclarations(message: Message, contractDescription: string | und
   const ctx = contextFor(message);
   const { definitions, ...root } = message.schema;
   const doc = [message.summary, ...(contractDescription ? [contractDescription] : []), ...docLines(root)];
-  const out = [renderDeclaration(message.typeName, root, doc, ctx)];
-  for (const [key, definition] of Object.entries((definitions ?? {}) as Record<string, JsonSchema>)) {
+  return [renderDeclaration(message.typeName, root, doc, ctx), ...definitionDeclarations(message, emitted)];
+}
+
+function definitionDeclarations(message: Message, emitted: Set<string>): string[] {
+  const ctx = contextFor(message);
+  const out: string[] = [];
+  for (const [key, definition] of Object.entries((message.schema.definitions ?? {}) as Record<string, JsonSchema>)) {
     const name = message.definitionNames.get(key)!;
     if (emitted.has(name)) continue;
     emitted.add(name);
@@ -51,14 +58,44 @@ function messageDeclarations(message: Message, contractDescription: string | und
   return out;
 }
 
+const SHAPES = ['by-position', 'by-name'] as const;
+
+/** The two shapes of params taken either way (the branches of the input's oneOf), by shape. */
+function eitherShapes(message: Message): Record<(typeof SHAPES)[number], JsonSchema> {
+  const shapes = (message.schema.oneOf ?? []) as JsonSchema[];
+  return {
+    'by-position': shapes.find((shape) => shape.type === 'array')!,
+    'by-name': shapes.find((shape) => shape.type === 'object')!,
+  };
+}
+
+/** Params taken either way: one declaration per shape, and the input type as their union. */
+function eitherDeclarations(message: Message, emitted: Set<string>): string[] {
+  const ctx = contextFor(message);
+  const { definitions: _definitions, oneOf: _oneOf, ...root } = message.schema;
+  const shapes = eitherShapes(message);
+  const names = SHAPES.map((shape) => paramsShapeTypeName(message.typeName, shape));
+  const union = `${jsDoc([message.summary, ...docLines(root)], '')}export type ${message.typeName} = ${names.join(' | ')};\n`;
+  const declarations = SHAPES.map((shape, i) =>
+    renderDeclaration(names[i]!, shapes[shape], [`Params of \`${message.wireName}\` ${shape.replace('-', ' ')}.`, ...docLines(shapes[shape])], ctx),
+  );
+  return [union, ...declarations, ...definitionDeclarations(message, emitted)];
+}
+
 function serviceTypes(service: ServiceModel, emitted: Set<string>): string[] {
   const out: string[] = [];
   for (const m of service.methods) {
-    out.push(...messageDeclarations(m.input, undefined, emitted), ...messageDeclarations(m.output, undefined, emitted));
+    const input = m.params === 'either' ? eitherDeclarations(m.input, emitted) : messageDeclarations(m.input, undefined, emitted);
+    out.push(...input, ...messageDeclarations(m.output, undefined, emitted));
   }
   for (const e of service.events) out.push(...messageDeclarations(e.payload, e.description, emitted));
   for (const e of service.errors) if (e.data) out.push(...messageDeclarations(e.data, e.description, emitted));
   return out;
+}
+
+/** The input types of a method's signatures: one, or one per shape (overloads) for params taken either way. */
+function signatureInputs(m: MethodModel): string[] {
+  return m.params === 'either' ? SHAPES.map((shape) => paramsShapeTypeName(m.input.typeName, shape)) : [m.input.typeName];
 }
 
 function serviceRuntime(service: ServiceModel, declarations: boolean | undefined): string[] {
@@ -86,9 +123,12 @@ function serviceRuntime(service: ServiceModel, declarations: boolean | undefined
     const doc = [...(m.description ? [m.description] : []), `Calls \`${m.wireName}\`.`];
     if (m.timeoutMs !== undefined) doc.push(`Server deadline: ${m.timeoutMs} ms.`);
     if (m.idempotent) doc.push('Idempotent: a call cut off by a lost connection is sent again after the reconnect, within its deadline.');
-    api.push(`${jsDoc(doc, '  ')}  ${m.name}(input: ${m.input.typeName}, options?: CallOptions): Promise<${m.output.typeName}>;`);
+    if (m.params === 'either') doc.push('Params by position or by name: one overload each.');
+    for (const input of signatureInputs(m)) {
+      api.push(`${jsDoc(doc, '  ')}  ${m.name}(input: ${input}, options?: CallOptions): Promise<${m.output.typeName}>;`);
+    }
   }
-  const notify = service.methods.map((m) => `    ${m.name}(input: ${m.input.typeName}): Promise<void>;`);
+  const notify = service.methods.flatMap((m) => signatureInputs(m).map((input) => `    ${m.name}(input: ${input}): Promise<void>;`));
   api.push(`${jsDoc(['JSON-RPC notifications: the method runs, nothing is answered, errors are not reported.'], '  ')}  notify: {\n${notify.join('\n')}\n  };`);
   if (service.events.length > 0) {
     const events = serviceEventsName(s);
@@ -107,10 +147,15 @@ function stubs(service: ServiceModel): string {
   for (const m of service.methods) {
     // The contract's idempotency reaches the runtime per call; a caller's own option still wins.
     const options = m.idempotent ? '{ idempotent: true, ...options }' : 'options';
-    lines.push(`      ${m.name}: (input, options) => client.call<${m.output.typeName}>('${m.wireName}', params(input), ${options}),`);
+    // An overloaded member gives its parameters no contextual type: they are written out.
+    const [input, withOptions] = m.params === 'either' ? [`input: ${m.input.typeName}`, `input: ${m.input.typeName}, options?: CallOptions`] : ['input', 'input, options'];
+    lines.push(`      ${m.name}: (${withOptions}) => client.call<${m.output.typeName}>('${m.wireName}', params(input), ${options}),`);
   }
   lines.push('      notify: {');
-  for (const m of service.methods) lines.push(`        ${m.name}: (input) => client.notify('${m.wireName}', params(input)),`);
+  for (const m of service.methods) {
+    const input = m.params === 'either' ? `input: ${m.input.typeName}` : 'input';
+    lines.push(`        ${m.name}: (${input}) => client.notify('${m.wireName}', params(input)),`);
+  }
   lines.push('      },');
   if (service.events.length > 0) {
     const events = serviceEventsName(s);
@@ -150,6 +195,7 @@ export function renderClient(model: ApiModel, options: ClientRenderOptions): str
     `import { WarrenClient, WarrenError, type CallOptions, type ClientOptions, type ConnectionState, type StateChange } from '${options.runtimeImport}';\n`,
     'export { WarrenClient, WarrenError };\nexport type { CallOptions, ClientOptions, ConnectionState, StateChange };\n',
   ];
+  if (model.messages.some((m) => hasUnknownTag(m.schema))) parts.push(UNKNOWN_TAG_DECLARATION);
   for (const service of model.services) {
     parts.push(`// ${service.service} ${'-'.repeat(Math.max(3, 96 - service.service.length))}\n`);
     parts.push(...serviceTypes(service, emitted), ...serviceRuntime(service, options.declarations));

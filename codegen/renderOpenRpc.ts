@@ -4,10 +4,9 @@
  * `components.schemas` under its SDK type name.
  */
 import { ErrorCode, ErrorMessage, type ErrorCodeName } from 'warren-client/protocol';
-import { CodegenError } from './CodegenError.ts';
 import { embed } from './definitions.ts';
 import { documentInfo, type DocumentInfo } from './documentInfo.ts';
-import type { ApiModel, Message, MethodModel, ServiceModel } from './model.ts';
+import type { ApiModel, MethodModel, ServiceModel } from './model.ts';
 import { errorComponentName } from './names.ts';
 import { DEFAULT_SERVER, SERVER_ERRORS, TOPIC_PATTERN, warrenErrorName } from './protocolFacts.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
@@ -17,23 +16,70 @@ const ERRORS = '#/components/errors/';
 
 const DEFAULT_SERVER_URL = `ws://${DEFAULT_SERVER.host}${DEFAULT_SERVER.path}`;
 
-function where(message: Message) {
-  return { service: message.service, message: `${message.wireName} ${message.kind}` };
+/**
+ * Descriptors of positional params: one per tuple item, named after its `.meta({ title })` or
+ * `arg<i>`. OpenRPC has no variadic param, so a rest element (or a whole z.array) is one last
+ * descriptor for the element schema, marked `x-variadic: true`: it stands for zero or more
+ * trailing params, each matching that schema.
+ */
+function positionalParams(shape: JsonSchema): object[] {
+  const items = Array.isArray(shape.items) ? (shape.items as JsonSchema[]) : [];
+  const rest = Array.isArray(shape.items) ? shape.additionalItems : (shape.items ?? {});
+  const min = typeof shape.minItems === 'number' ? shape.minItems : Array.isArray(shape.items) ? items.length : 0;
+  const out = items.map((schema, i) => descriptor(typeof schema.title === 'string' ? schema.title : `arg${i}`, schema, i < min));
+  if (rest !== undefined && rest !== false) {
+    const schema = (rest === true ? {} : rest) as JsonSchema;
+    out.push({ ...descriptor(typeof schema.title === 'string' ? schema.title : 'rest', schema, min > items.length), 'x-variadic': true });
+  }
+  return out;
 }
 
-function params(method: MethodModel): object[] {
-  const { root } = embed(method.input, SCHEMAS);
-  if (method.positional) {
-    if (root.additionalItems !== undefined && root.additionalItems !== false) {
-      throw new CodegenError('a tuple with a rest element cannot be described as OpenRPC by-position params', where(method.input));
-    }
-    const items = (root.items ?? []) as JsonSchema[];
-    const min = typeof root.minItems === 'number' ? root.minItems : items.length;
-    return items.map((schema, i) => descriptor(typeof schema.title === 'string' ? schema.title : `arg${i}`, schema, i < min));
-  }
-  const required = new Set((root.required ?? []) as string[]);
-  const properties = (root.properties ?? {}) as Record<string, JsonSchema>;
+function namedParams(shape: JsonSchema): object[] {
+  const required = new Set((shape.required ?? []) as string[]);
+  const properties = (shape.properties ?? {}) as Record<string, JsonSchema>;
   return Object.entries(properties).map(([name, schema]) => descriptor(name, schema, required.has(name)));
+}
+
+/**
+ * The method's `params`. For `either` they are the named shape's descriptors, which OpenRPC
+ * also reads by position. The positional shape need not line up with them (same names, in
+ * order, same schemas); when it does not, its own descriptors are in `x-params-by-position`.
+ * `x-params-schema` points at the whole params schema, the oneOf of both shapes.
+ */
+function params(method: MethodModel): Record<string, unknown> {
+  const { root } = embed(method.input, SCHEMAS);
+  if (method.params === 'by-position') return { params: positionalParams(root) };
+  if (method.params === 'by-name') return { params: namedParams(root) };
+  const shapes = (root.oneOf ?? []) as JsonSchema[];
+  const positional = shapes.find((shape) => shape.type === 'array') ?? {};
+  const named = shapes.find((shape) => shape.type === 'object') ?? {};
+  const [byName, byPosition] = [namedParams(named), positionalParams(positional)];
+  return {
+    params: byName,
+    ...(lineUp(byName, byPosition) ? {} : { 'x-params-by-position': byPosition }),
+    'x-params-schema': { $ref: `${SCHEMAS}${method.input.typeName}` },
+  };
+}
+
+/** JSON text with object keys sorted at every level. */
+function canonicalText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalText).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalText(v)}`).join(',')}}`;
+}
+
+/** Two descriptor lists that say the same, titles and descriptions aside. */
+function lineUp(a: object[], b: object[]): boolean {
+  const text = (list: object[]) =>
+    canonicalText(
+      list.map((d) => {
+        const { description: _d, schema, ...rest } = d as { description?: string; schema: JsonSchema };
+        const { title: _t, description: _sd, ...bare } = schema;
+        return { ...rest, schema: bare };
+      }),
+    );
+  return text(a) === text(b);
 }
 
 function descriptor(name: string, schema: JsonSchema, required: boolean): object {
@@ -50,8 +96,8 @@ function method(service: ServiceModel, m: MethodModel): object {
   return {
     name: m.wireName,
     ...(m.description ? { description: m.description } : {}),
-    paramStructure: m.positional ? 'by-position' : 'by-name',
-    params: params(m),
+    paramStructure: m.params,
+    ...params(m),
     result: {
       name: m.output.typeName,
       ...(typeof resultDescription === 'string' ? { description: resultDescription } : {}),

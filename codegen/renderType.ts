@@ -5,6 +5,7 @@
  */
 import { CodegenError, type CodegenErrorLocation } from './CodegenError.ts';
 import { propertyKey } from './names.ts';
+import { CLOSED, OPEN, unknownCase } from './openValues.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
 
 export interface TypeContext {
@@ -12,19 +13,40 @@ export interface TypeContext {
   ref(ref: string): string;
   /** Named in errors. */
   where: CodegenErrorLocation;
+  /** The whole message schema, for the `$ref`s an open union's variants may be. */
+  root?: JsonSchema;
 }
+
+/** The type of the tag of a variant the SDK does not know. */
+export const UNKNOWN_TAG = 'UnknownTag';
+
+/**
+ * Declared once in an SDK whose types have an open union. A unique symbol is a unit type, so a
+ * `switch` over the known tags still narrows each case, and an exhaustive one must handle the
+ * unknown variant; no real tag can be mistaken for it.
+ */
+export const UNKNOWN_TAG_DECLARATION = `declare const unknownTag: unique symbol;
+/**
+ * The tag of a variant of an open union that this SDK does not know: one the service added after
+ * the SDK was generated. At run time it holds the service's tag; read it with String(value).
+ */
+export type ${UNKNOWN_TAG} = typeof unknownTag;
+`;
 
 /** Keywords that constrain values but not their TypeScript type, or only annotate. */
 const IGNORED = new Set([
   '$schema', '$id', '$comment', 'id', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
   'format', 'pattern', 'minLength', 'maxLength', 'contentEncoding', 'contentMediaType',
   'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
-  'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'definitions', '$defs',
+  'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'definitions', '$defs', CLOSED,
 ]);
 const TYPED = new Set([
   'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'additionalItems',
-  'enum', 'const', 'anyOf', 'oneOf', 'allOf', 'not', '$ref',
+  'enum', 'const', 'anyOf', 'oneOf', 'allOf', 'not', '$ref', OPEN,
 ]);
+
+/** A title usable as a tuple element label. */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** The safe-integer bounds zod writes for every `.int()`; documenting them is noise. */
 const SAFE_BOUND = Number.MAX_SAFE_INTEGER;
@@ -97,20 +119,34 @@ class Renderer {
       if (!IGNORED.has(key) && !TYPED.has(key)) this.fail(`JSON Schema keyword "${key}" has no TypeScript equivalent`, path);
     }
     const parts: Rendered[] = [];
+    const unknown = schema[OPEN] === true ? this.unknownParts(schema, path) : [];
     if (typeof schema.$ref === 'string') parts.push(atom(this.ctx.ref(schema.$ref)));
-    if (schema.const !== undefined) parts.push(atom(JSON.stringify(schema.const)));
-    else if (Array.isArray(schema.enum)) parts.push(join(schema.enum.map((v) => atom(JSON.stringify(v))), 'union'));
+    if (schema.const !== undefined) parts.push(join([atom(JSON.stringify(schema.const)), ...unknown], 'union'));
+    else if (Array.isArray(schema.enum)) parts.push(join([...schema.enum.map((v) => atom(JSON.stringify(v))), ...unknown], 'union'));
     else if (schema.type !== undefined) parts.push(this.byType(schema, indent, path));
     else if (schema.properties !== undefined || schema.additionalProperties !== undefined) parts.push(this.object(schema, indent, path));
     else if (schema.items !== undefined) parts.push(this.array(schema, indent, path));
     for (const key of ['anyOf', 'oneOf'] as const) {
       const branches = schema[key];
-      if (Array.isArray(branches)) parts.push(join(branches.map((b) => this.render(b, indent, path)), 'union'));
+      if (Array.isArray(branches)) parts.push(join([...branches.map((b) => this.render(b, indent, path)), ...unknown], 'union'));
     }
     if (Array.isArray(schema.allOf)) parts.push(join(schema.allOf.map((b) => this.render(b, indent, path)), 'intersection'));
     if (isSchema(schema.not) && Object.keys(schema.not).length === 0 && parts.length === 0) return atom('never');
     if (parts.length === 0) return atom('unknown');
     return join(parts, 'intersection');
+  }
+
+  /**
+   * The unknown case of an open enum or union: `(string & {})` beside string values (it keeps
+   * the known ones in autocompletion), and for tagged variants one more variant whose tag is
+   * UnknownTag.
+   */
+  unknownParts(schema: JsonSchema, path: string): Rendered[] {
+    const unknown = unknownCase(schema, this.ctx.root ?? schema);
+    if (!unknown) return this.fail(`${OPEN} applies to an enum, a literal, or a union of literals or of tagged objects`, path);
+    const parts = unknown.types.map((type) => atom(type === 'boolean' ? 'boolean' : `(${type} & {})`));
+    if (unknown.tag !== undefined) parts.push(atom(`{ ${propertyKey(unknown.tag)}: ${UNKNOWN_TAG}; [key: string]: unknown }`));
+    return parts;
   }
 
   byType(schema: JsonSchema, indent: string, path: string): Rendered {
@@ -139,16 +175,25 @@ class Renderer {
 
   array(schema: JsonSchema, indent: string, path: string): Rendered {
     const { items, additionalItems } = schema;
+    // An empty tuple (z.tuple([])), which draft-07 writes as a list of length 0.
+    if (!Array.isArray(items) && schema.maxItems === 0) return atom('[]');
     if (!Array.isArray(items)) return atom(arrayOf(items === undefined ? atom('unknown') : this.render(items, indent, `${path}[]`)));
     const min = typeof schema.minItems === 'number' ? schema.minItems : items.length;
+    // Items that all carry an identifier title (`.meta({ title })`) become labelled elements, `[a: number, ...rest: number[]]`.
+    const labels = items.every((item) => isSchema(item) && typeof item.title === 'string' && IDENTIFIER.test(item.title))
+      ? items.map((item) => (item as JsonSchema).title as string)
+      : undefined;
+    const label = (i: number) => (labels ? `${labels[i]}${i >= min ? '?' : ''}: ` : '');
     const elements = items.map((item, i) => {
       const text = this.render(item, indent, `${path}[${i}]`);
+      if (labels) return `${label(i)}${text.text}`;
       return i >= min ? `${text.kind === 'atom' ? text.text : `(${text.text})`}?` : text.text;
     });
     const closed = additionalItems === false || (additionalItems === undefined && schema.maxItems === items.length);
     if (!closed) {
       const rest = additionalItems === undefined || additionalItems === true ? atom('unknown') : this.render(additionalItems, indent, `${path}[...]`);
-      elements.push(`...${arrayOf(rest)}`);
+      const restTitle = isSchema(additionalItems) && typeof additionalItems.title === 'string' && IDENTIFIER.test(additionalItems.title) ? additionalItems.title : 'rest';
+      elements.push(`...${labels && items.length > 0 ? `${restTitle}: ` : ''}${arrayOf(rest)}`);
     }
     return atom(`[${elements.join(', ')}]`);
   }

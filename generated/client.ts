@@ -214,6 +214,27 @@ export type MathAddInput = [number, number];
 /** Result of `math.add`. */
 export type MathAddOutput = number;
 
+/** Params of `math.subtract` (by position or by name). */
+export type MathSubtractInput = MathSubtractInputByPosition | MathSubtractInputByName;
+
+/** Params of `math.subtract` by position. */
+export type MathSubtractInputByPosition = [minuend: number, subtrahend: number];
+
+/** Params of `math.subtract` by name. */
+export interface MathSubtractInputByName {
+  minuend: number;
+  subtrahend: number;
+}
+
+/** Result of `math.subtract`. */
+export type MathSubtractOutput = number;
+
+/** Params of `math.sum` (by position). */
+export type MathSumInput = number[];
+
+/** Result of `math.sum`. */
+export type MathSumOutput = number;
+
 /** Params of `math.divide` (by name). */
 export interface MathDivideInput {
   dividend: number;
@@ -247,13 +268,30 @@ export function isMathDivisionByZero(err: unknown): err is WarrenError & { reado
   return err instanceof WarrenError && err.code === 2001;
 }
 
-/** Arithmetic, to show positional and named params, a declared error and cancellation. */
+/** Arithmetic, to show positional, named, either and variadic params, a declared error and cancellation. */
 export interface MathApi {
   /**
    * Adds two numbers (positional params).
    * Calls `math.add`.
    */
   add(input: MathAddInput, options?: CallOptions): Promise<MathAddOutput>;
+  /**
+   * Subtracts subtrahend from minuend (params by position or by name).
+   * Calls `math.subtract`.
+   * Params by position or by name: one overload each.
+   */
+  subtract(input: MathSubtractInputByPosition, options?: CallOptions): Promise<MathSubtractOutput>;
+  /**
+   * Subtracts subtrahend from minuend (params by position or by name).
+   * Calls `math.subtract`.
+   * Params by position or by name: one overload each.
+   */
+  subtract(input: MathSubtractInputByName, options?: CallOptions): Promise<MathSubtractOutput>;
+  /**
+   * Adds any count of numbers (variadic positional params); 0 for none.
+   * Calls `math.sum`.
+   */
+  sum(input: MathSumInput, options?: CallOptions): Promise<MathSumOutput>;
   /**
    * Divides dividend by divisor (named params).
    * Calls `math.divide`.
@@ -268,6 +306,9 @@ export interface MathApi {
   /** JSON-RPC notifications: the method runs, nothing is answered, errors are not reported. */
   notify: {
     add(input: MathAddInput): Promise<void>;
+    subtract(input: MathSubtractInputByPosition): Promise<void>;
+    subtract(input: MathSubtractInputByName): Promise<void>;
+    sum(input: MathSumInput): Promise<void>;
     divide(input: MathDivideInput): Promise<void>;
     slow(input: MathSlowInput): Promise<void>;
   };
@@ -281,6 +322,8 @@ export interface Methods {
   'chat.send': { input: ChatSendInput; output: ChatSendOutput };
   'chat.history': { input: ChatHistoryInput; output: ChatHistoryOutput };
   'math.add': { input: MathAddInput; output: MathAddOutput };
+  'math.subtract': { input: MathSubtractInput; output: MathSubtractOutput };
+  'math.sum': { input: MathSumInput; output: MathSumOutput };
   'math.divide': { input: MathDivideInput; output: MathDivideOutput };
   'math.slow': { input: MathSlowInput; output: MathSlowOutput };
 }
@@ -328,10 +371,14 @@ export function createApi(client: WarrenClient): Api {
     },
     math: {
       add: (input, options) => client.call<MathAddOutput>('math.add', params(input), options),
+      subtract: (input: MathSubtractInput, options?: CallOptions) => client.call<MathSubtractOutput>('math.subtract', params(input), options),
+      sum: (input, options) => client.call<MathSumOutput>('math.sum', params(input), options),
       divide: (input, options) => client.call<MathDivideOutput>('math.divide', params(input), options),
       slow: (input, options) => client.call<MathSlowOutput>('math.slow', params(input), options),
       notify: {
         add: (input) => client.notify('math.add', params(input)),
+        subtract: (input: MathSubtractInput) => client.notify('math.subtract', params(input)),
+        sum: (input) => client.notify('math.sum', params(input)),
         divide: (input) => client.notify('math.divide', params(input)),
         slow: (input) => client.notify('math.slow', params(input)),
       },

@@ -3,11 +3,24 @@ import { defineContract } from 'warren';
 
 export const math = defineContract({
   service: 'math',
-  description: 'Arithmetic, to show positional and named params, a declared error and cancellation.',
+  description: 'Arithmetic, to show positional, named, either and variadic params, a declared error and cancellation.',
   methods: {
     add: {
       description: 'Adds two numbers (positional params).',
       input: z.tuple([z.number(), z.number()]),
+      output: z.number(),
+    },
+    subtract: {
+      description: 'Subtracts subtrahend from minuend (params by position or by name).',
+      input: z.union([
+        z.tuple([z.number().meta({ title: 'minuend' }), z.number().meta({ title: 'subtrahend' })]),
+        z.object({ minuend: z.number(), subtrahend: z.number() }),
+      ]),
+      output: z.number(),
+    },
+    sum: {
+      description: 'Adds any count of numbers (variadic positional params); 0 for none.',
+      input: z.array(z.number()),
       output: z.number(),
     },
     divide: {

@@ -4,7 +4,8 @@
  * in a stable order, with major-version waivers applied.
  */
 import { compareSchemas } from './compareSchemas.ts';
-import type { Lock, LockedMethod, LockedService } from './lock.ts';
+import { canonical, type Lock, type LockedMethod, type LockedService } from './lock.ts';
+import { paramShapes } from './paramShapes.ts';
 import { rule, schemaRuleId, type Direction, type Severity } from './rules.ts';
 import { majorBumped } from './semver.ts';
 
@@ -20,6 +21,8 @@ export interface Finding {
   /** JSON path of the value concerned, `$` for the whole message or the subject itself. */
   path: string;
   message: string;
+  /** How to make the change compatible (the rule's advice). */
+  advice: string;
   /** A breaking finding in a service whose major version went up: reported, not failing. */
   allowed?: boolean;
 }
@@ -44,16 +47,12 @@ function schemaFindings(emit: Emit, subject: string, part: NonNullable<Finding['
 }
 
 function compareMethod(emit: Emit, subject: string, o: LockedMethod, n: LockedMethod): void {
-  if (o.params !== n.params) {
-    emit('method.params-structure-changed', subject, '$', `params ${o.params} → ${n.params}: every existing call is rejected`);
-  } else {
-    schemaFindings(emit, subject, 'input', 'input', o.input, n.input);
-  }
+  compareParams(emit, subject, o, n);
   schemaFindings(emit, subject, 'output', 'output', o.output, n.output);
   const [ot, nt] = [o.timeoutMs ?? DEFAULT_TIMEOUT_MS, n.timeoutMs ?? DEFAULT_TIMEOUT_MS];
   if (nt < ot) emit('method.timeout-shortened', subject, '$', `timeout ${ot} ms → ${nt} ms: slow calls now fail with a timeout`);
   if (nt > ot) emit('method.timeout-lengthened', subject, '$', `timeout ${ot} ms → ${nt} ms`);
-  if (o.idempotent && !n.idempotent) emit('method.idempotent-removed', subject, '$', 'no longer idempotent: clients must not resend it after a reconnect');
+  if (o.idempotent && !n.idempotent) emit('method.idempotent-removed', subject, '$', 'no longer idempotent: old clients still resend it after a reconnect, which may now run it twice');
   if (!o.idempotent && n.idempotent) emit('method.idempotent-added', subject, '$', 'now idempotent: clients may resend it');
   const roles = (r: string[] | undefined) => (r === undefined ? 'anyone' : r.join(', ') || 'no role');
   const dropped = o.roles === undefined ? (n.roles === undefined ? [] : ['anyone']) : n.roles === undefined ? [] : o.roles.filter((r) => !n.roles!.includes(r));
@@ -65,6 +64,22 @@ function compareMethod(emit: Emit, subject: string, o: LockedMethod, n: LockedMe
   if (nq < oq) emit('method.queue-limit-lowered', subject, '$', `maxQueueLength ${queue(oq)} → ${queue(nq)}: more calls get OVERLOADED`);
   if (nq > oq) emit('method.queue-limit-raised', subject, '$', `maxQueueLength ${queue(oq)} → ${queue(nq)}`);
   if (!o.deprecated && n.deprecated) emit('method.deprecated', subject, '$', 'marked deprecated: it may be removed once this lock is the baseline');
+}
+
+/** Params: the shapes both sides take are compared; a shape one side lacks was added or removed. */
+function compareParams(emit: Emit, subject: string, o: LockedMethod, n: LockedMethod): void {
+  if (o.params === n.params) return schemaFindings(emit, subject, 'input', 'input', o.input, n.input);
+  const [before, after] = [paramShapes(o), paramShapes(n)];
+  const names = ['by-position', 'by-name'] as const;
+  if (!names.some((name) => before[name] && after[name])) {
+    return emit('method.params-structure-changed', subject, '$', `params ${o.params} → ${n.params}: every existing call is rejected`);
+  }
+  for (const name of names) {
+    const [a, b] = [before[name], after[name]];
+    if (a && b) schemaFindings(emit, subject, 'input', 'input', a, b);
+    else if (a) emit('method.params-shape-removed', subject, '$', `params ${name} are no longer accepted (${o.params} → ${n.params}): calls that send them are rejected`);
+    else if (b) emit('method.params-shape-added', subject, '$', `params ${name} are now accepted too (${o.params} → ${n.params})`);
+  }
 }
 
 function compareService(emit: Emit, name: string, o: LockedService | undefined, n: LockedService | undefined, options: CheckOptions): void {
@@ -109,11 +124,14 @@ function compareService(emit: Emit, name: string, o: LockedService | undefined, 
   }
 }
 
-/** Same lock entry apart from deprecation. */
+/**
+ * Same lock entry apart from deprecation. Compared in canonical form: a baseline read from a
+ * file and a lock built from contracts hold the same keys in different orders.
+ */
 function sameShape(a: object, b: object): boolean {
   const { deprecated: _a, ...x } = a as { deprecated?: boolean };
   const { deprecated: _b, ...y } = b as { deprecated?: boolean };
-  return JSON.stringify(x) === JSON.stringify(y);
+  return JSON.stringify(canonical(x)) === JSON.stringify(canonical(y));
 }
 
 const union = (a: object, b: object) => [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
@@ -128,8 +146,9 @@ export function checkLocks(baseline: Lock, current: Lock, options: CheckOptions 
     const [o, n] = [baseline.services[name], current.services[name]];
     const bumped = majorBumped(o?.version, n?.version);
     const emit: Emit = (id, subject, path, message, part, override) => {
-      const severity = override ?? rule(id).severity;
-      const finding: Finding = { rule: id, severity, service: name, subject, ...(part ? { part } : {}), path, message };
+      const { severity: ruled, advice } = rule(id);
+      const severity = override ?? ruled;
+      const finding: Finding = { rule: id, severity, service: name, subject, ...(part ? { part } : {}), path, message, advice };
       if (bumped && severity === 'breaking') finding.allowed = true;
       findings.push(finding);
     };

@@ -1,6 +1,11 @@
 /**
  * Arrays: lists (`items` is one schema) and tuples (`items` is a list, draft-07's form; zod
- * writes `additionalItems: false` and `minItems`/`maxItems` for a closed tuple).
+ * writes `additionalItems: false` and `minItems`/`maxItems` for a closed tuple, and a schema in
+ * `additionalItems` for a rest element, as in variadic params).
+ *
+ * A list is the tuple with no fixed items whose rest is its item schema, so a list and a tuple
+ * are compared as two tuples: `z.array(x)` → `z.tuple([x]).rest(x)` is a longer minimum length,
+ * `z.array(x).length(3)` → `z.tuple([x, x, x])` no change at all.
  *
  * A tuple's length is compared as a range: [a, b] → [a, b, c] accepts neither the old nor the
  * new lengths of the other, so it is `tuple-length-changed`; adding an optional trailing item
@@ -33,7 +38,10 @@ export function compareArrays(o: JsonSchema, n: JsonSchema, path: string, ctx: C
   const oTuple = Array.isArray(o.items);
   const nTuple = Array.isArray(n.items);
   if (oTuple !== nTuple) {
-    return [{ rule: 'array-shape-changed', path, message: oTuple ? 'a tuple became a list' : 'a list became a tuple' }];
+    const changes = compareTuples(oTuple ? o : asTuple(o), nTuple ? n : asTuple(n), path, ctx);
+    if (!oTuple && o.uniqueItems) changes.push({ rule: 'constraint-loosened', path, message: 'items need no longer be unique' });
+    if (!nTuple && n.uniqueItems) changes.push({ rule: 'constraint-tightened', path, message: 'items must now be unique' });
+    return changes;
   }
   if (!oTuple) {
     const changes = ctx.node((o.items as JsonSchema | undefined) ?? {}, (n.items as JsonSchema | undefined) ?? {}, `${path}[]`);
@@ -44,6 +52,12 @@ export function compareArrays(o: JsonSchema, n: JsonSchema, path: string, ctx: C
     return changes;
   }
   return compareTuples(o, n, path, ctx);
+}
+
+/** A list as the tuple it equals: no fixed items, every item the rest. */
+function asTuple(list: JsonSchema): JsonSchema {
+  const { items, uniqueItems: _unique, ...rest } = list;
+  return { ...rest, items: [], additionalItems: (items as JsonSchema | undefined) ?? {} };
 }
 
 function compareTuples(o: JsonSchema, n: JsonSchema, path: string, ctx: CompareContext): Change[] {

@@ -9,9 +9,12 @@
  * - Results, events, error data: clients must ignore properties they do not know (Warren's
  *   client runtime does not validate results). zod closes every output object
  *   (`additionalProperties: false`) because it strips unknown keys, not as a promise to the
- *   client, so output closedness is set aside and a new field is safe.
+ *   client, so that closedness is set aside and a new field is safe. A strict result object
+ *   (`z.strictObject`, marked `x-warren-closed`) does promise no new fields: adding one breaks
+ *   that promise, and so does making the object plain.
  * A typed `additionalProperties` (a record's value, a catchall) is compared like a property.
  */
+import { CLOSED } from '../openValues.ts';
 import type { JsonSchema } from '../toJsonSchema.ts';
 import { compareCounts } from './compareScalars.ts';
 import type { Change, CompareContext } from './comparison.ts';
@@ -44,6 +47,8 @@ export function compareObjects(o: JsonSchema, n: JsonSchema, path: string, ctx: 
   const [of, nf] = [fields(o), fields(n)];
   const [ox, nx] = [extra(o), extra(n)];
   const changes: Change[] = [];
+  if (!input && o[CLOSED] === true && n[CLOSED] !== true) changes.push({ rule: 'object-made-open', path, message: 'no longer strict: new fields may be added later' });
+  if (!input && o[CLOSED] !== true && n[CLOSED] === true) changes.push({ rule: 'object-made-strict', path, message: 'now strict: no new fields will be added' });
   // What a property not named in `properties` is: the typed extra, or anything.
   const fallback = (x: Extra): JsonSchema => (x.kind === 'typed' ? x.schema : {});
   for (const name of [...new Set([...of.names, ...nf.names])].sort()) {
@@ -55,12 +60,18 @@ export function compareObjects(o: JsonSchema, n: JsonSchema, path: string, ctx: 
     if (had && has) {
       if (!wasRequired && isRequired) changes.push({ rule: 'field-made-required', path: at, message: `"${name}" is now required` });
       if (wasRequired && !isRequired) changes.push({ rule: 'field-made-optional', path: at, message: `"${name}" is now optional: it may be missing` });
+      if (!wasRequired && !isRequired && 'default' in before !== 'default' in after) {
+        const text = (s: JsonSchema) => ('default' in s ? JSON.stringify(s.default) : 'none');
+        changes.push({ rule: 'default-changed', path: at, message: `default ${text(before)} → ${text(after)}: clients that omit "${name}" get another value` });
+      }
       changes.push(...ctx.node(before, after, at));
     } else if (has) {
       if (ox.kind === 'typed') {
         // The old record or catchall already allowed this key: compare its value type.
         if (isRequired) changes.push({ rule: 'field-made-required', path: at, message: `"${name}" is now required` });
         changes.push(...ctx.node(before, after, at));
+      } else if (!input && o[CLOSED] === true) {
+        changes.push({ rule: 'closed-field-added', path: at, message: `new field "${name}" in a strict object, which promised no new fields` });
       } else if (isRequired) {
         changes.push({ rule: 'required-field-added', path: at, message: input ? `new required field "${name}": clients that omit it are rejected` : `new field "${name}"` });
       } else {
@@ -90,7 +101,7 @@ function compareExtra(ox: Extra, nx: Extra, path: string, ctx: CompareContext): 
   const at = `${path}[string]`;
   if (ox.kind === 'typed' && nx.kind === 'typed') return ctx.node(ox.schema, nx.schema, at);
   if (ctx.direction === 'output') {
-    // A record whose values became anything widens what clients receive; closedness does not count.
+    // A record whose values became anything widens what clients receive; only a strict object's closedness counts.
     return ox.kind === 'typed' && nx.kind === 'open' ? ctx.node(ox.schema, {}, at) : [];
   }
   if (ox.kind === nx.kind) return [];

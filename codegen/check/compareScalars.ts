@@ -1,14 +1,17 @@
 /**
  * Booleans, numbers and strings: enum and literal values, bounds, lengths, pattern and format.
  *
- * Undecidable on purpose: two different `pattern`s (regular-expression inclusion is not
- * decidable for JavaScript's regexes, which have lookaround and backreferences), two different
- * `format`s, and two `multipleOf`s neither of which divides the other. Each is reported as
- * `constraint-changed`, breaking in both directions. When the format changes, the pattern zod
- * derives from it changes too; only the format is reported.
+ * Formats are compared by name and options, and patterns by a conservative inclusion test
+ * (formats.ts, regexInclusion.ts); zod derives a pattern from each format, which is not compared
+ * on its own. Undecidable on purpose, and reported as `constraint-changed` (breaking in both
+ * directions): two patterns outside the inclusion test's subset (JavaScript's regexes have
+ * lookaround and backreferences), two unrelated formats, and two `multipleOf`s neither of which
+ * divides the other.
  */
 import type { Change } from './comparison.ts';
 import { accepts, isMultiple, sameValue, type Branch } from './expand.ts';
+import { compareFormats } from './formats.ts';
+import type { Format } from './zodFacts.ts';
 
 const show = (values: unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
 
@@ -25,7 +28,10 @@ export function compareValues(o: Branch, n: Branch, path: string): { changes: Ch
     const removed = ov.filter((v) => !nv.some((w) => sameValue(v, w)));
     const added = nv.filter((v) => !ov.some((w) => sameValue(v, w)));
     if (removed.length) changes.push({ rule: 'enum-value-removed', path, message: `value ${show(removed)} no longer allowed` });
-    if (added.length) changes.push({ rule: 'enum-value-added', path, message: `value ${show(added)} now allowed` });
+    if (added.length && o.open) changes.push({ rule: 'open-enum-value-added', path, message: `value ${show(added)} now allowed: old SDKs hold it as their unknown value` });
+    else if (added.length) changes.push({ rule: 'enum-value-added', path, message: `value ${show(added)} now allowed: an old SDK's type cannot hold it` });
+    if (o.values && n.values && !o.open && n.open) changes.push({ rule: 'enum-opened', path, message: 'declared open: SDKs built before have no unknown value' });
+    if (o.values && n.values && o.open && !n.open) changes.push({ rule: 'enum-closed', path, message: 'no longer open: no more values will be added' });
   } else if (ov) {
     changes.push({ rule: 'enum-relaxed', path, message: `was one of ${show(ov)}, now any ${n.type}${n.integer ? ' (integer)' : ''}` });
     const rejected = ov.filter((v) => accepts(n, v) !== true);
@@ -67,6 +73,38 @@ function bound(b: Branch, side: -1 | 1, clamp: boolean): Bound {
 function describe(b: Bound, side: -1 | 1): string {
   if (!Number.isFinite(b.value) || Math.abs(b.value) === SAFE) return 'none';
   return `${side < 0 ? (b.exclusive ? '>' : '≥') : b.exclusive ? '<' : '≤'} ${b.value}`;
+}
+
+const BOUND_KEYS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+
+/** An integer branch with nothing but bounds, as an inclusive [low, high]; undefined for any other. */
+function integerRange(b: Branch): [number, number] | undefined {
+  if (b.type !== 'number' || !b.integer || b.values || b.facts || Object.keys(b.schema).some((k) => !BOUND_KEYS.has(k))) return undefined;
+  return [bound(b, -1, true).value, bound(b, 1, true).value];
+}
+
+/**
+ * Integer ranges of a union that touch or overlap, merged: `[0..5] | [6..10]` is `[0..10]`, so
+ * that it pairs with a single `z.int().min(0).max(10)`.
+ */
+export function mergeIntegerRanges(branches: Branch[]): Branch[] {
+  const ranges: [number, number][] = [];
+  const rest: Branch[] = [];
+  for (const b of branches) {
+    const range = integerRange(b);
+    if (range) ranges.push(range);
+    else rest.push(b);
+  }
+  if (ranges.length < 2) return branches;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [lo, hi] of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  if (merged.length === ranges.length) return branches;
+  return [...merged.map(([minimum, maximum]): Branch => ({ type: 'number', integer: true, schema: { minimum, maximum } })), ...rest];
 }
 
 export function compareNumbers(o: Branch, n: Branch, path: string): Change[] {
@@ -115,14 +153,23 @@ function compareKeyword(o: Record<string, unknown>, n: Record<string, unknown>, 
   return [{ rule, path, message: `${key} ${text(a)} → ${text(b)}` }];
 }
 
+/**
+ * A string branch's formats and patterns: zod's own account in the lock's facts (named formats
+ * with their options), else what JSON Schema says (one `.regex()`, a template literal's pattern).
+ */
+function formatsOf(b: Branch): Format[] {
+  if (b.facts?.formats) return b.facts.formats;
+  const out: Format[] = [];
+  if (typeof b.schema.format === 'string') out.push({ name: b.schema.format });
+  if (typeof b.schema.pattern === 'string') out.push({ name: 'regex', source: b.schema.pattern });
+  return out;
+}
+
 export function compareStrings(o: Branch, n: Branch, path: string): Change[] {
   const values = compareValues(o, n, path);
   if (values.decided) return values.changes;
   const changes = compareCounts(o.schema, n.schema, 'minLength', 'maxLength', path);
-  const format = compareKeyword(o.schema, n.schema, 'format', path);
-  changes.push(...format);
-  if (format.length === 0) {
-    for (const key of ['contentEncoding', 'contentMediaType', 'pattern']) changes.push(...compareKeyword(o.schema, n.schema, key, path));
-  }
+  changes.push(...compareFormats(formatsOf(o), formatsOf(n), path));
+  changes.push(...compareKeyword(o.schema, n.schema, 'contentMediaType', path));
   return changes;
 }

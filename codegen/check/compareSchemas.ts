@@ -11,9 +11,10 @@
  */
 import type { JsonSchema } from '../toJsonSchema.ts';
 import { compareArrays } from './compareArrays.ts';
+import { compareFacts } from './compareFacts.ts';
 import { compareObjects } from './compareObjects.ts';
 import type { Change, CompareContext } from './comparison.ts';
-import { compareNumbers, compareStrings, compareValues } from './compareScalars.ts';
+import { compareNumbers, compareStrings, compareValues, mergeIntegerRanges } from './compareScalars.ts';
 import { canonical } from './lock.ts';
 import { expand, resolve, sameValue, type Branch, type TypeName } from './expand.ts';
 import { rule, schemaRuleId, type Direction } from './rules.ts';
@@ -28,7 +29,19 @@ export function compareSchemas(oldSchema: JsonSchema, newSchema: JsonSchema, dir
     node: (o, n, path) => compareNode(o, n, path, ctx),
   };
   // Entering through `#` marks the root as a ref, so a recursive schema is not compared twice.
-  return ctx.node({ $ref: '#' }, { $ref: '#' }, '$').filter((change) => schemaRuleId(change.rule, direction) !== undefined);
+  const changes = ctx.node({ $ref: '#' }, { $ref: '#' }, '$').filter((change) => schemaRuleId(change.rule, direction) !== undefined);
+  // Facts of a node that wraps a union (z.string().nullable().refine(…)) reach each of its branches: report them once.
+  const seen = new Set<string>();
+  return changes.filter((c) => {
+    const key = `${c.rule}\u0000${c.path}\u0000${c.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+/** A branch as a schema of its own, standing in for a pipe's other side where a node has no pipe. */
+function standIn(b: Branch | undefined): JsonSchema {
+  if (!b) return {};
+  return { ...b.schema, type: b.integer ? 'integer' : b.type, ...(b.values ? { enum: b.values } : {}) };
 }
 
 const TYPE_LABEL: Record<TypeName, string> = { null: 'null', boolean: 'boolean', number: 'number', string: 'string', array: 'array', object: 'object' };
@@ -54,6 +67,10 @@ function compareNode(o: JsonSchema, n: JsonSchema, path: string, ctx: CompareCon
   if (eo.kind === 'any' || en.kind === 'any') {
     if (eo.kind === 'any' && en.kind !== 'any') out.push({ rule: 'type-narrowed', path, message: `any value → ${label(en.branches)}` });
     if (en.kind === 'any' && eo.kind !== 'any') out.push({ rule: 'type-widened', path, message: `${label(eo.branches)} → any value` });
+    // Facts shared by every branch (those of a wrapping node) are compared with the other side's.
+    const facts = (e: typeof eo) => (e.kind === 'any' ? e.facts : e.branches.length === 1 ? e.branches[0]!.facts : undefined);
+    const one = (e: typeof eo) => (e.kind === 'union' && e.branches.length === 1 ? standIn(e.branches[0]) : {});
+    out.push(...compareFacts(facts(eo), facts(en), [one(eo), one(en)], path, ctx));
     return out;
   }
   const group = (branches: Branch[]) => {
@@ -82,7 +99,7 @@ function compareNode(o: JsonSchema, n: JsonSchema, path: string, ctx: CompareCon
   }
   for (const [type, olds] of og) {
     const news = ng.get(type);
-    if (news && type !== 'null') out.push(...compareGroup(olds, news, path, ctx));
+    if (news) out.push(...compareGroup(olds, news, path, ctx));
   }
   return out;
 }
@@ -101,7 +118,9 @@ function cost(changes: Change[], direction: Direction): number {
 
 /** Compares the branches of one JSON type (several when a union has two object variants). */
 function compareGroup(olds: Branch[], news: Branch[], path: string, ctx: CompareContext): Change[] {
-  if (olds.length === 1 && news.length === 1) return compareBranch(olds[0]!, news[0]!, path, ctx);
+  if (olds[0]!.type === 'number') [olds, news] = [mergeIntegerRanges(olds), mergeIntegerRanges(news)];
+  // One branch each compares directly, unless a one-variant union was opened or closed.
+  if (olds.length === 1 && news.length === 1 && Boolean(olds[0]!.open) === Boolean(news[0]!.open)) return compareBranch(olds[0]!, news[0]!, path, ctx);
   const discriminated = olds[0]!.type === 'object' ? pairByDiscriminator(olds, news, path, ctx) : undefined;
   if (discriminated) return discriminated;
   // Each branch on the side that must be covered finds its best partner on the other side.
@@ -148,12 +167,20 @@ function pairByDiscriminator(olds: Branch[], news: Branch[], path: string, ctx: 
     if (!ov || !nv) continue;
     const out: Change[] = [];
     const at = (tag: string) => `${path}[?(@.${name}==${tag})]`;
+    // An open union marks every one of its branches open.
+    const [wasOpen, isOpen] = [olds.every((b) => b.open), news.every((b) => b.open)];
+    if (!wasOpen && isOpen) out.push({ rule: 'union-opened', path, message: 'declared open: SDKs built before have no unknown variant' });
+    if (wasOpen && !isOpen) out.push({ rule: 'union-closed', path, message: 'no longer open: no more variants will be added' });
     ov.forEach((tag, i) => {
       const j = nv.indexOf(tag);
       if (j < 0) out.push({ rule: 'variant-removed', path: at(tag), message: `variant ${name}=${tag} removed` });
       else out.push(...compareBranch(olds[i]!, news[j]!, at(tag), ctx));
     });
-    for (const tag of nv) if (!ov.includes(tag)) out.push({ rule: 'variant-added', path: at(tag), message: `variant ${name}=${tag} added` });
+    for (const tag of nv) {
+      if (ov.includes(tag)) continue;
+      if (wasOpen) out.push({ rule: 'open-variant-added', path: at(tag), message: `variant ${name}=${tag} added: old SDKs hold it as their unknown variant` });
+      else out.push({ rule: 'variant-added', path: at(tag), message: `variant ${name}=${tag} added: an old SDK's type cannot hold it` });
+    }
     return out;
   }
   return undefined;
@@ -166,21 +193,22 @@ function compareBranch(o: Branch, n: Branch, path: string, ctx: CompareContext):
     ctx.active.add(key);
   }
   try {
+    const facts = compareFacts(o.facts, n.facts, [standIn(o), standIn(n)], path, ctx);
     switch (o.type) {
       case 'null':
-        return [];
+        return facts;
       case 'boolean':
-        return compareValues(o, n, path).changes;
+        return [...compareValues(o, n, path).changes, ...facts];
       case 'number':
-        return compareNumbers(o, n, path);
+        return [...compareNumbers(o, n, path), ...facts];
       case 'string':
-        return compareStrings(o, n, path);
+        return [...compareStrings(o, n, path), ...facts];
       case 'array':
-        return compareArrays(o.schema, n.schema, path, ctx);
+        return [...compareArrays(o.schema, n.schema, path, ctx), ...facts];
       case 'object':
-        return compareObjects(o.schema, n.schema, path, ctx);
+        return [...compareObjects(o.schema, n.schema, path, ctx), ...facts];
       default:
-        return [];
+        return facts;
     }
   } finally {
     if (key !== undefined) ctx.active.delete(key);

@@ -8,7 +8,9 @@
  * schema, `if`/`then`, `patternProperties`, a multi-part `allOf` …) make the node `opaque`: it
  * is compared by its JSON text, and any difference is reported as undecidable.
  */
+import { CLOSED, OPEN } from '../openValues.ts';
 import type { JsonSchema } from '../toJsonSchema.ts';
+import { FACTS, mergeFacts, type Facts } from './zodFacts.ts';
 
 export type TypeName = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object';
 
@@ -22,14 +24,21 @@ export interface Branch {
   values?: unknown[];
   /** The `$ref` this branch was reached through, to stop comparing a recursive schema twice. */
   ref?: string;
+  /**
+   * Part of a node the contract declared open (`x-warren-open`): an old SDK has an unknown case
+   * for values (of an enum) or variants (of a union) added later.
+   */
+  open?: boolean;
+  /** What zod adds (zodFacts.ts), from this branch's node and every node wrapping it. */
+  facts?: Facts;
 }
 
-export type Expanded = { kind: 'any' } | { kind: 'union'; branches: Branch[] } | { kind: 'opaque'; schema: JsonSchema };
+export type Expanded = { kind: 'any'; facts?: Facts } | { kind: 'union'; branches: Branch[] } | { kind: 'opaque'; schema: JsonSchema };
 
 /** Keywords that never constrain a value. */
 const IGNORED = new Set([
   '$schema', '$id', '$comment', 'title', 'description', 'examples', 'deprecated', 'readOnly', 'writeOnly',
-  'default', 'definitions', '$defs',
+  'default', 'definitions', '$defs', FACTS,
 ]);
 
 const KEYWORDS: Record<TypeName, Set<string>> = {
@@ -38,10 +47,10 @@ const KEYWORDS: Record<TypeName, Set<string>> = {
   number: new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf']),
   string: new Set(['minLength', 'maxLength', 'pattern', 'format', 'contentEncoding', 'contentMediaType']),
   array: new Set(['items', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems']),
-  object: new Set(['properties', 'required', 'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties']),
+  object: new Set(['properties', 'required', 'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties', CLOSED]),
 };
 const TYPED = new Set(Object.values(KEYWORDS).flatMap((set) => [...set]));
-const STRUCTURAL = new Set(['type', 'enum', 'const', '$ref', 'anyOf', 'oneOf', 'allOf', 'not']);
+const STRUCTURAL = new Set(['type', 'enum', 'const', '$ref', 'anyOf', 'oneOf', 'allOf', 'not', OPEN]);
 
 /** The JSON type of a value, as a branch type. */
 export function typeOf(value: unknown): TypeName {
@@ -77,24 +86,34 @@ export function resolve(schema: JsonSchema, root: JsonSchema): { schema: JsonSch
 const isEmptySchema = (value: unknown) =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).every((k) => IGNORED.has(k));
 
-/** Expands `schema` (within `root`, for `$ref`s) into branches. */
+/** Expands `schema` (within `root`, for `$ref`s) into branches, each carrying the facts of the nodes around it. */
 export function expand(schema: JsonSchema, root: JsonSchema): Expanded {
+  const expanded = expandNode(schema, root);
+  const resolved = resolve(schema, root);
+  const facts = resolved?.schema[FACTS] as Facts | undefined;
+  if (!facts || expanded.kind === 'opaque') return expanded;
+  if (expanded.kind === 'any') return { kind: 'any', facts: mergeFacts(facts, expanded.facts)! };
+  return { kind: 'union', branches: expanded.branches.map((b) => ({ ...b, facts: mergeFacts(facts, b.facts)! })) };
+}
+
+function expandNode(schema: JsonSchema, root: JsonSchema): Expanded {
   const resolved = resolve(schema, root);
   if (!resolved) return { kind: 'opaque', schema };
   const { schema: s, ref } = resolved;
   const keys = Object.keys(s).filter((k) => !IGNORED.has(k));
+  const open = s[OPEN] === true;
   if (keys.some((k) => !STRUCTURAL.has(k) && !TYPED.has(k))) return { kind: 'opaque', schema: s };
   if (s.not !== undefined) return isEmptySchema(s.not) && keys.length === 1 ? { kind: 'union', branches: [] } : { kind: 'opaque', schema: s };
   const union = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
   if (union || s.allOf) {
     const parts = union ?? (s.allOf as JsonSchema[]);
-    // zod puts nothing but annotations next to anyOf, and uses a one-part allOf as a wrapper.
-    if (keys.length !== 1 || !Array.isArray(parts) || (!union && parts.length !== 1)) return { kind: 'opaque', schema: s };
+    // zod puts nothing but annotations (and an open marker) next to anyOf, and uses a one-part allOf as a wrapper.
+    if (keys.length !== (open ? 2 : 1) || !Array.isArray(parts) || (!union && parts.length !== 1)) return { kind: 'opaque', schema: s };
     const branches: Branch[] = [];
     for (const part of parts) {
       const sub = expand(part, root);
       if (sub.kind !== 'union') return sub;
-      branches.push(...sub.branches);
+      branches.push(...sub.branches.map((b) => (open ? { ...b, open: true } : b)));
     }
     return { kind: 'union', branches: mergeValueBranches(branches) };
   }
@@ -112,15 +131,19 @@ export function expand(schema: JsonSchema, root: JsonSchema): Expanded {
   const branches = types.map((type): Branch => {
     const own: JsonSchema = {};
     for (const key of keys) if (KEYWORDS[type].has(key)) own[key] = s[key];
-    const branch: Branch = { type, integer: type === 'number' && integer, schema: own };
+    // multipleOf(1) is z.int() by another name.
+    const wholeSteps = type === 'number' && own.multipleOf === 1;
+    if (wholeSteps) delete own.multipleOf;
+    const branch: Branch = { type, integer: type === 'number' && (integer || wholeSteps), schema: own };
     if (values) branch.values = values.filter((v) => typeOf(v) === type);
     if (ref !== undefined) branch.ref = ref;
+    if (open) branch.open = true;
     return branch;
   });
   return { kind: 'union', branches: mergeValueBranches(branches) };
 }
 
-const isValueOnly = (b: Branch) => b.values !== undefined && Object.keys(b.schema).length === 0;
+const isValueOnly = (b: Branch) => b.values !== undefined && Object.keys(b.schema).length === 0 && b.facts === undefined;
 
 /**
  * `z.union([z.literal('a'), z.literal('b')])` is `z.enum(['a', 'b'])` by another name: literal
@@ -130,7 +153,10 @@ function mergeValueBranches(branches: Branch[]): Branch[] {
   const out: Branch[] = [];
   for (const branch of branches) {
     const twin = isValueOnly(branch) ? out.find((b) => isValueOnly(b) && b.type === branch.type && b.integer === branch.integer) : undefined;
-    if (twin) twin.values = [...twin.values!, ...branch.values!.filter((v) => !twin.values!.some((w) => sameValue(v, w)))];
+    if (twin) {
+      twin.values = [...twin.values!, ...branch.values!.filter((v) => !twin.values!.some((w) => sameValue(v, w)))];
+      if (branch.open) twin.open = true;
+    }
     else out.push({ ...branch, ...(branch.values ? { values: [...branch.values] } : {}) });
   }
   return out;

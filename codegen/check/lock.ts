@@ -6,18 +6,22 @@
  * Schemas are codegen's own (draft-07, `io: 'input'` for params, `'output'` for everything a
  * client receives), minus `$schema` and the annotations that cannot break a client
  * (description, title, examples …). `default` stays: it decides what an omitted field means.
+ * Each node also carries, under `x-zod`, what zod knows and JSON Schema drops (zodFacts.ts):
+ * refinements, transforms, coercion, pipes, string format options.
  * Object keys are sorted at every level, so the same contracts always give the same bytes.
  */
 import { z } from 'zod';
 import type { Contract } from '../../src/contract/defineContract.ts';
-import { buildModel } from '../model.ts';
-import type { JsonSchema } from '../toJsonSchema.ts';
-import { mapSubschemas } from './schemaWalk.ts';
+import { buildModel, eitherParamsSchema } from '../model.ts';
+import { toJsonSchema, type JsonSchema } from '../toJsonSchema.ts';
+import { stripAnnotations } from './schemaWalk.ts';
+import { annotate } from './zodFacts.ts';
 
-export const LOCK_VERSION = 1;
+export const LOCK_VERSION = 2;
 
 export interface LockedMethod {
-  params: 'by-name' | 'by-position';
+  /** `either`: the input is a `oneOf` of one array (positional) and one object (named) shape. */
+  params: 'by-name' | 'by-position' | 'either';
   input: JsonSchema;
   output: JsonSchema;
   timeoutMs?: number;
@@ -51,15 +55,6 @@ export interface Lock {
   services: Record<string, LockedService>;
 }
 
-/** Keywords that describe a schema without constraining it. */
-const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
-
-function stripAnnotations(schema: JsonSchema): JsonSchema {
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(schema)) if (!ANNOTATIONS.has(key)) out[key] = value;
-  return mapSubschemas(out, stripAnnotations);
-}
-
 /** A deep copy with object keys sorted; arrays keep their order (enum order is the author's). */
 export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -76,6 +71,8 @@ export function canonical(value: unknown): unknown {
  */
 export function buildLock(contracts: readonly Contract[]): Lock {
   const model = buildModel(contracts);
+  const schema = (zod: z.ZodType, io: 'input' | 'output', service: string, message: string) =>
+    stripAnnotations(toJsonSchema(zod, io, { service, message }, (s, json) => annotate(s as never, json, io)));
   const services: Record<string, LockedService> = {};
   for (const service of model.services) {
     const contract = contracts.find((c) => c.service === service.service)!;
@@ -83,10 +80,12 @@ export function buildLock(contracts: readonly Contract[]): Lock {
     if (contract.version !== undefined) locked.version = contract.version;
     for (const method of service.methods) {
       const spec = contract.methods[method.name]!;
+      const input = schema(spec.input, 'input', service.service, `${method.wireName} input`);
       const entry: LockedMethod = {
-        params: method.positional ? 'by-position' : 'by-name',
-        input: stripAnnotations(method.input.schema),
-        output: stripAnnotations(method.output.schema),
+        params: method.params,
+        // Params taken either way are published as a oneOf of their two shapes (model.ts); the lock holds the same.
+        input: method.params === 'either' ? eitherParamsSchema(input) : input,
+        output: schema(spec.output, 'output', service.service, `${method.wireName} output`),
       };
       if (spec.timeoutMs !== undefined) entry.timeoutMs = spec.timeoutMs;
       if (spec.idempotent) entry.idempotent = true;
@@ -96,13 +95,15 @@ export function buildLock(contracts: readonly Contract[]): Lock {
       locked.methods[method.name] = entry;
     }
     for (const event of service.events) {
-      const entry: LockedEvent = { payload: stripAnnotations(event.payload.schema) };
-      if (contract.events?.[event.name]?.deprecated) entry.deprecated = true;
+      const spec = contract.events![event.name]!;
+      const entry: LockedEvent = { payload: schema(spec.payload, 'output', service.service, `${event.wireName} payload`) };
+      if (spec.deprecated) entry.deprecated = true;
       locked.events[event.name] = entry;
     }
     for (const error of service.errors) {
       const entry: LockedError = { code: error.code, message: error.message };
-      if (error.data) entry.data = stripAnnotations(error.data.schema);
+      const data = contract.errors![error.name]!.data;
+      if (data) entry.data = schema(data, 'output', service.service, `${service.service}.${error.name} data`);
       locked.errors[error.name] = entry;
     }
     services[service.service] = locked;
@@ -125,7 +126,7 @@ const LockShape = z.object({
       methods: z.record(
         z.string(),
         z.object({
-          params: z.enum(['by-name', 'by-position']),
+          params: z.enum(['by-name', 'by-position', 'either']),
           input: Schema,
           output: Schema,
           timeoutMs: z.number().optional(),
@@ -141,7 +142,7 @@ const LockShape = z.object({
   ),
 });
 
-/** Reads a lock file's text. @throws Error naming `source` when it is not a lock. */
+/** Reads a lock file's text. @throws Error naming `source` when it is not a lock, or a lock of an older format. */
 export function parseLock(text: string, source: string): Lock {
   let json: unknown;
   try {
@@ -149,10 +150,18 @@ export function parseLock(text: string, source: string): Lock {
   } catch (err) {
     throw new Error(`${source} is not JSON: ${(err as Error).message}`);
   }
+  const version = (json as { lockVersion?: unknown } | null)?.lockVersion;
+  if (typeof version === 'number' && version < LOCK_VERSION) {
+    throw new Error(
+      `${source} is a lock of an older format (lockVersion ${version}; this warren check writes ${LOCK_VERSION}): ` +
+        'rewrite it with `warren check --update` and commit it',
+    );
+  }
   const parsed = LockShape.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${source} is not a contracts lock (lockVersion ${LOCK_VERSION}): ${issue.message} at ${issue.path.join('.') || 'the top'}`);
   }
-  return parsed.data as Lock;
+  // zod returns keys in its shape's order; the checker compares canonical forms.
+  return canonical(parsed.data) as Lock;
 }

@@ -26,7 +26,10 @@ export function buildReport(baseline: string, findings: Finding[], lockUpToDate:
   };
 }
 
-/** The human form: one line per finding, then a verdict line. */
+/**
+ * The human form: one line per finding, each breaking or dangerous one followed by its rule's
+ * fix advice, then a verdict line.
+ */
 export function formatReport(report: Report): string {
   const rows = report.findings.map((f) => [
     f.allowed ? 'breaking*' : f.severity,
@@ -36,7 +39,11 @@ export function formatReport(report: Report): string {
     f.message,
   ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(0, ...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  '));
+  const lines: string[] = [];
+  report.findings.forEach((f, n) => {
+    lines.push(rows[n]!.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  '));
+    if (f.severity !== 'safe') lines.push(`${' '.repeat(widths[0]! + 2)}fix: ${f.advice}`);
+  });
   const { breaking, dangerous, safe, allowed } = report.summary;
   if (allowed > 0) lines.push(`* allowed: the contract's major version went up`);
   const tally = `${breaking} breaking${allowed ? ` (${allowed} allowed)` : ''}, ${dangerous} dangerous, ${safe} safe`;

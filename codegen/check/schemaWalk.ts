@@ -33,3 +33,28 @@ export function mapSubschemas(schema: JsonSchema, fn: (sub: JsonSchema) => JsonS
   }
   return out;
 }
+
+/** Calls `fn` with each direct subschema of `schema` and the keyword path to it (`['properties', 'a']`). */
+export function forEachSubschema(schema: JsonSchema, fn: (sub: JsonSchema, at: (string | number)[]) => void): void {
+  for (const key of SINGLE) if (isSchema(schema[key])) fn(schema[key] as JsonSchema, [key]);
+  for (const key of LIST) if (Array.isArray(schema[key])) (schema[key] as unknown[]).forEach((s, i) => isSchema(s) && fn(s, [key, i]));
+  for (const key of MAP) {
+    if (!isSchema(schema[key])) continue;
+    for (const [name, sub] of Object.entries(schema[key] as JsonSchema)) if (isSchema(sub)) fn(sub, [key, name]);
+  }
+  if (isSchema(schema.items)) fn(schema.items, ['items']);
+  else if (Array.isArray(schema.items)) schema.items.forEach((s, i) => isSchema(s) && fn(s, ['items', i]));
+  if (isSchema(schema.dependencies)) {
+    for (const [name, dep] of Object.entries(schema.dependencies)) if (isSchema(dep)) fn(dep, ['dependencies', name]);
+  }
+}
+
+/** Keywords that describe a schema without constraining it. */
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+
+/** A deep copy of `schema` without annotations, at every schema position. */
+export function stripAnnotations(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) if (!ANNOTATIONS.has(key)) out[key] = value;
+  return mapSubschemas(out, stripAnnotations);
+}

@@ -7,6 +7,13 @@ export const mathService = implement(math, {
   add([a, b]) {
     return a + b;
   },
+  subtract(params) {
+    const [minuend, subtrahend] = Array.isArray(params) ? params : [params.minuend, params.subtrahend];
+    return minuend - subtrahend;
+  },
+  sum(numbers) {
+    return numbers.reduce((total, n) => total + n, 0);
+  },
   divide({ dividend, divisor }, ctx) {
     if (divisor === 0) throw ctx.error('DivisionByZero');
     return { quotient: dividend / divisor };

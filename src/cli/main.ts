@@ -12,7 +12,9 @@ import { parseArgs } from 'node:util';
 import { BundleError } from '../../codegen/bundle.ts';
 import { Gateway } from '../gateway/Gateway.ts';
 import { createLogger } from '../log.ts';
+import { isQueueType } from '../protocol/routing.ts';
 import { AmqpTransport, DEFAULT_RECONNECT_HOLD_MS } from '../transport/AmqpTransport.ts';
+import { EXIT_QUEUE_TYPE_MISMATCH, isQueueTypeMismatch } from '../transport/queueTypeMismatch.ts';
 import { MemoryTransport } from '../transport/MemoryTransport.ts';
 import type { Transport } from '../transport/Transport.ts';
 import { Worker } from '../worker/Worker.ts';
@@ -42,6 +44,8 @@ Options:
   --max-held-calls <n>   most calls waiting for the broker connection at once (default 10000)
   --prefetch <n>         calls each worker consumer holds at once (default 32)
   --max-deliveries <n>   deliveries of one call before a worker dead-letters it (default 5)
+  --queue-type <type>    serve, worker: classic | quorum, the type of the method queues whose
+                         contract sets none (default classic; quorum for a cluster: docs/cluster.md)
   --out <dir>            codegen: output directory (the SDK, schemas/, openrpc.json, asyncapi.json)
   --runtime-import <s>   codegen: import specifier of Warren's client runtime in the SDK (default warren-client)
   --js                   codegen: the SDK as client.js and client.d.ts instead of client.ts
@@ -102,6 +106,7 @@ async function main(argv: string[]): Promise<void> {
       'max-held-calls': { type: 'string' },
       prefetch: { type: 'string' },
       'max-deliveries': { type: 'string' },
+      'queue-type': { type: 'string' },
       out: { type: 'string' },
       'runtime-import': { type: 'string' },
       check: { type: 'boolean' },
@@ -132,6 +137,12 @@ async function main(argv: string[]): Promise<void> {
   const reconnectHoldMs = parseNonNegative('reconnect-hold-ms', values['reconnect-hold-ms']);
   const maxHeldCalls = parsePositive('max-held-calls', values['max-held-calls']);
   const maxDeliveries = parsePositive('max-deliveries', values['max-deliveries']);
+  const queueType = values['queue-type'];
+  if (queueType !== undefined && !isQueueType(queueType)) throw new UsageError(`Invalid --queue-type "${queueType}": use classic or quorum`);
+  if (queueType !== undefined && command === 'gateway') {
+    throw new UsageError('--queue-type is a worker option: a gateway declares no method queues (use it with serve or worker)');
+  }
+  if (queueType !== undefined && kind === 'memory') throw new UsageError('--queue-type needs RabbitMQ: add --transport amqp');
   const limits = parseGatewayFlags(values);
   const misplaced = Object.keys(limits)[0];
   if (command === 'worker' && misplaced) throw new UsageError(`${flagOf(misplaced)} is a gateway limit: use it with serve or gateway`);
@@ -148,6 +159,7 @@ async function main(argv: string[]): Promise<void> {
             ...(amqpUrls ? { url: amqpUrls } : {}),
             ...(reconnectHoldMs === undefined ? {} : { reconnectHoldMs }),
             ...(maxHeldCalls === undefined ? {} : { maxHeldCalls }),
+            ...(queueType ? { queueType } : {}),
           })
         : new MemoryTransport();
   } catch (err) {
@@ -229,6 +241,11 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
     console.error(`warren: ${(err as Error).message}`);
     process.exit(2);
+  }
+  if (isQueueTypeMismatch(err)) {
+    // Restarting cannot help: the queue keeps its type until an operator moves it.
+    console.error(`warren: ${err.message}`);
+    process.exit(EXIT_QUEUE_TYPE_MISMATCH);
   }
   if ((err as { code?: string }).code === 'EADDRINUSE') {
     console.error(`warren: port already in use: ${(err as Error).message}`);

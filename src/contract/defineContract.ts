@@ -3,9 +3,15 @@
  */
 import { z } from 'zod';
 import { isReservedCode } from 'warren-client/protocol';
+import { isQueueType, type QueueType } from '../protocol/routing.ts';
+import { draft07, SDK_RESERVED_METHOD_NAMES, Unrepresentable } from './jsonSchema.ts';
+import { paramsShapes, type ParamsSchema } from './params.ts';
 
-/** A method's params: a `z.object` takes named params, a `z.tuple` positional ones. */
-export type ParamsSchema = z.ZodObject | z.ZodTuple;
+/**
+ * A method's params: a `z.object` takes named params; a `z.tuple` (with or without a rest
+ * element) or a `z.array` positional ones; a `z.union` of one of each takes either.
+ */
+export type { ParamsSchema };
 
 export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -24,6 +30,14 @@ export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.Z
    * callers get OVERLOADED. @default unbounded (calls still expire at their deadline)
    */
   maxQueueLength?: number;
+  /**
+   * The kind of this method's queue on RabbitMQ: `quorum` (replicated across a cluster's nodes,
+   * so the calls in it survive the loss of a node) or `classic` (on one node). Set here, it wins
+   * over the workers' deployment setting (`--queue-type`, AmqpTransport's `queueType`), so every
+   * worker declares the queue alike. An existing queue keeps its type: changing it needs the
+   * queue drained and deleted (docs/cluster.md). @default the deployment's, 'classic' unless set
+   */
+  queueType?: QueueType;
   /** The method is on its way out; clients should stop calling it. @default false */
   deprecated?: boolean;
   description?: string;
@@ -76,8 +90,24 @@ function checkName(what: string, name: string): void {
 }
 
 /**
- * Declares a service contract. Checks names, schema kinds and error codes at once,
- * so a bad contract fails at import time with a message naming the culprit.
+ * Refuses a message JSON Schema cannot describe (a z.date(), a z.map(), an output transform …),
+ * naming it and the field: codegen, the contracts lock and the gateway's discovery document
+ * all describe every message, so such a contract is refused where it is declared.
+ */
+function checkDescribable(message: string, schema: z.ZodType, io: 'input' | 'output'): void {
+  try {
+    draft07(schema, io);
+  } catch (err) {
+    if (!(err instanceof Unrepresentable)) throw err;
+    const field = err.path === '' ? ' (at the root)' : ` at field "${err.path}"`;
+    throw new TypeError(`${message}${field}: ${err.reason}`);
+  }
+}
+
+/**
+ * Declares a service contract. Checks names, schema kinds, that JSON Schema can describe every
+ * message, and error codes at once, so a bad contract fails at import time with a message
+ * naming the culprit.
  */
 export function defineContract<const S extends ContractSpec>(spec: S): Contract<S> {
   checkName('service', spec.service);
@@ -89,15 +119,26 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
   for (const [name, method] of Object.entries(spec.methods)) {
     checkName('method', name);
     const where = `${spec.service}.${name}`;
-    if (!(method.input instanceof z.ZodObject) && !(method.input instanceof z.ZodTuple)) {
-      throw new TypeError(`${where}: input must be a z.object (named params) or a z.tuple (positional params)`);
+    if (SDK_RESERVED_METHOD_NAMES.has(name)) {
+      throw new TypeError(`${where}: the method name "${name}" clashes with the generated SDK's api.${spec.service}.${name}: rename the method`);
+    }
+    if (!paramsShapes(method.input)) {
+      throw new TypeError(
+        `${where}: input must be a z.object (named params), a z.tuple or z.array (positional params), ` +
+          'or a z.union of one positional and one named shape (either)',
+      );
     }
     if (!(method.output instanceof z.ZodType)) throw new TypeError(`${where}: output must be a zod schema`);
+    checkDescribable(`${where} input`, method.input, 'input');
+    checkDescribable(`${where} output`, method.output, 'output');
     if (method.roles !== undefined && !(Array.isArray(method.roles) && method.roles.every((r) => typeof r === 'string' && r))) {
       throw new TypeError(`${where}: roles must be an array of non-empty strings`);
     }
     if (method.maxQueueLength !== undefined && !(Number.isInteger(method.maxQueueLength) && method.maxQueueLength > 0)) {
       throw new TypeError(`${where}: maxQueueLength must be a positive integer`);
+    }
+    if (method.queueType !== undefined && !isQueueType(method.queueType)) {
+      throw new TypeError(`${where}: queueType must be 'classic' or 'quorum'`);
     }
     const { timeoutMs } = method;
     if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
@@ -107,6 +148,7 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
   for (const [name, event] of Object.entries(spec.events ?? {})) {
     checkName('event', name);
     if (!(event.payload instanceof z.ZodType)) throw new TypeError(`${spec.service}.${name}: payload must be a zod schema`);
+    checkDescribable(`${spec.service}.${name} payload`, event.payload, 'output');
     if (Object.hasOwn(spec.methods, name)) {
       throw new TypeError(`${spec.service}.${name}: an event and a method share this name`);
     }
@@ -116,6 +158,10 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
     checkName('error', name);
     if (!Number.isInteger(error.code) || isReservedCode(error.code)) {
       throw new TypeError(`Error ${name}: code ${error.code} must be an integer outside -32768..-32000`);
+    }
+    if (error.data !== undefined) {
+      if (!(error.data instanceof z.ZodType)) throw new TypeError(`${spec.service}.${name}: data must be a zod schema`);
+      checkDescribable(`${spec.service}.${name} data`, error.data, 'output');
     }
     const clash = codes.get(error.code);
     if (clash) throw new TypeError(`Errors ${clash} and ${name} share code ${error.code}`);

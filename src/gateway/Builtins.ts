@@ -3,12 +3,19 @@
  * `rpc.subscribe` and `rpc.unsubscribe` always, `rpc.discover` when the gateway serves its
  * discovery document. Any other `rpc.*` method is METHOD_NOT_FOUND.
  */
-import { encodeResult, type Id, type Request } from 'warren-client/protocol';
+import { encodeResult, errorBody, ErrorCode, WarrenError, type Id, type Request } from 'warren-client/protocol';
 import type { Logger } from '../contract/implement.ts';
 import { errorReply, methodNotFoundBody } from '../protocol/errors.ts';
 import { answerNow, type Done } from './Answer.ts';
 import type { Discovery } from './discovery.ts';
 import type { SocketSubscriptions } from './SocketSubscriptions.ts';
+
+/** `rpc.ping` and `rpc.discover` take no params: positional ones are too many. */
+const TAKES_NO_PARAMS = errorBody(
+  new WarrenError(ErrorCode.INVALID_PARAMS, 'Invalid params', {
+    data: { issues: [{ code: 'too_big', path: [], message: 'Too many params: expected none' }] },
+  }).toJSON(),
+);
 
 export class Builtins {
   readonly #subscriptions: SocketSubscriptions;
@@ -23,6 +30,9 @@ export class Builtins {
 
   /** Answers one `rpc.*` request; `id` undefined for a notification. */
   answer(request: Request, id: Id | undefined, done: Done): void {
+    if ((request.method === 'rpc.ping' || (request.method === 'rpc.discover' && this.#discovery)) && Array.isArray(request.params) && request.params.length > 0) {
+      return answerNow(done, id, TAKES_NO_PARAMS);
+    }
     switch (request.method) {
       case 'rpc.subscribe':
         return this.#settle(this.#subscriptions.subscribe(request.params), id, done);

@@ -109,8 +109,8 @@ export interface GatewayOptions {
   /**
    * Serve the contracts' OpenRPC document at `GET /openrpc.json` (CORS `*`) and as the
    * JSON-RPC method `rpc.discover`, with the gateway's own address in `servers` once it
-   * listens. A method the document cannot describe (positional params with a rest element)
-   * is left out of it, with a warning naming it.
+   * listens. defineContract refuses what the document cannot describe; a method it still
+   * cannot (its generated type names collide) is left out of it, with a warning naming it.
    * @default false
    */
   discovery?: boolean;

@@ -11,7 +11,8 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { MethodEntry, Registry } from '../contract/registry.ts';
-import { isPositional, validateParams } from '../contract/validateParams.ts';
+import { absentParams } from '../contract/params.ts';
+import { validateParams } from '../contract/validateParams.ts';
 import { encodeError, parseFrame, spliceReply, type Entry, type Frame, type Id, type Request } from 'warren-client/protocol';
 import type { Call, CallLocal, Principal, ReplyBody } from '../protocol/call.ts';
 import {
@@ -167,7 +168,7 @@ export class Session {
     const timeoutMs = Math.min(spec.timeoutMs ?? options.defaultTimeoutMs, request.timeoutMs ?? Infinity);
     const call: Call = {
       method: request.method,
-      params: request.params === undefined ? (isPositional(spec.input) ? '[]' : '{}') : JSON.stringify(request.params),
+      params: JSON.stringify(request.params === undefined ? absentParams(spec.input) : request.params),
       deadline: Date.now() + timeoutMs,
       principal: this.principal,
     };

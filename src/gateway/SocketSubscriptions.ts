@@ -29,12 +29,18 @@ interface Target {
   topic: string | undefined;
 }
 
-/** Reads `{ event, topic }` or `[event, topic]`; throws INVALID_PARAMS naming what is wrong. */
+/**
+ * Reads `{ event, topic }` or `[event, topic]`; throws INVALID_PARAMS naming what is wrong,
+ * also for positional params past the two.
+ */
 function readTarget(registry: Registry, params: unknown): Target {
   const raw = Array.isArray(params)
     ? { event: params[0], topic: params[1] }
     : ((params ?? {}) as { event?: unknown; topic?: unknown });
   const issues = [];
+  if (Array.isArray(params) && params.length > 2) {
+    issues.push({ code: 'too_big', path: [], message: 'Too many params: expected at most 2 (event, topic)' });
+  }
   if (typeof raw.event !== 'string' || !registry.events.has(raw.event)) {
     issues.push({ code: 'invalid_value', path: ['event'], message: 'Unknown event' });
   }

@@ -3,10 +3,11 @@
  * contracts, rendered by codegen when the gateway is built, served at `GET /openrpc.json` and
  * as the result of `rpc.discover`.
  *
- * A method codegen cannot describe (positional params with a rest element, a schema with no
- * JSON form, a name the SDK reserves) is left out of the document, with one warning naming
- * it, and the rest is served. A refusal that is no one method's (two contracts with one
- * service name) leaves no document at all: the gateway then answers neither.
+ * defineContract refuses a schema with no JSON form and a name the SDK reserves, so a contract
+ * it made is describable. What codegen still refuses is left out: a method whose generated type
+ * names collide with others, with one warning naming it (the rest is served); a refusal that is
+ * no one method's (two contracts with one service name) leaves no document at all, and the
+ * gateway then answers neither.
  */
 import type Koa from 'koa';
 import { resultBody } from 'warren-client/protocol';

@@ -35,14 +35,68 @@ export function methodQueue(method: string): string {
 }
 
 /**
+ * The kinds of method queue: `classic` (one node holds it) or `quorum` (replicated with Raft
+ * across a cluster's nodes, RabbitMQ 3.8 and later).
+ */
+export type QueueType = 'classic' | 'quorum';
+
+export const QUEUE_TYPES: readonly QueueType[] = ['classic', 'quorum'];
+
+/** The queue type of methods that choose none, on a transport that chooses none. */
+export const DEFAULT_QUEUE_TYPE: QueueType = 'classic';
+
+export function isQueueType(value: unknown): value is QueueType {
+  return value === 'classic' || value === 'quorum';
+}
+
+export interface MethodQueueOptions {
+  queueType: QueueType;
+  maxQueueLength?: number | undefined;
+  /** The consumer's delivery limit; a quorum queue enforces it itself (`x-delivery-limit`). */
+  maxDeliveries: number;
+}
+
+/**
  * Arguments of a method's queue. RabbitMQ refuses (PRECONDITION_FAILED) to redeclare a queue
  * with other arguments, so this is the single place that derives them from the contract.
  * With `maxQueueLength`, a full queue nacks new calls (`reject-publish`) rather than dropping
  * the oldest, so the caller learns at once that the call was refused.
+ *
+ * A classic queue carries no `x-queue-type`, so it stays equivalent to the classic queues
+ * declared without one. A quorum queue counts the failed deliveries of each message itself
+ * (the `x-delivery-count` header) and drops a message once that count passes
+ * `x-delivery-limit`; the limit is `maxDeliveries`, so the consumer sees the delivery whose
+ * count reached it and dead-letters that one, answering the caller (AmqpMethodConsumer.ts).
  */
-export function methodQueueArguments(options: { maxQueueLength?: number | undefined }): Record<string, string | number> {
-  if (options.maxQueueLength === undefined) return {};
-  return { 'x-max-length': options.maxQueueLength, 'x-overflow': 'reject-publish' };
+export function methodQueueArguments(options: MethodQueueOptions): Record<string, string | number> {
+  const bounded: Record<string, string | number> =
+    options.maxQueueLength === undefined ? {} : { 'x-max-length': options.maxQueueLength, 'x-overflow': 'reject-publish' };
+  if (options.queueType === 'classic') return bounded;
+  return { 'x-queue-type': 'quorum', 'x-delivery-limit': options.maxDeliveries, ...bounded };
+}
+
+/**
+ * The queue types in RabbitMQ's refusal to redeclare a queue as another type, e.g.
+ * `inequivalent arg 'x-queue-type' for queue 'q' in vhost '/': received the value 'quorum' of
+ * type 'longstr' but current is none`; undefined for a refusal over any other argument.
+ * A queue declared without `x-queue-type` ("none") is classic.
+ */
+export function queueTypeRefusal(message: string): { current: string; wanted: string } | undefined {
+  const match = /inequivalent arg 'x-queue-type'.*: received (.+?) but current is (.+?)["]?$/.exec(message);
+  if (!match) return undefined;
+  return { wanted: refusedValue(match[1]!), current: refusedValue(match[2]!) };
+}
+
+/** `none`, `'classic'` or `the value 'quorum' of type 'longstr'` → the queue type it names. */
+function refusedValue(text: string): string {
+  if (text === 'none') return 'classic';
+  return /'([^']*)'/.exec(text)?.[1] ?? text;
+}
+
+/** Failed deliveries a quorum queue counted for this message; absent (the first delivery) is 0. */
+export function readDeliveryCount(headers: Record<string, unknown> | undefined): number {
+  const raw = Number(headers?.['x-delivery-count']);
+  return Number.isInteger(raw) && raw > 0 ? raw : 0;
 }
 
 /** Reads the attempts header; anything but a non-negative integer counts as 0. */

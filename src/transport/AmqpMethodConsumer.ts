@@ -10,16 +10,41 @@
  * count reaches `maxDeliveries` the call goes to `warren.dlx` instead and the caller gets
  * INTERNAL_ERROR. Classic queues have no delivery limit of their own; this gives
  * them one without a redelivery loop.
+ *
+ * A quorum queue counts failed deliveries itself (`x-delivery-count`) and enforces
+ * `x-delivery-limit` (= maxDeliveries, see methodQueueArguments): nothing is republished,
+ * the delivery whose count reached maxDeliveries is dead-lettered and answered here, and the
+ * broker drops a call only if that last delivery fails as well (the worker lost its
+ * connection while dead-lettering it). A failed run is returned with basic.reject, which
+ * RabbitMQ counts as a failed delivery on every version; 4.3 no longer counts basic.nack.
+ *
+ * A method queue that exists as the other type (a classic queue, and a worker that wants
+ * quorum) cannot be redeclared: RabbitMQ refuses. That is a deployment error, reported with
+ * its fix (queueTypeMismatch) instead of consuming a queue of the wrong type.
  */
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../log.ts';
-import { DEAD_LETTER_EXCHANGE, DeadLetterReason, RPC_EXCHANGE, deadLetterProperties, methodQueue, methodQueueArguments, readAttempts, readCall, retryProperties } from '../protocol/routing.ts';
+import {
+  DEAD_LETTER_EXCHANGE,
+  DeadLetterReason,
+  RPC_EXCHANGE,
+  deadLetterProperties,
+  methodQueue,
+  methodQueueArguments,
+  queueTypeRefusal,
+  readAttempts,
+  readCall,
+  readDeliveryCount,
+  retryProperties,
+  type QueueType,
+} from '../protocol/routing.ts';
 import type { ReplyBody } from '../protocol/call.ts';
 import { declareQueue } from './AmqpConnection.ts';
 import type { Lane } from './AmqpChannelGroup.ts';
 import { isNack } from './amqplibInternals.ts';
 import { DEAD_LETTER_BODY, REFUSED_BODY } from '../protocol/errors.ts';
 import { decideDelivery } from './deliveryPolicy.ts';
+import { queueTypeMismatch } from './queueTypeMismatch.ts';
 import type { ServeFn } from './Transport.ts';
 
 const JSON_TYPE = 'application/json';
@@ -37,6 +62,9 @@ export interface MethodConsumerOptions {
   prefetch: number;
   maxDeliveries: number;
   maxQueueLength: number | undefined;
+  queueType: QueueType;
+  /** The method's queue exists as another type: it is not consumed, and this says why. */
+  onMismatch(error: Error): void;
   log: Logger;
 }
 
@@ -59,18 +87,30 @@ export class AmqpMethodConsumer {
    * (once all of them are open): on `confirmed` when the queue is bounded, on `deliveries` otherwise.
    */
   readonly start = async (channels: ServerChannels): Promise<void> => {
-    const { method, prefetch, maxQueueLength, log } = this.#options;
+    const { method, prefetch, maxQueueLength, maxDeliveries, queueType, log } = this.#options;
     const queue = this.#queue;
-    // A bounded queue may refuse a retried copy: only a confirm channel hears the nack.
-    const channel: Channel = maxQueueLength === undefined ? channels.deliveries.channel : channels.confirmed.channel;
+    // A bounded classic queue may refuse a retried copy: only a confirm channel hears the nack.
+    const confirmed = maxQueueLength !== undefined && queueType === 'classic';
+    const channel: Channel = confirmed ? channels.confirmed.channel : channels.deliveries.channel;
     // On a channel of its own: a refusal there cannot close the server's channels.
-    const refused = await declareQueue(channels.model, queue, { durable: true, arguments: methodQueueArguments({ maxQueueLength }) });
+    const refused = await declareQueue(channels.model, queue, {
+      durable: true,
+      arguments: methodQueueArguments({ queueType, maxQueueLength, maxDeliveries }),
+    });
+    const types = refused === undefined ? undefined : queueTypeRefusal(refused);
+    if (types) {
+      const error = queueTypeMismatch(queue, types.current, types.wanted);
+      log.error({ queue, method, current: types.current, wanted: types.wanted }, error.message);
+      this.#options.onMismatch(error);
+      throw error;
+    }
     if (refused) {
       // Serving the queue as it is beats serving nothing: calls still get answered.
       log.error(
-        { queue, method, maxQueueLength: maxQueueLength ?? null, err: refused },
-        `queue ${queue} exists with other arguments than this worker declares (maxQueueLength); ` +
-          'delete the queue (rabbitmqctl delete_queue) or align the contract on every worker. Consuming it as it is',
+        { queue, method, queueType, maxQueueLength: maxQueueLength ?? null, maxDeliveries, err: refused },
+        `queue ${queue} exists with other arguments than this worker declares ` +
+          `(maxQueueLength${queueType === 'quorum' ? ', maxDeliveries as x-delivery-limit' : ''}); ` +
+          'delete the queue (rabbitmqctl delete_queue) or align the contract and flags on every worker. Consuming it as it is',
       );
     }
     await channel.bindQueue(queue, RPC_EXCHANGE, method);
@@ -109,13 +149,15 @@ export class AmqpMethodConsumer {
   }
 
   async #handle(channels: ServerChannels, channel: Channel, message: ConsumeMessage): Promise<void> {
-    const { method, fn, maxDeliveries } = this.#options;
+    const { method, fn, maxDeliveries, queueType } = this.#options;
     const { properties } = message;
     const call = readCall(method, message.content.toString('utf8'), properties.headers);
     const now = Date.now();
+    const brokerCounts = queueType === 'quorum';
     const action = decideDelivery({
-      attempts: readAttempts(properties.headers),
+      attempts: brokerCounts ? readDeliveryCount(properties.headers) : readAttempts(properties.headers),
       redelivered: message.fields.redelivered,
+      brokerCounts,
       deadline: call.deadline,
       now,
       maxDeliveries,
@@ -224,11 +266,15 @@ function answer(channel: Channel, message: ConsumeMessage, body: ReplyBody | und
   settle(channel, message, true);
 }
 
-/** Acks, or requeues, a delivery on the channel it came on, if that channel still lives. */
+/**
+ * Acks, or requeues, a delivery on the channel it came on, if that channel still lives.
+ * A requeue is a basic.reject: RabbitMQ 4.3 counts a rejected delivery in a quorum queue's
+ * `x-delivery-count`, and no longer a nacked one.
+ */
 function settle(channel: Channel, message: ConsumeMessage, ok: boolean): void {
   try {
     if (ok) channel.ack(message);
-    else channel.nack(message, false, true);
+    else channel.reject(message, true);
   } catch {
     // The channel closed: the broker already requeued the delivery.
   }

@@ -17,7 +17,7 @@
  * those channels closes.
  */
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
-import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, RPC_EXCHANGE, eventRoutingKey } from '../protocol/routing.ts';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, RPC_EXCHANGE, eventRoutingKey, type QueueType } from '../protocol/routing.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelGroup, GroupContext } from './AmqpChannelGroup.ts';
 import { declareQueue, type AmqpConnection } from './AmqpConnection.ts';
@@ -27,14 +27,42 @@ import type { Consumer, EventMessage, ServeFn, ServeOptions } from './Transport.
 
 const JSON_TYPE = 'application/json';
 
+export interface ServerOptions {
+  log: Logger;
+  /** The queue type of methods whose serve() options name none. */
+  queueType: QueueType;
+}
+
 export class AmqpServer {
   readonly #log: Logger;
+  readonly #queueType: QueueType;
   readonly #group: ChannelGroup<ServerChannels>;
   readonly #consumers = new Set<Consumer>();
+  /** The first method queue found to exist as another type; see mismatch(). */
+  #mismatch: Error | undefined;
+  readonly #mismatchListeners = new Set<(error: Error) => void>();
 
-  constructor(connection: AmqpConnection, log: Logger) {
-    this.#log = log;
+  constructor(connection: AmqpConnection, options: ServerOptions) {
+    this.#log = options.log;
+    this.#queueType = options.queueType;
     this.#group = connection.group('server', (context) => this.#setup(context));
+  }
+
+  /**
+   * The first method queue found to exist as another type than served (queueTypeMismatch.ts):
+   * that method is not consumed, and the transport will not get ready. `listener` hears it
+   * when it is found; the returned function stops listening.
+   */
+  mismatch(listener?: (error: Error) => void): { error: Error | undefined; unlisten: () => void } {
+    if (listener && !this.#mismatch) this.#mismatchListeners.add(listener);
+    return { error: this.#mismatch, unlisten: () => listener && this.#mismatchListeners.delete(listener) };
+  }
+
+  #onMismatch(error: Error): void {
+    if (this.#mismatch) return;
+    this.#mismatch = error;
+    for (const listener of [...this.#mismatchListeners]) listener(error);
+    this.#mismatchListeners.clear();
   }
 
   async #setup({ model, channel, confirmChannel }: GroupContext): Promise<ServerChannels> {
@@ -55,10 +83,27 @@ export class AmqpServer {
   }
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
-    const { prefetch, maxDeliveries, maxQueueLength } = resolveServeOptions(options);
-    const methodConsumer = new AmqpMethodConsumer({ method, fn, prefetch, maxDeliveries, maxQueueLength, log: this.#log });
+    const { prefetch, maxDeliveries, maxQueueLength, queueType = this.#queueType } = resolveServeOptions(options);
+    let mismatch: Error | undefined;
+    const methodConsumer = new AmqpMethodConsumer({
+      method,
+      fn,
+      prefetch,
+      maxDeliveries,
+      maxQueueLength,
+      queueType,
+      onMismatch: (error) => {
+        mismatch = error;
+        this.#onMismatch(error);
+      },
+      log: this.#log,
+    });
     // Resolves once it consumes, or at once while disconnected: it starts on every new set of channels.
     await this.#group.follow(methodConsumer.start);
+    if (mismatch) {
+      this.#group.unfollow(methodConsumer.start);
+      throw mismatch;
+    }
     const consumer: Consumer = {
       cancel: async () => {
         this.#consumers.delete(consumer);

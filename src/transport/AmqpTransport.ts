@@ -74,11 +74,23 @@ export class AmqpTransport implements Transport {
 
   /** The server side, opened on first use. */
   #serverSide(): AmqpServer {
-    return (this.#server ??= new AmqpServer(this.#conn, this.#log));
+    return (this.#server ??= new AmqpServer(this.#conn, { log: this.#log, queueType: this.#options.queueType }));
   }
 
+  /** Also rejects, at once, when a method queue turns out to exist as another type (queueTypeMismatch.ts). */
   async whenReady(timeoutMs = 30_000): Promise<void> {
-    return this.#conn.whenReady(timeoutMs);
+    const connection = this.#conn;
+    let unlisten = () => {};
+    const mismatched = new Promise<never>((_, reject) => {
+      const found = this.#server?.mismatch(reject);
+      if (found?.error) reject(found.error);
+      if (found) unlisten = found.unlisten;
+    });
+    try {
+      await Promise.race([connection.whenReady(timeoutMs), mismatched]);
+    } finally {
+      unlisten();
+    }
   }
 
   /** Connected, and every side opened so far set up. */

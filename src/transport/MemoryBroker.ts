@@ -70,6 +70,7 @@ class MemoryQueue {
     const action = decideDelivery({
       attempts: message.attempts,
       redelivered: true,
+      brokerCounts: false,
       deadline: message.call.deadline,
       now: Date.now(),
       maxDeliveries,

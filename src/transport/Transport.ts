@@ -4,6 +4,7 @@
  * Both pass the same conformance suite (test/conformance/transportConformance.ts).
  */
 import type { Call, CallLocal, ReplyBody, Validated } from '../protocol/call.ts';
+import type { QueueType } from '../protocol/routing.ts';
 
 /** A call handed to a worker. */
 export interface Delivery {
@@ -47,6 +48,13 @@ export interface ServeOptions {
    * @default unbounded
    */
   maxQueueLength?: number;
+  /**
+   * The kind of the method's queue on RabbitMQ: `quorum` is replicated across a cluster's
+   * nodes, `classic` lives on one node. Every consumer of a method must pass the same type: a
+   * queue's type cannot change once it exists. The memory transport has one kind of queue.
+   * @default the transport's queueType (AmqpTransport: 'classic')
+   */
+  queueType?: QueueType;
 }
 
 export interface Consumer {

@@ -2,6 +2,7 @@
 import type { BackoffPolicy } from 'warren-client/protocol';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
+import { DEFAULT_QUEUE_TYPE, isQueueType, type QueueType } from '../protocol/routing.ts';
 import { parseAmqpUrls } from './amqpUrls.ts';
 
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -39,6 +40,13 @@ export interface AmqpTransportOptions {
   heartbeatSeconds?: number;
   /** Name RabbitMQ shows for the connection (`rabbitmqctl list_connections client_properties`). @default `warren <pid>` */
   connectionName?: string;
+  /**
+   * The queue type of the method queues this transport's workers declare, for the methods
+   * whose contract (or serve() options) names none: the contract's choice wins, since every
+   * worker of a method shares its contract and a queue's type cannot change. `quorum` needs
+   * RabbitMQ 3.8 or later and is meant for a cluster (docs/cluster.md). @default 'classic'
+   */
+  queueType?: QueueType;
   log?: Logger;
 }
 
@@ -63,11 +71,17 @@ export interface ResolvedAmqpOptions {
   backoff: ReconnectBackoff;
   heartbeatSeconds: number;
   connectionName: string;
+  queueType: QueueType;
   log: Logger;
 }
 
 function positive(name: string, value: number): number {
   if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+function checkQueueType(value: unknown): QueueType {
+  if (!isQueueType(value)) throw new TypeError(`queueType must be 'classic' or 'quorum', got ${String(value)}`);
   return value;
 }
 
@@ -92,6 +106,7 @@ export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpO
     backoff: { initialSeconds, maxSeconds },
     heartbeatSeconds: positive('heartbeatSeconds', options.heartbeatSeconds ?? 5),
     connectionName: options.connectionName ?? `warren ${process.pid}`,
+    queueType: checkQueueType(options.queueType ?? DEFAULT_QUEUE_TYPE),
     log: options.log ?? silentLogger,
   };
 }

@@ -3,12 +3,15 @@
  * Worker when it is constructed, so that a bad prefetch or maxDeliveries fails before start().
  */
 import { DEFAULT_MAX_DELIVERIES, checkMaxDeliveries } from './deliveryPolicy.ts';
+import { isQueueType, type QueueType } from '../protocol/routing.ts';
 import type { ServeOptions } from './Transport.ts';
 
 export interface ResolvedServeOptions {
   prefetch: number;
   maxDeliveries: number;
   maxQueueLength: number | undefined;
+  /** Undefined: the transport's own default. */
+  queueType: QueueType | undefined;
 }
 
 /** Throws a TypeError naming the option for a bad value. */
@@ -20,5 +23,7 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (maxQueueLength !== undefined && !(Number.isInteger(maxQueueLength) && maxQueueLength > 0)) {
     throw new TypeError(`maxQueueLength must be a positive integer, got ${maxQueueLength}`);
   }
-  return { prefetch, maxDeliveries, maxQueueLength };
+  const { queueType } = options;
+  if (queueType !== undefined && !isQueueType(queueType)) throw new TypeError(`queueType must be 'classic' or 'quorum', got ${String(queueType)}`);
+  return { prefetch, maxDeliveries, maxQueueLength, queueType };
 }

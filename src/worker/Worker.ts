@@ -72,7 +72,13 @@ export class Worker {
         const consumer = await transport.serve(
           `${contract.service}.${name}`,
           (delivery) => this.#serve(served, delivery),
-          { prefetch, maxDeliveries, ...(spec.maxQueueLength === undefined ? {} : { maxQueueLength: spec.maxQueueLength }) },
+          {
+            prefetch,
+            maxDeliveries,
+            ...(spec.maxQueueLength === undefined ? {} : { maxQueueLength: spec.maxQueueLength }),
+            // Unset: the transport's own queue type, the deployment's choice.
+            ...(spec.queueType === undefined ? {} : { queueType: spec.queueType }),
+          },
         );
         this.#consumers.push(consumer);
       }

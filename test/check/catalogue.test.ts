@@ -23,6 +23,15 @@ interface Case {
 const params = (shape: z.ZodRawShape) => oneMethod({ input: z.object(shape) });
 const strictParams = (shape: z.ZodRawShape) => oneMethod({ input: z.strictObject(shape) });
 const result = (shape: z.ZodRawShape) => oneResult(z.object(shape));
+const strictResult = (shape: z.ZodRawShape) => oneResult(z.strictObject(shape));
+/** Declares an enum, literal or union open (docs/contracts.md); for a whole result, the spec's output. */
+function open<S extends z.ZodType>(schema: S): S;
+function open(spec: ContractSpec): ContractSpec;
+function open(x: z.ZodType | ContractSpec): z.ZodType | ContractSpec {
+  if (x instanceof z.ZodType) return x.meta({ open: true });
+  const m = x.methods.m!;
+  return { ...x, methods: { m: { ...m, output: m.output.meta({ open: true }) } } };
+}
 const IN = 'svc.m input';
 const OUT = 'svc.m output';
 
@@ -67,7 +76,8 @@ const CATALOGUE: Case[] = [
   { kind: 'params: > 0 and ≥ 1 are one integer bound', before: params({ n: z.int().positive() }), after: params({ n: z.int().min(1) }), expect: [] },
   { kind: 'params: maxLength tightened', before: params({ s: z.string().max(500) }), after: params({ s: z.string().max(100) }), expect: [['input.constraint-tightened', 'breaking', `${IN} $.s`]] },
   { kind: 'params: pattern added', before: params({ s: z.string() }), after: params({ s: z.string().regex(/^[a-z]+$/) }), expect: [['input.constraint-tightened', 'breaking', `${IN} $.s`]] },
-  { kind: 'params: pattern replaced (undecidable)', before: params({ s: z.string().regex(/^[a-z]{1,32}$/) }), after: params({ s: z.string().regex(/^[a-z]{1,64}$/) }), expect: [['input.constraint-changed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: pattern replaced (undecidable)', before: params({ s: z.string().regex(/^(ab)+$/) }), after: params({ s: z.string().regex(/^(ab|c)+$/) }), expect: [['input.constraint-changed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: pattern replaced by an unrelated one', before: params({ s: z.string().regex(/^[a-z]+$/) }), after: params({ s: z.string().regex(/^[0-9]+$/) }), expect: [['input.constraint-changed', 'breaking', `${IN} $.s`]] },
   { kind: 'params: format replaced', before: params({ s: z.email() }), after: params({ s: z.uuid() }), expect: [['input.constraint-changed', 'breaking', `${IN} $.s`]] },
   { kind: 'params: format removed', before: params({ s: z.email() }), after: params({ s: z.string() }), expect: [['input.constraint-loosened', 'safe', `${IN} $.s`]] },
   { kind: 'params: multipleOf refined', before: params({ n: z.number().multipleOf(2) }), after: params({ n: z.number().multipleOf(4) }), expect: [['input.constraint-tightened', 'breaking', `${IN} $.n`]] },
@@ -88,6 +98,53 @@ const CATALOGUE: Case[] = [
   { kind: 'params: tuple item narrowed', before: oneMethod({ input: z.tuple([z.string(), z.number()]) }), after: oneMethod({ input: z.tuple([z.string(), z.int()]) }), expect: [['input.type-narrowed', 'breaking', `${IN} $[1]`]] },
   { kind: 'params: by-name → by-position', before: params({ a: z.number(), b: z.number() }), after: oneMethod({ input: z.tuple([z.number(), z.number()]) }), expect: [['method.params-structure-changed', 'breaking', 'svc.m $']] },
 
+  // what zod knows and JSON Schema drops: each reaches the lock (zodFacts.ts)
+  { kind: 'params: refine added to a field', before: params({ s: z.string() }), after: params({ s: z.string().refine((v) => v.length > 2) }), expect: [['input.refinement-added', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: refine added to the object', before: params({ a: z.number(), b: z.number() }), after: oneMethod({ input: z.object({ a: z.number(), b: z.number() }).refine((o) => o.a < o.b) }), expect: [['input.refinement-added', 'breaking', `${IN} $`]] },
+  { kind: 'params: superRefine added', before: params({ s: z.string() }), after: params({ s: z.string().superRefine((v, ctx) => { if (v === 'x') ctx.addIssue({ code: 'custom', message: 'x' }); }) }), expect: [['input.refinement-added', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: .check() added', before: params({ s: z.string() }), after: params({ s: z.string().check((ctx) => { if (ctx.value === 'x') ctx.issues.push({ code: 'custom', message: 'x', input: ctx.value }); }) }), expect: [['input.refinement-added', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: refine body changed', before: params({ s: z.string().refine((v) => v.length > 2) }), after: params({ s: z.string().refine((v) => v.length > 3) }), expect: [['input.refinement-changed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: refine removed', before: params({ s: z.string().refine((v) => v.length > 2) }), after: params({ s: z.string() }), expect: [['input.refinement-removed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: refine on a nullable field added', before: params({ s: z.string().nullable() }), after: params({ s: z.string().nullable().refine((v) => v !== '') }), expect: [['input.refinement-added', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: refine on a union variant added', before: params({ s: z.union([z.string(), z.number()]) }), after: params({ s: z.union([z.string().refine((v) => v !== ''), z.number()]) }), expect: [['input.refinement-added', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: pipe into a stricter format', before: params({ s: z.string() }), after: params({ s: z.string().pipe(z.email()) }), expect: [['input.constraint-tightened', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: trim, then pipe into a minimum length', before: params({ s: z.string() }), after: params({ s: z.string().trim().pipe(z.string().min(3)) }), expect: [['input.transform-changed', 'breaking', `${IN} $.s`], ['input.constraint-tightened', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: pipe loosened', before: params({ s: z.string().pipe(z.string().max(3)) }), after: params({ s: z.string().pipe(z.string().max(5)) }), expect: [['input.constraint-loosened', 'safe', `${IN} $.s`]] },
+  { kind: 'params: coerce removed', before: params({ n: z.coerce.number() }), after: params({ n: z.number() }), expect: [['input.coerce-removed', 'breaking', `${IN} $.n`]] },
+  { kind: 'params: coerce added', before: params({ n: z.number() }), after: params({ n: z.coerce.number() }), expect: [['input.coerce-added', 'safe', `${IN} $.n`]] },
+  { kind: 'params: preprocess removed', before: params({ n: z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number()) }), after: params({ n: z.number() }), expect: [['input.transform-changed', 'breaking', `${IN} $.n`]] },
+  { kind: 'params: catch removed', before: params({ n: z.number().catch(0) }), after: params({ n: z.number() }), expect: [['input.catch-removed', 'breaking', `${IN} $.n`]] },
+  { kind: 'params: catch added', before: params({ n: z.number() }), after: params({ n: z.number().catch(0) }), expect: [['input.catch-added', 'safe', `${IN} $.n`]] },
+  { kind: 'params: default removed from an optional field', before: params({ n: z.number().default(5) }), after: params({ n: z.number().optional() }), expect: [['input.default-changed', 'dangerous', `${IN} $.n`]] },
+  { kind: 'params: default → prefault', before: params({ n: z.number().default(5) }), after: params({ n: z.number().prefault(5) }), expect: [['input.default-changed', 'dangerous', `${IN} $.n`]] },
+  { kind: 'params: transform added', before: params({ s: z.string() }), after: params({ s: z.string().transform((v) => v.toUpperCase()) }), expect: [['input.transform-changed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: toLowerCase added', before: params({ s: z.string() }), after: params({ s: z.string().toLowerCase() }), expect: [['input.transform-changed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: overwrite changed', before: params({ s: z.string().overwrite((v) => v.trim()) }), after: params({ s: z.string().overwrite((v) => v.trimStart()) }), expect: [['input.transform-changed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: string → stringbool', before: params({ s: z.string() }), after: params({ s: z.stringbool() }), expect: [['input.transform-changed', 'breaking', `${IN} $.s`], ['input.type-changed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: union made exclusive (z.xor)', before: params({ s: z.union([z.string(), z.string().min(3)]) }), after: params({ s: z.xor([z.string(), z.string().min(3)]) }), expect: [['input.constraint-tightened', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: regex flag added', before: params({ s: z.string().regex(/^[a-z]+$/) }), after: params({ s: z.string().regex(/^[a-z]+$/i) }), expect: [['input.constraint-changed', 'breaking', `${IN} $.s`]] },
+  { kind: 'params: url protocol restricted', before: params({ u: z.url() }), after: params({ u: z.url({ protocol: /^https$/ }) }), expect: [['input.constraint-changed', 'breaking', `${IN} $.u`]] },
+  { kind: 'params: local datetimes no longer accepted', before: params({ t: z.iso.datetime({ local: true }) }), after: params({ t: z.iso.datetime() }), expect: [['input.constraint-tightened', 'breaking', `${IN} $.t`]] },
+  { kind: 'params: uuid version pinned', before: params({ id: z.uuid() }), after: params({ id: z.uuid({ version: 'v4' }) }), expect: [['input.constraint-tightened', 'breaking', `${IN} $.id`]] },
+  { kind: 'result: refine removed', before: result({ s: z.string().refine((v) => v !== '') }), after: result({ s: z.string() }), expect: [['output.refinement-removed', 'breaking', `${OUT} $.s`]] },
+  { kind: 'result: refine added', before: result({ s: z.string() }), after: result({ s: z.string().refine((v) => v !== '') }), expect: [['output.refinement-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: pipe removed, widening the result', before: result({ s: z.string().max(3).pipe(z.string()) }), after: result({ s: z.string() }), expect: [['output.constraint-loosened', 'breaking', `${OUT} $.s`]] },
+  { kind: 'result: trim removed', before: result({ s: z.string().trim() }), after: result({ s: z.string() }), expect: [['output.transform-changed', 'breaking', `${OUT} $.s`]] },
+
+  // provably compatible, though the JSON Schema text changed
+  { kind: 'params: a provably wider pattern', before: params({ s: z.string().regex(/^[a-z]{1,32}$/) }), after: params({ s: z.string().regex(/^[a-z0-9-]{1,64}$/) }), expect: [['input.constraint-loosened', 'safe', `${IN} $.s`]] },
+  { kind: 'params: uuid → guid', before: params({ id: z.uuid() }), after: params({ id: z.guid() }), expect: [['input.constraint-loosened', 'safe', `${IN} $.id`]] },
+  { kind: 'params: guid → uuid', before: params({ id: z.guid() }), after: params({ id: z.uuid() }), expect: [['input.constraint-tightened', 'breaking', `${IN} $.id`]] },
+  { kind: 'result: guid → uuid', before: result({ id: z.guid() }), after: result({ id: z.uuid() }), expect: [['output.constraint-tightened', 'safe', `${OUT} $.id`]] },
+  { kind: 'result: uuid → guid', before: result({ id: z.uuid() }), after: result({ id: z.guid() }), expect: [['output.constraint-loosened', 'breaking', `${OUT} $.id`]] },
+  { kind: 'params: datetime accepts offsets', before: params({ t: z.iso.datetime() }), after: params({ t: z.iso.datetime({ offset: true }) }), expect: [['input.constraint-loosened', 'safe', `${IN} $.t`]] },
+  { kind: 'result: datetime sends offsets', before: result({ t: z.iso.datetime() }), after: result({ t: z.iso.datetime({ offset: true }) }), expect: [['output.constraint-loosened', 'breaking', `${OUT} $.t`]] },
+  { kind: 'no-op: an integer range split into a union', before: params({ n: z.int().min(0).max(10) }), after: params({ n: z.union([z.int().min(0).max(5), z.int().min(6).max(10)]) }), expect: [] },
+  { kind: 'no-op: a list of length 3 → a 3-tuple', before: params({ p: z.array(z.number()).length(3) }), after: params({ p: z.tuple([z.number(), z.number(), z.number()]) }), expect: [] },
+  { kind: 'no-op: a 3-tuple → a list of length 3 in a result', before: result({ p: z.tuple([z.number(), z.number(), z.number()]) }), after: result({ p: z.array(z.number()).length(3) }), expect: [] },
+  { kind: 'no-op: z.int() → multipleOf(1)', before: params({ n: z.int() }), after: params({ n: z.number().multipleOf(1) }), expect: [] },
+  { kind: 'no-op: the same refine', before: params({ s: z.string().refine((v) => v.length > 2) }), after: params({ s: z.string().refine((v) => v.length > 2).describe('s') }), expect: [] },
+
   // server → client: results
   { kind: 'result: field removed', before: result({ a: z.string(), b: z.string() }), after: result({ a: z.string() }), expect: [['output.field-removed', 'breaking', `${OUT} $.b`]] },
   { kind: 'result: optional field removed', before: result({ a: z.string(), b: z.string().optional() }), after: result({ a: z.string() }), expect: [['output.optional-field-removed', 'dangerous', `${OUT} $.b`]] },
@@ -99,19 +156,46 @@ const CATALOGUE: Case[] = [
   { kind: 'result: null → object', before: oneResult(z.null()), after: oneResult(z.object({ ok: z.boolean() })), expect: [['output.type-changed', 'breaking', `${OUT} $`]] },
   { kind: 'result: integer → number', before: result({ n: z.int() }), after: result({ n: z.number() }), expect: [['output.type-widened', 'breaking', `${OUT} $.n`]] },
   { kind: 'result: union narrowed', before: result({ a: z.union([z.string(), z.number()]) }), after: result({ a: z.string() }), expect: [['output.type-narrowed', 'safe', `${OUT} $.a`]] },
-  { kind: 'result: enum value added', before: result({ s: z.enum(['open', 'closed']) }), after: result({ s: z.enum(['open', 'closed', 'archived']) }), expect: [['output.enum-value-added', 'dangerous', `${OUT} $.s`]] },
+  { kind: 'result: enum value added', before: result({ s: z.enum(['open', 'closed']) }), after: result({ s: z.enum(['open', 'closed', 'archived']) }), expect: [['output.enum-value-added', 'breaking', `${OUT} $.s`]] },
   { kind: 'result: enum value removed', before: result({ s: z.enum(['open', 'closed']) }), after: result({ s: z.enum(['open']) }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.s`]] },
   { kind: 'result: constraint loosened', before: result({ u: z.string().max(32) }), after: result({ u: z.string().max(64) }), expect: [['output.constraint-loosened', 'breaking', `${OUT} $.u`]] },
   { kind: 'result: constraint tightened', before: result({ u: z.string().max(64) }), after: result({ u: z.string().max(32) }), expect: [['output.constraint-tightened', 'safe', `${OUT} $.u`]] },
   { kind: 'result: list item field removed', before: result({ items: z.array(z.object({ id: z.string(), at: z.string() })) }), after: result({ items: z.array(z.object({ id: z.string() })) }), expect: [['output.field-removed', 'breaking', `${OUT} $.items[].at`]] },
   { kind: 'result: union widened', before: oneResult(z.string()), after: oneResult(z.union([z.string(), z.number()])), expect: [['output.type-widened', 'breaking', `${OUT} $`]] },
-  { kind: 'result: discriminated variant added', before: Shape([circle, z.object({ kind: z.literal('dot') })]), after: Shape([circle, z.object({ kind: z.literal('dot') }), square]), expect: [['output.variant-added', 'dangerous', `${OUT} $[?(@.kind=="square")]`]] },
+  { kind: 'result: discriminated variant added', before: Shape([circle, z.object({ kind: z.literal('dot') })]), after: Shape([circle, z.object({ kind: z.literal('dot') }), square]), expect: [['output.variant-added', 'breaking', `${OUT} $[?(@.kind=="square")]`]] },
   { kind: 'result: discriminated variant field removed', before: Shape([circle, square]), after: Shape([z.object({ kind: z.literal('circle') }), square]), expect: [['output.field-removed', 'breaking', `${OUT} $[?(@.kind=="circle")].r`]] },
   { kind: 'result: recursive type changed', before: oneResult(Tree), after: oneResult(Tree2), expect: [['output.type-changed', 'breaking', `${OUT} $.v`]] },
 
+  // server → client: values an old SDK's types cannot hold, and open enums and unions
+  { kind: 'result: enum value renamed', before: result({ s: z.enum(['open', 'closed']) }), after: result({ s: z.enum(['open', 'shut']) }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.s`], ['output.enum-value-added', 'breaking', `${OUT} $.s`]] },
+  { kind: 'result: literal changed', before: result({ v: z.literal('v1') }), after: result({ v: z.literal('v2') }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.v`], ['output.enum-value-added', 'breaking', `${OUT} $.v`]] },
+  { kind: 'result: discriminated tag renamed', before: Shape([circle, square]), after: Shape([circle, square.extend({ kind: z.literal('box') })]), expect: [['output.variant-removed', 'safe', `${OUT} $[?(@.kind=="square")]`], ['output.variant-added', 'breaking', `${OUT} $[?(@.kind=="box")]`]] },
+  { kind: 'result: field added to a strict object', before: strictResult({ a: z.string() }), after: strictResult({ a: z.string(), b: z.string() }), expect: [['output.closed-field-added', 'breaking', `${OUT} $.b`]] },
+  { kind: 'result: optional field added to a strict object', before: strictResult({ a: z.string() }), after: strictResult({ a: z.string(), b: z.string().optional() }), expect: [['output.closed-field-added', 'breaking', `${OUT} $.b`]] },
+  { kind: 'result: strict object made plain', before: strictResult({ a: z.string() }), after: result({ a: z.string() }), expect: [['output.object-made-open', 'breaking', `${OUT} $`]] },
+  { kind: 'result: plain object made strict', before: result({ a: z.string() }), after: strictResult({ a: z.string() }), expect: [['output.object-made-strict', 'safe', `${OUT} $`]] },
+  { kind: 'result: field added to a nested strict object', before: result({ p: z.strictObject({ x: z.number() }) }), after: result({ p: z.strictObject({ x: z.number(), y: z.number() }) }), expect: [['output.closed-field-added', 'breaking', `${OUT} $.p.y`]] },
+  { kind: 'result: open enum value added', before: result({ s: open(z.enum(['a', 'b'])) }), after: result({ s: open(z.enum(['a', 'b', 'c'])) }), expect: [['output.open-enum-value-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: open enum value renamed', before: result({ s: open(z.enum(['a', 'b'])) }), after: result({ s: open(z.enum(['a', 'c'])) }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.s`], ['output.open-enum-value-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: open literal changed', before: result({ v: open(z.literal('v1')) }), after: result({ v: open(z.literal('v2')) }), expect: [['output.enum-value-removed', 'safe', `${OUT} $.v`], ['output.open-enum-value-added', 'safe', `${OUT} $.v`]] },
+  { kind: 'result: nullable open enum value added', before: result({ s: open(z.enum(['a'])).nullable() }), after: result({ s: open(z.enum(['a', 'b'])).nullable() }), expect: [['output.open-enum-value-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: enum declared open', before: result({ s: z.enum(['a']) }), after: result({ s: open(z.enum(['a'])) }), expect: [['output.enum-opened', 'breaking', `${OUT} $.s`]] },
+  { kind: 'result: enum declared open with a value added', before: result({ s: z.enum(['a']) }), after: result({ s: open(z.enum(['a', 'b'])) }), expect: [['output.enum-value-added', 'breaking', `${OUT} $.s`], ['output.enum-opened', 'breaking', `${OUT} $.s`]] },
+  { kind: 'result: open enum closed', before: result({ s: open(z.enum(['a'])) }), after: result({ s: z.enum(['a']) }), expect: [['output.enum-closed', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: open union of literals widened', before: result({ s: open(z.union([z.literal('a'), z.literal('b')])) }), after: result({ s: open(z.union([z.literal('a'), z.literal('b'), z.literal('c')])) }), expect: [['output.open-enum-value-added', 'safe', `${OUT} $.s`]] },
+  { kind: 'result: open discriminated variant added', before: open(Shape([circle])), after: open(Shape([circle, square])), expect: [['output.open-variant-added', 'safe', `${OUT} $[?(@.kind=="square")]`]] },
+  { kind: 'result: open discriminated tag renamed', before: open(Shape([circle, square])), after: open(Shape([circle, square.extend({ kind: z.literal('box') })])), expect: [['output.variant-removed', 'safe', `${OUT} $[?(@.kind=="square")]`], ['output.open-variant-added', 'safe', `${OUT} $[?(@.kind=="box")]`]] },
+  { kind: 'result: discriminated union declared open', before: Shape([circle, square]), after: open(Shape([circle, square])), expect: [['output.union-opened', 'breaking', `${OUT} $`]] },
+  { kind: 'result: one-variant union declared open', before: Shape([circle]), after: open(Shape([circle])), expect: [['output.union-opened', 'breaking', `${OUT} $`]] },
+  { kind: 'result: open discriminated union closed', before: open(Shape([circle, square])), after: Shape([circle, square]), expect: [['output.union-closed', 'safe', `${OUT} $`]] },
+  { kind: 'result: open union still breaks on a changed variant', before: open(Shape([circle, square])), after: open(Shape([circle.extend({ r: z.string() }), square])), expect: [['output.type-changed', 'breaking', `${OUT} $[?(@.kind=="circle")].r`]] },
+  { kind: 'event: open payload enum value added', before: event(z.object({ k: z.enum(['a']).meta({ open: true }) })), after: event(z.object({ k: z.enum(['a', 'b']).meta({ open: true }) })), expect: [['output.open-enum-value-added', 'safe', 'svc.e payload $.k']] },
+  { kind: 'params: open has no effect on params', before: params({ s: open(z.enum(['a', 'b'])) }), after: params({ s: z.enum(['a', 'b']) }), expect: [] },
+  { kind: 'params: open enum value removed still breaks', before: params({ s: open(z.enum(['a', 'b'])) }), after: params({ s: open(z.enum(['a'])) }), expect: [['input.enum-value-removed', 'breaking', `${IN} $.s`]] },
+
   // server → client: events and declared error data
   { kind: 'event: payload field removed', before: event(z.object({ a: z.string(), b: z.string() })), after: event(z.object({ a: z.string() })), expect: [['output.field-removed', 'breaking', 'svc.e payload $.b']] },
-  { kind: 'event: payload enum value added', before: event(z.object({ k: z.enum(['a']) })), after: event(z.object({ k: z.enum(['a', 'b']) })), expect: [['output.enum-value-added', 'dangerous', 'svc.e payload $.k']] },
+  { kind: 'event: payload enum value added', before: event(z.object({ k: z.enum(['a']) })), after: event(z.object({ k: z.enum(['a', 'b']) })), expect: [['output.enum-value-added', 'breaking', 'svc.e payload $.k']] },
   { kind: 'event: added', before: oneMethod({ input: z.object({}) }), after: event(z.string()), expect: [['event.added', 'safe', 'svc.e $']] },
   { kind: 'event: removed', before: event(z.string()), after: oneMethod({ input: z.object({}) }), expect: [['event.removed', 'breaking', 'svc.e $']] },
   { kind: 'event: deprecated', before: event(z.string()), after: event(z.string(), { deprecated: true }), expect: [['event.deprecated', 'safe', 'svc.e $']] },
@@ -132,7 +216,8 @@ const CATALOGUE: Case[] = [
   { kind: 'method: removed without deprecation, allowed by option', before: [withOptions({}), { service: 'other', methods: { x: { input: z.object({}), output: z.null() } } }], after: { service: 'other', methods: { x: { input: z.object({}), output: z.null() } } }, options: { allowRemovalWithoutDeprecation: true }, expect: [['method.removed', 'dangerous', 'svc.m $']] },
   { kind: 'method: timeout shortened from the default', before: withOptions({}), after: withOptions({ timeoutMs: 5_000 }), expect: [['method.timeout-shortened', 'dangerous', 'svc.m $']] },
   { kind: 'method: timeout lengthened', before: withOptions({ timeoutMs: 5_000 }), after: withOptions({ timeoutMs: 20_000 }), expect: [['method.timeout-lengthened', 'safe', 'svc.m $']] },
-  { kind: 'method: idempotent removed', before: withOptions({ idempotent: true }), after: withOptions({}), expect: [['method.idempotent-removed', 'dangerous', 'svc.m $']] },
+  { kind: 'method: idempotent removed', before: withOptions({ idempotent: true }), after: withOptions({}), expect: [['method.idempotent-removed', 'breaking', 'svc.m $']] },
+  { kind: 'method: idempotent added', before: withOptions({}), after: withOptions({ idempotent: true }), expect: [['method.idempotent-added', 'safe', 'svc.m $']] },
   { kind: 'method: roles required', before: withOptions({}), after: withOptions({ roles: ['admin'] }), expect: [['method.roles-restricted', 'breaking', 'svc.m $']] },
   { kind: 'method: role dropped', before: withOptions({ roles: ['admin', 'mod'] }), after: withOptions({ roles: ['admin'] }), expect: [['method.roles-restricted', 'breaking', 'svc.m $']] },
   { kind: 'method: role added', before: withOptions({ roles: ['admin'] }), after: withOptions({ roles: ['admin', 'mod'] }), expect: [['method.roles-relaxed', 'safe', 'svc.m $']] },

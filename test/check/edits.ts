@@ -1,10 +1,13 @@
 /**
  * Random edits to a grammar type (grammar.ts), the kind a contract author makes: add or remove
- * a field, toggle optional or default, change a type, add or remove an enum member, tighten or
- * loosen a bound, make something nullable, make an object strict, reorder a tuple …
+ * a field, toggle optional or default, change a type, add, remove or rename an enum member,
+ * change a literal, add a variant or rename its tag, declare an enum, literal or tagged union
+ * open or closed, tighten or loosen a bound, make something nullable, make an object strict,
+ * reorder a tuple, add, change or drop a refinement, a trim, a pipe, a coercion, a catch or a
+ * preprocess step, switch a format …
  */
 import fc from 'fast-check';
-import { typeArb, type T } from './grammar.ts';
+import { FORMAT_NAMES, typeArb, type Pred, type T } from './grammar.ts';
 
 export interface Edit {
   /** Which node of the tree (pre-order, modulo the node count). */
@@ -67,19 +70,30 @@ const OPS: Record<T['k'] | 'any', Op[]> = {
     (t, e) => { if (t.k === 'string') t.min = pick([undefined, 0, 1, 2, 3], e.arg); },
     (t, e) => { if (t.k === 'string') t.max = pick([undefined, 1, 3, 6], e.arg); },
     (t, e) => { if (t.k === 'string') t.pattern = pick([undefined, 'lower', 'abc'] as const, e.arg); },
+    (t) => { if (t.k === 'string') t.trim = !t.trim; },
+    (t, e) => { if (t.k === 'string') t.pipeMin = pick([undefined, 1, 2, 3], e.arg); },
   ],
+  format: [(t, e) => { if (t.k === 'format') t.name = pick(FORMAT_NAMES, e.arg); }],
   number: [
     (t) => { if (t.k === 'number') t.int = !t.int; },
     (t, e) => { if (t.k === 'number') t.min = pick(BOUNDS, e.arg); },
     (t, e) => { if (t.k === 'number') t.max = pick(BOUNDS, e.arg); },
     (t) => { if (t.k === 'number') t.exclusive = !t.exclusive; },
+    (t) => { if (t.k === 'number') t.coerce = !t.coerce; },
+    (t) => { if (t.k === 'number') t.catch = !t.catch; },
+    (t) => { if (t.k === 'number') t.preprocess = !t.preprocess; },
   ],
   boolean: [],
   enum: [
     (t, e) => { if (t.k === 'enum' && !t.values.includes(pick(WORDS, e.arg))) t.values.push(pick(WORDS, e.arg)); },
     (t, e) => { if (t.k === 'enum' && t.values.length > 1) t.values.splice(e.arg % t.values.length, 1); },
+    (t, e) => { if (t.k === 'enum' && !t.values.includes(pick(WORDS, e.arg))) t.values[e.arg % t.values.length] = pick(WORDS, e.arg); },
+    (t) => { if (t.k === 'enum') t.open = !t.open; },
   ],
-  literal: [(t, e) => { if (t.k === 'literal') t.value = pick(WORDS, e.arg); }],
+  literal: [
+    (t, e) => { if (t.k === 'literal') t.value = pick(WORDS, e.arg); },
+    (t) => { if (t.k === 'literal') t.open = !t.open; },
+  ],
   array: [
     (t, e) => { if (t.k === 'array') t.min = pick([undefined, 0, 1, 2], e.arg); },
     (t, e) => { if (t.k === 'array') t.max = pick([undefined, 1, 2, 3], e.arg); },
@@ -96,6 +110,11 @@ const OPS: Record<T['k'] | 'any', Op[]> = {
       if (t.k === 'tagged' && !t.variants.some((v) => v.tag === tag)) t.variants.push({ tag, body: e.type.k === 'object' ? structuredClone(e.type) : { k: 'object', fields: [], strict: false } });
     },
     (t, e) => { if (t.k === 'tagged' && t.variants.length > 1) t.variants.splice(e.arg % t.variants.length, 1); },
+    (t, e) => {
+      const tag = pick(WORDS, e.arg);
+      if (t.k === 'tagged' && !t.variants.some((v) => v.tag === tag)) t.variants[e.arg % t.variants.length]!.tag = tag;
+    },
+    (t) => { if (t.k === 'tagged') t.open = !t.open; },
   ],
   nullable: [(t, _, s) => { if (t.k === 'nullable') s.set(t.inner); }],
   union: [
@@ -104,11 +123,17 @@ const OPS: Record<T['k'] | 'any', Op[]> = {
   ],
 };
 
-/** Keeps every type inhabited after an edit: min ≤ max, and an exclusive range with room inside. */
+/** Sets, changes or drops the refinement of any node, the root included. */
+const REFINE: Op = (t, e) => { t.refine = pick([undefined, 'noSpace', 'noX'] as (Pred | undefined)[], e.arg); };
+
+/** Keeps every type inhabited after an edit: min ≤ max, an exclusive range with room inside, a pipe within the maximum. */
 function repair(t: T): void {
   if ((t.k === 'string' || t.k === 'number' || t.k === 'array') && t.min !== undefined && t.max !== undefined && t.min > t.max) {
     [t.min, t.max] = [t.max, t.min];
   }
+  if (t.k === 'string' && t.pipeMin !== undefined && t.max !== undefined && t.pipeMin > t.max) t.pipeMin = t.max;
+  // A format's values are fixed: no refinement there.
+  if (t.k === 'format') delete t.refine;
   if (t.k === 'number' && t.exclusive && t.min !== undefined && t.max !== undefined && t.max - t.min < 2) t.exclusive = false;
   if (t.k === 'object') t.fields.forEach((f) => repair(f.type));
   if (t.k === 'array') repair(t.item);
@@ -126,7 +151,7 @@ export function applyEdits(base: T, edits: readonly Edit[]): T {
     const all = slots(holder);
     const slot = all[edit.target % all.length]!;
     const t = slot.get();
-    const ops = [...OPS[t.k], ...(slot.keepKind ? [] : OPS.any)];
+    const ops = [...OPS[t.k], REFINE, ...(slot.keepKind ? [] : OPS.any)];
     if (ops.length) pick(ops, edit.op)(t, edit, slot);
     repair(holder.t);
   }

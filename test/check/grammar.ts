@@ -1,22 +1,32 @@
 /**
  * A small grammar of zod types for the property test: random schemas, random edits to them, the
  * zod schema of each, and values valid under each — generated from the grammar itself, so they
- * are valid by construction (the test still checks them against zod).
+ * are valid by construction (the test still checks them against zod). Enums, literals and
+ * tagged unions may be open (`.meta({ open: true })`); objects may be strict.
  */
 import fc from 'fast-check';
 import { z } from 'zod';
 
-export type T =
-  | { k: 'string'; min?: number; max?: number; pattern?: 'lower' | 'abc' }
-  | { k: 'number'; int: boolean; min?: number; max?: number; exclusive: boolean }
+/** A refinement, by name (PREDICATES): every type can carry one. */
+export type Pred = 'noSpace' | 'noX';
+
+/** A named string format, by name (FORMATS). */
+export type FormatName = 'email' | 'uuid' | 'guid' | 'datetime' | 'datetimeOffset';
+
+export type T = Base & { refine?: Pred };
+
+type Base =
+  | { k: 'string'; min?: number; max?: number; pattern?: 'lower' | 'abc'; trim?: boolean; pipeMin?: number }
+  | { k: 'format'; name: FormatName }
+  | { k: 'number'; int: boolean; min?: number; max?: number; exclusive: boolean; coerce?: boolean; catch?: boolean; preprocess?: boolean }
   | { k: 'boolean' }
-  | { k: 'enum'; values: string[] }
-  | { k: 'literal'; value: string }
+  | { k: 'enum'; values: string[]; open: boolean }
+  | { k: 'literal'; value: string; open: boolean }
   | { k: 'array'; item: T; min?: number; max?: number }
   | { k: 'tuple'; items: T[] }
   | { k: 'object'; fields: Field[]; strict: boolean }
   | { k: 'record'; value: T }
-  | { k: 'tagged'; variants: Variant[] }
+  | { k: 'tagged'; variants: Variant[]; open: boolean }
   | { k: 'nullable'; inner: T }
   | { k: 'union'; options: T[] };
 
@@ -41,6 +51,23 @@ const CHARS = { lower: ['a', 'b', 'x', 'z'], abc: ['a', 'b', 'c'], any: ['a', 'c
 const BOUNDS = [-5, 0, 1, 2, 5, 10];
 const KEYS = ['k1', 'k2', 'p', 'q'];
 
+/** Refinements, written out so that each has its own source text (and so its own fingerprint). */
+export const PREDICATES: Record<Pred, (v: unknown) => boolean> = {
+  noSpace: (v) => !JSON.stringify(v ?? null).includes(' '),
+  noX: (v) => !JSON.stringify(v ?? null).includes('x'),
+};
+/** Each format's schema and values valid under it; the guid-only value has version 0, which z.uuid() refuses. */
+const FORMATS: Record<FormatName, { zod: () => z.ZodType; values: string[] }> = {
+  email: { zod: () => z.email(), values: ['a@b.co', 'ab.cd@eb.org'] },
+  uuid: { zod: () => z.uuid(), values: ['123e4567-e89b-42d3-a456-426614174000'] },
+  guid: { zod: () => z.guid(), values: ['123e4567-e89b-42d3-a456-426614174000', '123e4567-e89b-02d3-0456-426614174000'] },
+  datetime: { zod: () => z.iso.datetime(), values: ['2020-01-01T00:00:00Z', '2021-06-30T12:34:56.789Z'] },
+  datetimeOffset: { zod: () => z.iso.datetime({ offset: true }), values: ['2020-01-01T00:00:00Z', '2020-01-01T00:00:00+02:00'] },
+};
+export const FORMAT_NAMES = Object.keys(FORMATS) as FormatName[];
+/** A number that coercion or the preprocess step turns into a number. */
+const toNumber = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v);
+
 const bound = fc.option(fc.constantFrom(...BOUNDS), { nil: undefined });
 const count = fc.option(fc.constantFrom(0, 1, 2, 3), { nil: undefined });
 
@@ -49,12 +76,24 @@ function ordered<X extends { min?: number; max?: number }>(x: X): X {
   return x.min !== undefined && x.max !== undefined && x.min > x.max ? { ...x, min: x.max, max: x.min } : x;
 }
 
+const rarely = fc.option(fc.constant(true), { nil: undefined, freq: 4 });
+
 const leaf: fc.Arbitrary<T> = fc.oneof(
-  fc.record({ k: fc.constant('string' as const), min: count, max: fc.option(fc.constantFrom(1, 3, 6), { nil: undefined }), pattern: fc.option(fc.constantFrom('lower' as const, 'abc' as const), { nil: undefined }) }).map(ordered),
-  fc.record({ k: fc.constant('number' as const), int: fc.boolean(), min: bound, max: bound, exclusive: fc.boolean() }).map(ordered),
+  fc
+    .record({
+      k: fc.constant('string' as const),
+      min: count,
+      max: fc.option(fc.constantFrom(1, 3, 6), { nil: undefined }),
+      pattern: fc.option(fc.constantFrom('lower' as const, 'abc' as const), { nil: undefined }),
+      trim: rarely,
+      pipeMin: fc.option(fc.constantFrom(1, 2), { nil: undefined, freq: 4 }),
+    })
+    .map(ordered),
+  fc.record({ k: fc.constant('format' as const), name: fc.constantFrom(...FORMAT_NAMES) }),
+  fc.record({ k: fc.constant('number' as const), int: fc.boolean(), min: bound, max: bound, exclusive: fc.boolean(), coerce: rarely, catch: rarely, preprocess: rarely }).map(ordered),
   fc.constant({ k: 'boolean' as const }),
-  fc.subarray(WORDS, { minLength: 1 }).map((values) => ({ k: 'enum' as const, values })),
-  fc.constantFrom(...WORDS).map((value) => ({ k: 'literal' as const, value })),
+  fc.record({ k: fc.constant('enum' as const), values: fc.subarray(WORDS, { minLength: 1 }), open: fc.boolean() }),
+  fc.record({ k: fc.constant('literal' as const), value: fc.constantFrom(...WORDS), open: fc.boolean() }),
 );
 
 /** Random types, nested a few levels deep. */
@@ -69,7 +108,7 @@ export const typeArb: fc.Arbitrary<T> = fc.letrec<{ t: T }>((tie) => ({
     fc.record({ k: fc.constant('record' as const), value: tie('t') }),
     fc
       .uniqueArray(fc.record({ tag: fc.constantFrom(...WORDS), body: objectOf(tie('t')) as fc.Arbitrary<Variant['body']> }), { selector: (v) => v.tag, minLength: 1, maxLength: 3 })
-      .map((variants) => ({ k: 'tagged' as const, variants })),
+      .chain((variants) => fc.boolean().map((open) => ({ k: 'tagged' as const, variants, open }))),
     fc.record({ k: fc.constant('nullable' as const), inner: tie('t') }),
     fc.record({ k: fc.constant('union' as const), options: fc.array(tie('t'), { minLength: 2, maxLength: 3 }) }),
   ),
@@ -85,11 +124,27 @@ function objectOf(type: fc.Arbitrary<T>): fc.Arbitrary<T> {
 /** A random object: the params or result of a method. */
 export const objectArb: fc.Arbitrary<Extract<T, { k: 'object' }>> = objectOf(typeArb) as fc.Arbitrary<Extract<T, { k: 'object' }>>;
 
+/**
+ * A result whose one field is an enum, a literal, a tagged union or a strict object, each maybe
+ * open: the constructs whose additions an old SDK may or may not hold, made common.
+ */
+export const choiceArb: fc.Arbitrary<Extract<T, { k: 'object' }>> = fc
+  .oneof(
+    leaf.filter((t) => t.k === 'enum' || t.k === 'literal'),
+    fc
+      .uniqueArray(fc.record({ tag: fc.constantFrom(...WORDS), body: objectOf(leaf) as fc.Arbitrary<Variant['body']> }), { selector: (v) => v.tag, minLength: 1, maxLength: 3 })
+      .chain((variants) => fc.boolean().map((open) => ({ k: 'tagged' as const, variants, open }))),
+    objectOf(leaf).map((o) => ({ ...(o as Extract<T, { k: 'object' }>), strict: true })),
+  )
+  .map((type) => ({ k: 'object' as const, strict: false, fields: [{ name: 'p', type, optional: false, withDefault: false }] }));
+
 /** The simplest value of a type, used as its `.default()`. */
 export function simplest(t: T): unknown {
   switch (t.k) {
     case 'string':
-      return 'a'.repeat(t.min ?? 0);
+      return 'a'.repeat(Math.max(t.min ?? 0, t.pipeMin ?? 0));
+    case 'format':
+      return FORMATS[t.name].values[0];
     case 'number': {
       const low = t.min === undefined ? undefined : t.exclusive ? t.min + 1 : t.min;
       const high = t.max === undefined ? undefined : t.exclusive ? t.max - 1 : t.max;
@@ -118,56 +173,82 @@ export function simplest(t: T): unknown {
   }
 }
 
-function variantZod(v: Variant, open: boolean): z.ZodObject {
-  const body = toZod(v.body, open) as z.ZodObject;
-  return body.extend({ kind: z.literal(v.tag) });
+function variantZod(v: Variant, view: View): z.ZodObject {
+  // A refined object cannot be extended: refine after adding the tag.
+  const body = toZod({ ...v.body, refine: undefined }, view) as z.ZodObject;
+  const tagged = body.extend({ kind: z.literal(v.tag) });
+  return v.body.refine ? tagged.refine(PREDICATES[v.body.refine]) : tagged;
 }
 
-/** The zod schema of a type. `open` makes every object plain (results: clients ignore unknown keys). */
-export function toZod(t: T, open = false): z.ZodType {
+/**
+ * `contract`: the schema a contract declares. `client`: what an old client's SDK types hold
+ * when the type is a result: an open enum or literal also any string (its unknown value), an
+ * open tagged union also an object with a tag it does not know (its unknown variant).
+ */
+export type View = 'contract' | 'client';
+
+const openMeta = <S extends z.ZodType>(schema: S, open: boolean): S => (open ? schema.meta({ open: true }) : schema);
+
+/** The zod schema of a type, as the contract declares it or as an old client holds it. */
+export function toZod(t: T, view: View = 'contract'): z.ZodType {
+  const base = baseZod(t, view);
+  return t.refine ? base.refine(PREDICATES[t.refine]) : base;
+}
+
+function baseZod(t: T, view: View): z.ZodType {
   switch (t.k) {
     case 'string': {
       let s = z.string();
+      if (t.trim) s = s.trim();
       if (t.min !== undefined) s = s.min(t.min);
       if (t.max !== undefined) s = s.max(t.max);
-      return t.pattern ? s.regex(PATTERNS[t.pattern]) : s;
+      if (t.pattern) s = s.regex(PATTERNS[t.pattern]);
+      return t.pipeMin === undefined ? s : s.pipe(z.string().min(t.pipeMin));
     }
+    case 'format':
+      return FORMATS[t.name].zod();
     case 'number': {
-      let n = t.int ? z.int() : z.number();
+      let n = t.coerce ? z.coerce.number() : t.int ? z.int() : z.number();
+      if (t.coerce && t.int) n = n.int();
       if (t.min !== undefined) n = t.exclusive ? n.gt(t.min) : n.min(t.min);
       if (t.max !== undefined) n = t.exclusive ? n.lt(t.max) : n.max(t.max);
-      return n;
+      const caught = t.catch ? n.catch(simplest(t) as number) : n;
+      return t.preprocess ? z.preprocess(toNumber, caught) : caught;
     }
     case 'boolean':
       return z.boolean();
     case 'enum':
-      return z.enum(t.values as [string, ...string[]]);
+      return view === 'client' && t.open ? z.string() : openMeta(z.enum(t.values as [string, ...string[]]), t.open);
     case 'literal':
-      return z.literal(t.value);
+      return view === 'client' && t.open ? z.string() : openMeta(z.literal(t.value), t.open);
     case 'array': {
-      let a = z.array(toZod(t.item, open));
+      let a = z.array(toZod(t.item, view));
       if (t.min !== undefined) a = a.min(t.min);
       if (t.max !== undefined) a = a.max(t.max);
       return a;
     }
     case 'tuple':
-      return z.tuple(t.items.map((item) => toZod(item, open)) as [z.ZodType, ...z.ZodType[]]);
+      return z.tuple(t.items.map((item) => toZod(item, view)) as [z.ZodType, ...z.ZodType[]]);
     case 'object': {
       const shape: Record<string, z.ZodType> = {};
       for (const f of t.fields) {
-        const base = toZod(f.type, open);
+        const base = toZod(f.type, view);
         shape[f.name] = f.withDefault ? base.default(simplest(f.type) as never) : f.optional ? base.optional() : base;
       }
-      return t.strict && !open ? z.strictObject(shape) : z.object(shape);
+      return t.strict ? z.strictObject(shape) : z.object(shape);
     }
     case 'record':
-      return z.record(z.string(), toZod(t.value, open));
-    case 'tagged':
-      return z.discriminatedUnion('kind', t.variants.map((v) => variantZod(v, open)) as [z.ZodObject, ...z.ZodObject[]]);
+      return z.record(z.string(), toZod(t.value, view));
+    case 'tagged': {
+      const known = z.discriminatedUnion('kind', t.variants.map((v) => variantZod(v, view)) as [z.ZodObject, ...z.ZodObject[]]);
+      if (view === 'contract' || !t.open) return openMeta(known, t.open);
+      const tags = t.variants.map((v) => v.tag);
+      return z.union([known, z.looseObject({ kind: z.string().refine((tag) => !tags.includes(tag)) })]);
+    }
     case 'nullable':
-      return toZod(t.inner, open).nullable();
+      return toZod(t.inner, view).nullable();
     case 'union':
-      return z.union(t.options.map((o) => toZod(o, open)) as [z.ZodType, z.ZodType]);
+      return z.union(t.options.map((o) => toZod(o, view)) as [z.ZodType, z.ZodType]);
   }
 }
 
@@ -177,26 +258,29 @@ export function toZod(t: T, open = false): z.ZodType {
  * contract (see codegen/check/compareObjects.ts).
  */
 export function valueArb(t: T, io: 'input' | 'output'): fc.Arbitrary<unknown> {
+  const base = baseValueArb(t, io);
+  if (!t.refine) return base;
+  // What the refinement sees is the parsed value: ask the schema itself.
+  const schema = toZod(t);
+  return base.filter((v) => schema.safeParse(v).success);
+}
+
+function baseValueArb(t: T, io: 'input' | 'output'): fc.Arbitrary<unknown> {
   switch (t.k) {
     case 'string': {
-      const min = t.min ?? 0;
-      return fc.string({ unit: fc.constantFrom(...CHARS[t.pattern ?? 'any']), minLength: min, maxLength: t.max ?? min + 6 });
+      const min = Math.max(t.min ?? 0, t.pipeMin ?? 0);
+      // Trimmed strings are checked after the trim: leave spaces out, so lengths hold before and after.
+      const chars = CHARS[t.pattern ?? 'any'].filter((c) => !t.trim || c !== ' ');
+      return fc.string({ unit: fc.constantFrom(...chars), minLength: min, maxLength: t.max ?? min + 6 });
     }
+    case 'format':
+      return fc.constantFrom(...FORMATS[t.name].values);
     case 'number': {
-      const [lo, hi] = [t.min ?? -1000, t.max ?? 1000];
-      if (t.int) {
-        const [a, b] = t.exclusive ? [t.min === undefined ? lo : lo + 1, t.max === undefined ? hi : hi - 1] : [lo, hi];
-        return fc.oneof(fc.integer({ min: a, max: b }), fc.constantFrom(a, b));
-      }
-      const excluded = { minExcluded: t.exclusive && t.min !== undefined, maxExcluded: t.exclusive && t.max !== undefined };
-      // Bounds are where a tightened or loosened constraint shows: try them often.
-      const edges = t.exclusive ? [] : [t.min, t.max].filter((v) => v !== undefined);
-      return fc.oneof(
-        // -0 is not < 0 to zod, and JSON cannot tell it from 0 anyway.
-        fc.double({ min: lo, max: hi, noNaN: true, ...excluded }).filter((v) => !Object.is(v, -0)),
-        fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) }).filter((n) => !t.exclusive || (n !== t.min && n !== t.max)),
-        ...(edges.length ? [fc.constantFrom(...edges)] : []),
-      );
+      const valid = numberArb(t);
+      if (io === 'output') return valid;
+      // Sent values may lean on the coercion, the preprocess step or the catch.
+      const converted = t.coerce || t.preprocess ? fc.oneof(valid, valid.map(String)) : valid;
+      return t.catch ? fc.oneof(converted, fc.constantFrom('junk', null, true, [])) : converted;
     }
     case 'boolean':
       return fc.boolean();
@@ -226,4 +310,22 @@ export function valueArb(t: T, io: 'input' | 'output'): fc.Arbitrary<unknown> {
     case 'union':
       return fc.oneof(...t.options.map((o) => valueArb(o, io)));
   }
+}
+
+/** Numbers valid under a number type's bounds. */
+function numberArb(t: Extract<T, { k: 'number' }>): fc.Arbitrary<number> {
+  const [lo, hi] = [t.min ?? -1000, t.max ?? 1000];
+  if (t.int) {
+    const [a, b] = t.exclusive ? [t.min === undefined ? lo : lo + 1, t.max === undefined ? hi : hi - 1] : [lo, hi];
+    return fc.oneof(fc.integer({ min: a, max: b }), fc.constantFrom(a, b));
+  }
+  const excluded = { minExcluded: t.exclusive && t.min !== undefined, maxExcluded: t.exclusive && t.max !== undefined };
+  // Bounds are where a tightened or loosened constraint shows: try them often.
+  const edges = t.exclusive ? [] : [t.min, t.max].filter((v) => v !== undefined);
+  return fc.oneof(
+    // -0 is not < 0 to zod, and JSON cannot tell it from 0 anyway.
+    fc.double({ min: lo, max: hi, noNaN: true, ...excluded }).filter((v) => !Object.is(v, -0)),
+    fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) }).filter((n) => !t.exclusive || (n !== t.min && n !== t.max)),
+    ...(edges.length ? [fc.constantFrom(...edges)] : []),
+  );
 }

@@ -82,7 +82,20 @@ describe('buildLock(contracts) and serializeLock(lock)', () => {
 
   it('parseLock names the file and the problem', () => {
     assert.throws(() => parseLock('{', 'a.json'), /a\.json is not JSON/);
-    assert.throws(() => parseLock('{"lockVersion":2,"services":{}}', 'b.json'), /b\.json is not a contracts lock .* at lockVersion/);
+    assert.throws(() => parseLock('{"lockVersion":99,"services":{}}', 'b.json'), /b\.json is not a contracts lock .* at lockVersion/);
+  });
+
+  it('parseLock tells the fix for a lock of an older format', () => {
+    assert.throws(() => parseLock('{"lockVersion":1,"services":{}}', 'c.json'), /c\.json is a lock of an older format \(lockVersion 1; .*`warren check --update`/);
+  });
+
+  it('records what JSON Schema drops under x-zod, and nothing for a plain schema', () => {
+    const facts = (input: z.ZodObject) => buildLock([defineContract({ service: 'f', methods: { m: { input, output: z.null() } } })]).services.f!.methods.m!.input;
+    const plain = facts(z.object({ s: z.string() })) as { properties: Record<string, object> };
+    assert.deepEqual(plain.properties.s, { type: 'string' });
+    const rich = facts(z.object({ n: z.coerce.number().catch(0), s: z.string().refine((v) => v !== '') })) as { properties: Record<string, Record<string, unknown>> };
+    assert.deepEqual(rich.properties.n!['x-zod'], { catch: true, coerce: true });
+    assert.match((rich.properties.s!['x-zod'] as { refinements: string[] }).refinements[0]!, /^refine:[0-9a-f]{16}$/);
   });
 });
 
@@ -93,6 +106,13 @@ describe('the rule table', () => {
     for (const rule of RULES) {
       assert.ok(rule.summary && rule.example, rule.id);
       assert.ok(page.includes(`\`${rule.id.replace(/^(input|output)\./, '')}\``), `docs/contract-check.md lacks ${rule.id}`);
+    }
+  });
+
+  it('gives every rule fix advice, and every rule that can fail or warn advice that is not "nothing to do"', () => {
+    for (const rule of RULES) {
+      assert.ok(rule.advice.length > 10, `${rule.id} has no advice`);
+      if (rule.severity !== 'safe') assert.doesNotMatch(rule.advice, /^nothing to do/, rule.id);
     }
   });
 });

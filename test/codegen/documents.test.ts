@@ -34,10 +34,20 @@ describe('generated/openrpc.json', () => {
 
   it('lists every method with by-name or by-position params, result and declared errors', () => {
     const names = doc.methods.map((m: Doc) => m.name);
-    assert.deepEqual(names, ['chat.join', 'chat.send', 'chat.history', 'math.add', 'math.divide', 'math.slow', 'rpc.subscribe', 'rpc.unsubscribe']);
+    assert.deepEqual(names, ['chat.join', 'chat.send', 'chat.history', 'math.add', 'math.subtract', 'math.sum', 'math.divide', 'math.slow', 'rpc.subscribe', 'rpc.unsubscribe']);
     const add = doc.methods.find((m: Doc) => m.name === 'math.add');
     assert.equal(add.paramStructure, 'by-position');
     assert.deepEqual(add.params.map((p: Doc) => [p.name, p.required, p.schema.type]), [['arg0', true, 'number'], ['arg1', true, 'number']]);
+    const subtract = doc.methods.find((m: Doc) => m.name === 'math.subtract');
+    assert.equal(subtract.paramStructure, 'either');
+    assert.deepEqual(subtract.params.map((p: Doc) => [p.name, p.required, p.schema.type]), [['minuend', true, 'number'], ['subtrahend', true, 'number']]);
+    // Its tuple items are titled like the named params, so the one list describes both shapes.
+    assert.equal(subtract['x-params-by-position'], undefined);
+    assert.deepEqual(subtract['x-params-schema'], { $ref: '#/components/schemas/MathSubtractInput' });
+    assert.deepEqual(doc.components.schemas.MathSubtractInput.oneOf.map((s: Doc) => s.type), ['array', 'object']);
+    const sum = doc.methods.find((m: Doc) => m.name === 'math.sum');
+    assert.equal(sum.paramStructure, 'by-position');
+    assert.deepEqual(sum.params, [{ name: 'rest', required: false, schema: { type: 'number' }, 'x-variadic': true }]);
     const history = doc.methods.find((m: Doc) => m.name === 'chat.history');
     assert.equal(history.paramStructure, 'by-name');
     assert.deepEqual(history.params.map((p: Doc) => [p.name, p.required]), [['room', true], ['limit', false]]);

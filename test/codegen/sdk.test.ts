@@ -68,6 +68,13 @@ function sdkScenarios(transport: 'memory' | 'amqp', options: { skip?: string }, 
       assert.equal(typeof (await api.math.slow({ ms: 1 })).sleptMs, 'number');
     });
 
+    it('api.math.subtract by position and by name (one overload each), api.math.sum variadic', async () => {
+      assert.equal(await api.math.subtract([42, 23]), 19);
+      assert.equal(await api.math.subtract({ subtrahend: 23, minuend: 42 }), 19);
+      assert.equal(await api.math.sum([1, 2, 4]), 7);
+      assert.equal(await api.math.sum([]), 0);
+    });
+
     it('api.chat.join, api.chat.send and api.chat.history', async () => {
       const room = uniqueName('room-');
       const joined = await api.chat.join({ room, user: 'ann' });

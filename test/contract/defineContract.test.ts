@@ -68,17 +68,73 @@ describe('defineContract(spec)', () => {
     }
   });
 
-  it('rejects an input that is neither a z.object nor a z.tuple', () => {
-    const inputs = [z.string(), z.array(z.number()), z.record(z.string(), z.number()), z.union([z.object({}), z.tuple([])]), z.any()];
+  it('rejects an input that is not named, positional or a union of one of each', () => {
+    const inputs = [
+      z.string(),
+      z.record(z.string(), z.number()),
+      z.union([z.object({}), z.object({ a: z.number() })]),
+      z.union([z.tuple([]), z.array(z.number())]),
+      z.union([z.object({}), z.tuple([]), z.array(z.number())]),
+      z.object({}).optional(),
+      z.any(),
+    ];
     for (const input of inputs) {
-      assertRejects(chat({ methods: { send: { input: input as never, output: z.null() } } }), 'chat.send');
+      assert.throws(
+        () => defineContract(chat({ methods: { send: { input: input as never, output: z.null() } } })),
+        /^TypeError: chat\.send: input must be a z\.object \(named params\), a z\.tuple or z\.array \(positional params\), or a z\.union of one positional and one named shape/,
+      );
     }
   });
 
-  it('accepts z.object and z.tuple inputs, including strict and loose objects', () => {
-    for (const input of [z.object({}), z.strictObject({ a: z.number() }), z.looseObject({}), z.tuple([]), z.tuple([z.number()], z.string())]) {
-      defineContract(chat({ methods: { send: { input, output: z.null() } } }));
+  it('accepts named, positional (tuple, rest, array) and either inputs', () => {
+    const inputs = [
+      z.object({}),
+      z.strictObject({ a: z.number() }),
+      z.looseObject({}),
+      z.tuple([]),
+      z.tuple([z.number()], z.string()),
+      z.tuple([]).rest(z.number()),
+      z.array(z.number()),
+      z.union([z.tuple([z.number()]), z.object({ n: z.number() })]),
+      z.union([z.object({ n: z.number() }), z.array(z.number())]),
+    ];
+    for (const input of inputs) defineContract(chat({ methods: { send: { input, output: z.null() } } }));
+  });
+
+  it('types handler input from a union input as the union of both shapes', () => {
+    const contract = defineContract({
+      service: 'spec',
+      methods: { subtract: { input: z.union([z.tuple([z.number(), z.number()]), z.object({ minuend: z.number(), subtrahend: z.number() })]), output: z.number() } },
+    });
+    implement(contract, {
+      subtract(params) {
+        const both: [number, number] | { minuend: number; subtrahend: number } = params;
+        // @ts-expect-error the input may be the named shape, which has no index 0
+        void params[0];
+        return Array.isArray(both) ? both[0] - both[1] : both.minuend - both.subtrahend;
+      },
+    });
+  });
+
+  it('refuses a message JSON Schema cannot describe, naming the message and the field', () => {
+    const cases: [Partial<ContractSpec>, RegExp][] = [
+      [{ methods: { send: { input: z.object({ meta: z.object({ when: z.date() }) }), output: z.null() } } }, /^chat\.send input at field "meta\.when": Date cannot be represented in JSON Schema; send an ISO 8601 string/],
+      [{ methods: { send: { input: z.object({}), output: z.object({ n: z.string().transform(Number) }) } } }, /^chat\.send output at field "n": Transforms cannot be represented/],
+      [{ events: { message: { payload: z.object({ m: z.map(z.string(), z.number()) }) } } }, /^chat\.message payload at field "m": .*use z\.record\(\) instead of z\.map\(\)/],
+      [{ errors: { RoomFull: { code: 4001, message: 'Room full', data: z.object({ n: z.bigint() }) } } }, /^chat\.RoomFull data at field "n": BigInt/],
+      [{ methods: { send: { input: z.object({}), output: z.string().optional() } } }, /^chat\.send output \(at the root\): a whole message cannot be optional/],
+    ];
+    for (const [overrides, message] of cases) {
+      assert.throws(() => defineContract(chat(overrides)), (error: unknown) => error instanceof TypeError && message.test(error.message));
     }
+  });
+
+  it('accepts a transform in an input: the wire carries its input side', () => {
+    defineContract(chat({ methods: { send: { input: z.object({ n: z.string().transform(Number) }), output: z.null() } } }));
+  });
+
+  it('refuses a method named like a member the generated SDK gives every service (notify, on)', () => {
+    for (const name of ['notify', 'on']) assertRejects(chat({ methods: { [name]: ok } }), `chat.${name}: the method name "${name}" clashes`);
   });
 
   it('rejects an output that is not a zod schema', () => {
@@ -89,6 +145,11 @@ describe('defineContract(spec)', () => {
     for (const timeoutMs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '100' as never]) {
       assertRejects(chat({ methods: { send: { ...ok, timeoutMs } } }), 'chat.send');
     }
+  });
+
+  it("accepts queueType 'classic' or 'quorum' and rejects anything else, naming the method", () => {
+    for (const queueType of ['classic', 'quorum'] as const) defineContract(chat({ methods: { send: { ...ok, queueType } } }));
+    for (const queueType of ['mirrored', '', 1, null] as never[]) assertRejects(chat({ methods: { send: { ...ok, queueType } } }), 'chat.send: queueType');
   });
 
   it('rejects a timeoutMs longer than a timer can wait (2^31 - 1 ms)', () => {

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import type { ParamsSchema } from '../../src/contract/defineContract.ts';
-import { isPositional, issuesOf, validateParams, type IssueData } from '../../src/contract/validateParams.ts';
+import { absentParams, paramsShapes, paramStructure } from '../../src/contract/params.ts';
+import { issuesOf, validateParams, type IssueData } from '../../src/contract/validateParams.ts';
 
 const RUNS = { numRuns: 2000 };
 
@@ -35,10 +36,130 @@ function assertIssueShape(issue: IssueData): void {
 const named = z.object({ a: z.number(), b: z.string().optional() });
 const positional = z.tuple([z.number(), z.string()]);
 
-describe('isPositional(schema)', () => {
-  it('is true for a z.tuple and false for a z.object', () => {
-    assert.equal(isPositional(positional), true);
-    assert.equal(isPositional(named), false);
+const either = z.union([z.tuple([z.number(), z.number()]), z.object({ minuend: z.number(), subtrahend: z.number() })]);
+const eitherNamedFirst = z.union([z.object({ values: z.array(z.number()) }), z.array(z.number())]);
+const variadic = z.tuple([z.string()]).rest(z.number());
+const list = z.array(z.number()).max(3);
+
+describe('paramStructure(schema), paramsShapes(schema), absentParams(schema)', () => {
+  it('by-position for a z.tuple or z.array, by-name for a z.object, either for a union of one of each', () => {
+    assert.equal(paramStructure(positional), 'by-position');
+    assert.equal(paramStructure(variadic), 'by-position');
+    assert.equal(paramStructure(list), 'by-position');
+    assert.equal(paramStructure(named), 'by-name');
+    assert.equal(paramStructure(either), 'either');
+    assert.equal(paramStructure(eitherNamedFirst), 'either');
+  });
+
+  it('finds no shapes in anything else', () => {
+    const others: unknown[] = [
+      z.string(),
+      z.union([z.object({ a: z.number() }), z.object({ b: z.number() })]),
+      z.union([z.tuple([]), z.array(z.string())]),
+      z.union([z.tuple([]), z.object({}), z.array(z.string())]),
+      z.discriminatedUnion('k', [z.object({ k: z.literal('a') })]),
+      z.object({}).optional(),
+      z.tuple([]).nullable(),
+      {},
+    ];
+    for (const schema of others) assert.equal(paramsShapes(schema), undefined);
+  });
+
+  it('absent params are {} when the method takes named params (also either), [] when only positional', () => {
+    assert.deepEqual(absentParams(named), {});
+    assert.deepEqual(absentParams(either), {});
+    assert.deepEqual(absentParams(positional), []);
+    assert.deepEqual(absentParams(list), []);
+  });
+});
+
+describe('validateParams with union and variadic params', () => {
+  it('checks an array against the positional shape and an object against the named shape', () => {
+    assert.deepEqual(validateParams(either, [42, 23]), [42, 23]);
+    assert.deepEqual(validateParams(either, { subtrahend: 23, minuend: 42 }), { minuend: 42, subtrahend: 23 });
+    assert.deepEqual(validateParams(eitherNamedFirst, [1, 2, 3]), [1, 2, 3]);
+    assert.deepEqual(validateParams(eitherNamedFirst, { values: [1] }), { values: [1] });
+  });
+
+  it("reports the issues of the shape the params have, not a union's", () => {
+    assert.deepEqual(issuesFrom(rejection(either, [42, 'x'])).map((i) => [i.code, i.path]), [['invalid_type', [1]]]);
+    assert.deepEqual(issuesFrom(rejection(either, { minuend: 42 })).map((i) => [i.code, i.path]), [['invalid_type', ['subtrahend']]]);
+    assert.deepEqual(issuesFrom(rejection(either, [1, 2, 3])).map((i) => [i.code, i.path]), [['too_big', []]]);
+  });
+
+  it('refuses params of neither structure, naming both', () => {
+    for (const params of [null, 1, 'x', true]) {
+      const error = rejection(either, params);
+      assert.equal(error.message, 'params must be an array (positional params) or an object (named params)');
+      assert.deepEqual(issuesFrom(error).map((i) => i.path), [[]]);
+    }
+  });
+
+  it('absent params of an either method are checked as {} against the named shape', () => {
+    assert.deepEqual(issuesFrom(rejection(either, undefined)).map((i) => i.path), [['minuend'], ['subtrahend']]);
+    assert.deepEqual(validateParams(z.union([z.tuple([]), z.object({ a: z.number().optional() })]), undefined), {});
+  });
+
+  it('runs refinements of the union itself after its shape passed', () => {
+    const ordered = either.refine((p) => (Array.isArray(p) ? p[0] : p.minuend) >= (Array.isArray(p) ? p[1] : p.subtrahend), 'minuend first');
+    assert.deepEqual(validateParams(ordered, [2, 1]), [2, 1]);
+    assert.deepEqual(issuesFrom(rejection(ordered, { minuend: 1, subtrahend: 2 })).map((i) => [i.code, i.message]), [['custom', 'minuend first']]);
+  });
+
+  it('takes a rest element and a z.array as positional params of any length, within their bounds', () => {
+    assert.deepEqual(validateParams(variadic, ['a']), ['a']);
+    assert.deepEqual(validateParams(variadic, ['a', 1, 2, 3]), ['a', 1, 2, 3]);
+    assert.deepEqual(issuesFrom(rejection(variadic, ['a', 1, 'b'])).map((i) => i.path), [[2]]);
+    assert.deepEqual(validateParams(list, undefined), []);
+    assert.deepEqual(validateParams(list, [1, 2, 3]), [1, 2, 3]);
+    assert.equal(issuesFrom(rejection(list, [1, 2, 3, 4]))[0]!.code, 'too_big');
+    assert.match(rejection(list, { 0: 1 }).message, /must be an array/);
+  });
+
+  it('property: a call passes exactly when its own shape accepts it, and returns what that shape parses', () => {
+    const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    const element = fc.oneof(number, fc.string(), fc.constant(null));
+    const params = fc.oneof(
+      fc.constant(undefined),
+      fc.array(element, { maxLength: 5 }),
+      fc.record({ minuend: element, subtrahend: element }, { requiredKeys: [] }),
+      fc.dictionary(fc.string(), element, { maxKeys: 3 }),
+      element,
+    );
+    const schemas: { schema: ParamsSchema; positional: z.ZodType | undefined; named: z.ZodType | undefined }[] = [
+      { schema: either, positional: either.options[0], named: either.options[1] },
+      { schema: eitherNamedFirst, positional: eitherNamedFirst.options[1], named: eitherNamedFirst.options[0] },
+      { schema: variadic, positional: variadic, named: undefined },
+      { schema: list, positional: list, named: undefined },
+      { schema: z.tuple([z.number()], z.number()), positional: z.tuple([z.number()], z.number()), named: undefined },
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...schemas), params, ({ schema, positional, named }, value) => {
+        const sent = value === undefined ? (named ? {} : []) : value;
+        const shape = Array.isArray(sent) ? positional : sent !== null && typeof sent === 'object' ? named : undefined;
+        const expected = shape?.safeParse(sent);
+        let result: unknown;
+        let error: unknown;
+        try {
+          result = validateParams(schema, value);
+        } catch (thrown) {
+          error = thrown;
+        }
+        if (expected?.success) {
+          assert.equal(error, undefined, `refused ${JSON.stringify(value)}: ${String(error)}`);
+          assert.deepEqual(result, expected.data);
+        } else {
+          assert.ok(error instanceof WarrenError, `accepted ${JSON.stringify(value)}`);
+          assert.equal(error.code, ErrorCode.INVALID_PARAMS);
+          for (const issue of issuesFrom(error)) assertIssueShape(issue);
+          // Issues of the shape's own parse, or the one wrong-structure issue.
+          const issues = issuesFrom(error);
+          if (expected) assert.deepEqual(issues, issuesOf(expected.error!));
+          else assert.deepEqual(issues.map((i) => [i.code, i.path]), [['invalid_type', []]]);
+        }
+      }),
+      RUNS,
+    );
   });
 });
 
@@ -165,6 +286,9 @@ describe('validateParams(schema, params)', () => {
       z.tuple([]),
       positional,
       z.tuple([z.number()], z.string()),
+      either,
+      eitherNamedFirst,
+      list,
     ];
     fc.assert(
       fc.property(fc.constantFrom(...schemas), fc.option(fc.jsonValue(), { nil: undefined }), (schema, params) => {

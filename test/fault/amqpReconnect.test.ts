@@ -11,7 +11,7 @@ import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport, type AmqpTransportOptions } from '../../src/transport/AmqpTransport.ts';
 import type { Logger } from '../../src/log.ts';
 import { AMQP_URL, needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
-import { gate, sleep, waitFor, withTimeout, type Gate } from '../conformance/async.ts';
+import { gate, sleep, waitFor, withTimeout, type Gate } from '../helpers/async.ts';
 import { TcpProxy } from '../helpers/TcpProxy.ts';
 import { closeConnections } from './rabbitmqctl.ts';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Channel } from 'amqplib';
-import { waitFor } from '../conformance/async.ts';
+import { waitFor } from '../helpers/async.ts';
 import { needsBroker, testConnection } from '../helpers/broker.ts';
 
 describe('AmqpConnection: a channel closed by the broker', async () => {

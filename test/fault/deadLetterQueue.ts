@@ -19,9 +19,9 @@ function text(value: unknown): string {
   return value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : String(value);
 }
 
-/** Removes and returns the dead letters of `method`, oldest first. */
-export async function takeDeadLetters(method: string): Promise<DeadLetterMessage[]> {
-  const connection = await amqplib.connect(AMQP_URL, { timeout: 2000 });
+/** Removes and returns the dead letters of `method`, oldest first, on the broker at `url` (the test broker unless given). */
+export async function takeDeadLetters(method: string, url = AMQP_URL): Promise<DeadLetterMessage[]> {
+  const connection = await amqplib.connect(url, { timeout: 2000 });
   connection.on('error', () => {});
   const taken: DeadLetterMessage[] = [];
   try {

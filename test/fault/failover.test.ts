@@ -10,7 +10,7 @@ import type { Logger } from '../../src/log.ts';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport, type AmqpTransportOptions } from '../../src/transport/AmqpTransport.ts';
 import { AMQP_URL, needsBroker, uniqueName, withChannel } from '../helpers/broker.ts';
-import { waitFor, withTimeout } from '../conformance/async.ts';
+import { waitFor, withTimeout } from '../helpers/async.ts';
 import { TcpProxy } from '../helpers/TcpProxy.ts';
 
 interface Logged {

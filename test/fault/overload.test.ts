@@ -11,7 +11,7 @@ import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
 import { waitReady, logLines, running, type WarrenProcess } from '../helpers/processes.ts';
 import { readFrames } from '../integration/readFrames.ts';
-import { sleep } from '../conformance/async.ts';
+import { sleep } from '../helpers/async.ts';
 import { BOUNDED_QUEUE_LENGTH, faultkitProcesses } from '../helpers/faultkit.ts';
 
 describe('maxQueueLength with no worker capacity left', { ...(await needsBroker()), timeout: 90_000 }, () => {

@@ -13,7 +13,7 @@ import { methodQueue } from '../../src/protocol/routing.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName, queueState } from '../helpers/broker.ts';
 import { RestartLoop, waitReady, running, type WarrenProcess } from '../helpers/processes.ts';
-import { sleep, waitFor } from '../conformance/async.ts';
+import { sleep, waitFor } from '../helpers/async.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
 import { faultkitProcesses } from '../helpers/faultkit.ts';
 

@@ -16,7 +16,7 @@ import { methodQueue } from '../../src/protocol/routing.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, queueState, uniqueName } from '../helpers/broker.ts';
 import { RestartLoop, WarrenProcesses, running, waitReady, type WarrenProcess } from '../helpers/processes.ts';
-import { sleep, waitFor } from '../conformance/async.ts';
+import { sleep, waitFor } from '../helpers/async.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
 import { POISON_SERVICE_ENV, poisonContract } from './poisonCliService.ts';
 

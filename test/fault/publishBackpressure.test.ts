@@ -13,7 +13,7 @@ import { ErrorCode, resultBody } from 'warren-client/protocol';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
 import { AMQP_URL, needsBroker, uniqueName, withChannel } from '../helpers/broker.ts';
-import { waitFor } from '../conformance/async.ts';
+import { waitFor } from '../helpers/async.ts';
 
 /** A TCP proxy to the broker whose client → broker direction can stop being read. */
 async function startProxy(): Promise<{ port: number; pause(): void; resume(): void; close(): Promise<void> }> {

@@ -12,7 +12,7 @@ import type { Logger } from '../../src/log.ts';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
 import { AMQP_URL, needsBroker, uniqueName, withChannel } from '../helpers/broker.ts';
-import { gate, sleep, waitFor, withTimeout, type Gate } from '../conformance/async.ts';
+import { gate, sleep, waitFor, withTimeout, type Gate } from '../helpers/async.ts';
 import { TcpProxy } from '../helpers/TcpProxy.ts';
 
 const HOLD_MS = 600;

@@ -13,7 +13,7 @@ import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { startWarren, waitReady, logLines, type WarrenProcess } from '../helpers/processes.ts';
 import { TcpProxy } from '../helpers/TcpProxy.ts';
 import { TESTKIT_ENV, testkitContract } from '../helpers/testkit.ts';
-import { sleep } from '../conformance/async.ts';
+import { sleep } from '../helpers/async.ts';
 
 const SERVICE = uniqueName('away');
 const MODULE = fileURLToPath(new URL('../helpers/testkitService.ts', import.meta.url));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
 import { waitReady, logLines, type WarrenProcess } from '../helpers/processes.ts';
-import { waitFor } from '../conformance/async.ts';
+import { waitFor } from '../helpers/async.ts';
 import { faultkitProcesses } from '../helpers/faultkit.ts';
 
 describe('a worker SIGKILLed mid-call', { ...(await needsBroker()), timeout: 90_000 }, () => {

@@ -16,7 +16,7 @@ import { Worker } from '../../src/worker/Worker.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { AMQP_URL, needsBroker, uniqueName, queueState, withChannel } from '../helpers/broker.ts';
 import { waitReady, exitedWithin, logLines, type WarrenProcess } from '../helpers/processes.ts';
-import { waitFor, withTimeout } from '../conformance/async.ts';
+import { waitFor, withTimeout } from '../helpers/async.ts';
 import { faultkitProcesses } from '../helpers/faultkit.ts';
 
 describe('warren worker on SIGTERM', { ...(await needsBroker()), timeout: 90_000 }, () => {

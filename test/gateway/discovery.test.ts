@@ -20,11 +20,18 @@ const variadic = defineContract({
   service: 'vari',
   methods: {
     sum: { input: z.tuple([]).rest(z.number()), output: z.number() },
+    scale: { input: z.tuple([z.number().meta({ title: 'factor' })]).rest(z.number().meta({ title: 'values' })), output: z.array(z.number()) },
+    subtract: {
+      input: z.union([z.tuple([z.number(), z.number()]), z.object({ minuend: z.number(), subtrahend: z.number() })]),
+      output: z.number(),
+    },
     echo: { input: z.object({ text: z.string() }), output: z.string() },
   },
 });
 const variadicService = implement(variadic, {
   sum: (numbers) => numbers.reduce((total, n) => total + n, 0),
+  scale: ([factor, ...values]) => values.map((v) => v * factor),
+  subtract: (params) => (Array.isArray(params) ? params[0] - params[1] : params.minuend - params.subtrahend),
   echo: ({ text }) => text,
 });
 
@@ -75,9 +82,15 @@ describe('new Gateway({ discovery: true }) embedded', () => {
     assert.equal(reply.id, 'd');
     assert.deepEqual(reply.result, served);
   });
+
+  it('rpc.discover refuses positional params with -32602: it takes none', async () => {
+    const reply = await call(stack.url, { jsonrpc: '2.0', id: 'x', method: 'rpc.discover', params: ['extra'] });
+    assert.equal(reply.error?.code, ErrorCode.INVALID_PARAMS);
+    assert.deepEqual(reply.error.data.issues.map((issue: Doc) => issue.code), ['too_big']);
+  });
 });
 
-describe('discovery with a variadic method', () => {
+describe('discovery with variadic and either methods', () => {
   let stack: Stack;
   const log = recordingLogger();
   before(async () => {
@@ -87,23 +100,33 @@ describe('discovery with a variadic method', () => {
     await stack?.close();
   });
 
-  it('leaves that method alone out of the document, and says once which one', async () => {
+  it('describes them in a valid document, with no warning', async () => {
     const doc = (await (await fetch(`${stack.http}/openrpc.json`)).json()) as Doc;
     assert.equal(validateOpenRPCDocument(doc as never), true);
-    const names = wireNames(doc);
-    assert.ok(!names.includes('vari.sum'), names.join(', '));
-    assert.ok(names.includes('vari.echo') && names.includes('math.add'), names.join(', '));
-    assert.equal(log.warnings.length, 1, JSON.stringify(log.warnings));
-    assert.equal((log.warnings[0]!.obj as { method?: string }).method, 'vari.sum');
-    assert.match(log.warnings[0]!.msg ?? '', /vari\.sum/);
+    assert.deepEqual(log.warnings, []);
+    const method = (name: string) => (doc.methods as Doc[]).find((m) => m.name === name)!;
+    const sum = method('vari.sum');
+    assert.equal(sum.paramStructure, 'by-position');
+    assert.deepEqual(sum.params, [{ name: 'rest', required: false, schema: { type: 'number' }, 'x-variadic': true }]);
+    const scale = method('vari.scale');
+    assert.deepEqual(scale.params.map((p: Doc) => [p.name, p.required, p['x-variadic'] ?? false]), [['factor', true, false], ['values', false, true]]);
+    const subtract = method('vari.subtract');
+    assert.equal(subtract.paramStructure, 'either');
+    assert.deepEqual(subtract.params.map((p: Doc) => [p.name, p.required]), [['minuend', true], ['subtrahend', true]]);
+    // The tuple's items are untitled (arg0, arg1): they do not line up with the named params.
+    assert.deepEqual(subtract['x-params-by-position'].map((p: Doc) => p.name), ['arg0', 'arg1']);
+    assert.deepEqual(doc.components.schemas.VariSubtractInput.oneOf.map((s: Doc) => s.type), ['array', 'object']);
   });
 
-  it('still answers rpc.discover, and still serves the method', async () => {
+  it('answers rpc.discover with the same document, and serves the methods', async () => {
     const discovered = await call(stack.url, { jsonrpc: '2.0', id: 1, method: 'rpc.discover' });
     assert.equal(discovered.error, undefined, JSON.stringify(discovered.error));
-    assert.ok(wireNames(discovered.result).includes('vari.echo'));
-    const sum = await call(stack.url, { jsonrpc: '2.0', id: 2, method: 'vari.sum', params: [1, 2, 3] });
-    assert.equal(sum.result, 6);
+    assert.ok(['vari.sum', 'vari.scale', 'vari.subtract', 'vari.echo'].every((name) => wireNames(discovered.result).includes(name)));
+    assert.equal((await call(stack.url, { jsonrpc: '2.0', id: 2, method: 'vari.sum', params: [1, 2, 3] })).result, 6);
+    assert.equal((await call(stack.url, { jsonrpc: '2.0', id: 3, method: 'vari.sum' })).result, 0);
+    assert.deepEqual((await call(stack.url, { jsonrpc: '2.0', id: 4, method: 'vari.scale', params: [2, 1, 5] })).result, [2, 10]);
+    assert.equal((await call(stack.url, { jsonrpc: '2.0', id: 5, method: 'vari.subtract', params: { subtrahend: 2, minuend: 5 } })).result, 3);
+    assert.equal((await call(stack.url, { jsonrpc: '2.0', id: 6, method: 'vari.subtract', params: [5, 2] })).result, 3);
   });
 });
 

@@ -74,6 +74,28 @@ describe('JSON-RPC 2.0 gateway', () => {
       }
     });
 
+    it('-32602 for positional params past [event, topic], naming the count', async () => {
+      const socket = await connect(subs.url);
+      for (const method of ['rpc.subscribe', 'rpc.unsubscribe']) {
+        const reply = await subscribe(socket, [SHOUTED, 'r1', 'extra'], method);
+        assertError(reply, ErrorCode.INVALID_PARAMS);
+        assertIssues(reply.error);
+        assert.deepEqual(reply.error.data.issues.map((issue: any) => [issue.code, issue.path]), [['too_big', []]]);
+      }
+      // Nothing was subscribed: a push on that topic does not arrive.
+      publisher = await connect(subs.url);
+      await shout('r1', 'not for you');
+      assert.ok(await socket.silentFor(200));
+    });
+
+    it('rpc.ping takes no positional params; named or absent params are fine', async () => {
+      const socket = await connect(subs.url);
+      assertError(await socket.request(request('p1', 'rpc.ping', ['extra'])), ErrorCode.INVALID_PARAMS, 'p1');
+      assert.equal((await socket.request(request('p2', 'rpc.ping', []))).result, 'pong');
+      assert.equal((await socket.request(request('p3', 'rpc.ping', {}))).result, 'pong');
+      assert.equal((await socket.request(request('p4', 'rpc.ping'))).result, 'pong');
+    });
+
     it('a socket subscribed to topic A does not get topic B', async () => {
       publisher = await connect(subs.url);
       const socket = await connect(subs.url);

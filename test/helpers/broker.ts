@@ -33,9 +33,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}${process.pid}x${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Runs `fn` on a fresh channel of a fresh connection, closed afterwards. */
-export async function withChannel<T>(fn: (channel: amqplib.Channel) => Promise<T>): Promise<T> {
-  const connection = await amqplib.connect(AMQP_URL, { timeout: 2000 });
+/** Runs `fn` on a fresh channel of a fresh connection (to `url`, the test broker unless given), closed afterwards. */
+export async function withChannel<T>(fn: (channel: amqplib.Channel) => Promise<T>, url = AMQP_URL): Promise<T> {
+  const connection = await amqplib.connect(url, { timeout: 2000 });
   connection.on('error', () => {});
   try {
     const channel = await connection.createChannel();
@@ -47,21 +47,21 @@ export async function withChannel<T>(fn: (channel: amqplib.Channel) => Promise<T
 }
 
 /** Ready messages and consumers of a queue, as RabbitMQ counts them. */
-export function queueState(queue: string): Promise<{ messages: number; consumers: number }> {
+export function queueState(queue: string, url = AMQP_URL): Promise<{ messages: number; consumers: number }> {
   return withChannel(async (channel) => {
     const { messageCount, consumerCount } = await channel.checkQueue(queue);
     return { messages: messageCount, consumers: consumerCount };
-  });
+  }, url);
 }
 
 /**
  * Deletes a contract's durable method queues, so repeated runs do not pile up queues named
  * after services that no longer exist.
  */
-export async function deleteMethodQueues(contract: Contract): Promise<void> {
+export async function deleteMethodQueues(contract: Contract, url = AMQP_URL): Promise<void> {
   await withChannel(async (channel) => {
     for (const name of Object.keys(contract.methods)) await channel.deleteQueue(methodQueue(`${contract.service}.${name}`));
-  });
+  }, url);
 }
 
 /** A Warren AmqpConnection to the test broker, reconnecting quickly, named for rabbitmqctl. */

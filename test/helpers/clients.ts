@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, afterEach, before } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { WarrenClient } from '../../packages/warren-client/src/WarrenClient.ts';
 import type { ClientOptions, WebSocketConstructor } from '../../packages/warren-client/src/ClientOptions.ts';
@@ -13,18 +12,15 @@ import type { ConnectionState, StateChange } from '../../packages/warren-client/
 import { WarrenError } from 'warren-client/protocol';
 import { stackForBlock, type Stack, type StackOptions } from './stack.ts';
 import { TcpProxy } from './TcpProxy.ts';
+import { waitFor } from './async.ts';
+
+/** Resolves once `check` holds, polling; rejects after `timeoutMs`. */
+export function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return waitFor(check, timeoutMs, what);
+}
 
 /** `ws` as the client's WebSocket. */
 const Socket = WebSocket as unknown as WebSocketConstructor;
-
-/** Resolves once `check` holds, polling; rejects after `timeoutMs`. */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await delay(10);
-  }
-}
 
 /** Asserts the promise rejects with a WarrenError of this code, and returns it. */
 export async function rejectsWith(promise: Promise<unknown>, code: number): Promise<WarrenError> {

@@ -57,13 +57,14 @@ export function faultkitImplementation(service: string) {
   });
 }
 
-/** `warren gateway|worker` processes serving the faultkit under `service` on RabbitMQ. */
-export function faultkitProcesses(service: string) {
+/** `warren gateway|worker` processes serving the faultkit under `service` on RabbitMQ (the test broker unless `amqpUrl`). */
+export function faultkitProcesses(service: string, options: { amqpUrl?: string } = {}) {
   return new WarrenProcesses({
     module: fileURLToPath(new URL('./faultkitService.ts', import.meta.url)),
     contract: faultkitContract(service),
     env: { [FAULTKIT_ENV]: service },
     // Past a worker's own shutdown grace (10 s), so that stopAll does not cut it short.
     stopGraceMs: 15_000,
+    ...options,
   });
 }

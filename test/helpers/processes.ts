@@ -134,6 +134,8 @@ export interface WarrenProcessesOptions<C extends Contract> {
   env?: Record<string, string>;
   /** How long stopAll waits after SIGTERM before SIGKILL. @default 8000 */
   stopGraceMs?: number;
+  /** The broker every process uses (their AMQP_URL). @default the test broker, AMQP_URL */
+  amqpUrl?: string;
 }
 
 /** The `warren gateway|worker` processes of one test file, all serving one service over RabbitMQ. */
@@ -160,7 +162,7 @@ export class WarrenProcesses<C extends Contract = Contract> {
       service: this.#options.module,
       transport: 'amqp',
       args,
-      env: { ...this.#options.env, AMQP_URL },
+      env: { ...this.#options.env, AMQP_URL: this.#options.amqpUrl ?? AMQP_URL },
     }).then((proc) => {
       this.#procs.add(proc);
       return proc;
@@ -197,7 +199,7 @@ export class WarrenProcesses<C extends Contract = Contract> {
 
   /** Deletes the service's durable method queues. */
   deleteQueues(): Promise<void> {
-    return deleteMethodQueues(this.#options.contract);
+    return deleteMethodQueues(this.#options.contract, this.#options.amqpUrl);
   }
 }
 

@@ -9,7 +9,9 @@ import {
   Header,
   deadLetterProperties,
   methodQueueArguments,
+  queueTypeRefusal,
   readAttempts,
+  readDeliveryCount,
   retryProperties,
 } from '../../src/protocol/routing.ts';
 import { checkMaxDeliveries, decideDelivery } from '../../src/transport/deliveryPolicy.ts';
@@ -17,7 +19,7 @@ import { backoffDelay } from 'warren-client/protocol';
 import { reconnectPolicy } from '../../src/transport/amqpOptions.ts';
 
 describe('decideDelivery(facts)', () => {
-  const base = { attempts: 0, redelivered: false, deadline: 2_000, now: 1_000, maxDeliveries: 3 };
+  const base = { attempts: 0, redelivered: false, brokerCounts: false, deadline: 2_000, now: 1_000, maxDeliveries: 3 };
 
   it('runs a first delivery, and a counted copy, as long as the deadline is ahead', () => {
     assert.deepEqual(decideDelivery(base), { kind: 'run', attempts: 0 });
@@ -47,17 +49,55 @@ describe('decideDelivery(facts)', () => {
         let attempts = 0;
         let runs = 0;
         for (const crash of crashes) {
-          const action = decideDelivery({ attempts, redelivered: false, deadline: 10, now: 0, maxDeliveries });
+          const action = decideDelivery({ attempts, redelivered: false, brokerCounts: false, deadline: 10, now: 0, maxDeliveries });
           if (action.kind !== 'run') break;
           runs++;
           if (!crash) return runs <= maxDeliveries;
-          const next = decideDelivery({ attempts, redelivered: true, deadline: 10, now: 0, maxDeliveries });
+          const next = decideDelivery({ attempts, redelivered: true, brokerCounts: false, deadline: 10, now: 0, maxDeliveries });
           if (next.kind === 'dead-letter') return runs === maxDeliveries && next.attempts === maxDeliveries;
           attempts = (next as { attempts: number }).attempts;
         }
         return runs <= maxDeliveries;
       }),
     );
+  });
+
+  describe('on a queue that counts failed deliveries itself (quorum, x-delivery-count)', () => {
+    const quorum = { ...base, brokerCounts: true };
+
+    it('runs a redelivery at once, with the count as its attempts, and never asks for a copy', () => {
+      assert.deepEqual(decideDelivery(quorum), { kind: 'run', attempts: 0 });
+      assert.deepEqual(decideDelivery({ ...quorum, attempts: 1, redelivered: true }), { kind: 'run', attempts: 1 });
+      assert.deepEqual(decideDelivery({ ...quorum, attempts: 2, redelivered: true }), { kind: 'run', attempts: 2 });
+    });
+
+    it('dead-letters the delivery whose count reached maxDeliveries, even past the deadline', () => {
+      assert.deepEqual(decideDelivery({ ...quorum, attempts: 3, redelivered: true }), { kind: 'dead-letter', attempts: 3 });
+      assert.deepEqual(decideDelivery({ ...quorum, attempts: 3, redelivered: true, now: 5_000 }), { kind: 'dead-letter', attempts: 3 });
+    });
+
+    it('drops a call whose deadline passed', () => {
+      assert.deepEqual(decideDelivery({ ...quorum, attempts: 1, redelivered: true, now: 2_000 }), { kind: 'expired' });
+    });
+
+    it('runs a handler exactly min(failures + 1, maxDeliveries) times, and dead-letters after maxDeliveries failures', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 10 }), fc.array(fc.boolean(), { maxLength: 40 }), (maxDeliveries, crashes) => {
+          // The broker's count goes up by one on every failed delivery; the flag is set from the second on.
+          let count = 0;
+          let runs = 0;
+          for (const crash of crashes) {
+            const action = decideDelivery({ attempts: count, redelivered: count > 0, brokerCounts: true, deadline: 10, now: 0, maxDeliveries });
+            if (action.kind === 'dead-letter') return runs === maxDeliveries && action.attempts === maxDeliveries;
+            if (action.kind !== 'run' || action.attempts !== count) return false;
+            runs++;
+            if (!crash) return runs <= maxDeliveries;
+            count++;
+          }
+          return runs <= maxDeliveries;
+        }),
+      );
+    });
   });
 
   it('checkMaxDeliveries() rejects anything but a positive integer with a TypeError naming it', () => {
@@ -81,9 +121,47 @@ describe('reconnectPolicy(backoff)', () => {
 });
 
 describe('queue arguments and re-published properties', () => {
-  it('methodQueueArguments() is empty without a length, reject-publish with one', () => {
-    assert.deepEqual(methodQueueArguments({}), {});
-    assert.deepEqual(methodQueueArguments({ maxQueueLength: 10 }), { 'x-max-length': 10, 'x-overflow': 'reject-publish' });
+  it('methodQueueArguments() of a classic queue: empty without a length, reject-publish with one', () => {
+    assert.deepEqual(methodQueueArguments({ queueType: 'classic', maxDeliveries: 5 }), {});
+    assert.deepEqual(methodQueueArguments({ queueType: 'classic', maxDeliveries: 5, maxQueueLength: 10 }), {
+      'x-max-length': 10,
+      'x-overflow': 'reject-publish',
+    });
+  });
+
+  it('methodQueueArguments() of a quorum queue: its type and maxDeliveries as the delivery limit', () => {
+    assert.deepEqual(methodQueueArguments({ queueType: 'quorum', maxDeliveries: 5 }), { 'x-queue-type': 'quorum', 'x-delivery-limit': 5 });
+    assert.deepEqual(methodQueueArguments({ queueType: 'quorum', maxDeliveries: 2, maxQueueLength: 10 }), {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': 2,
+      'x-max-length': 10,
+      'x-overflow': 'reject-publish',
+    });
+  });
+
+  it("queueTypeRefusal() reads both types from RabbitMQ 3.10's refusals, and nothing from other ones", () => {
+    // The texts amqplib reported for these declarations on RabbitMQ 3.10.8.
+    const refusal = (detail: string) =>
+      `Operation failed: QueueDeclare; 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - inequivalent arg ${detail}"`;
+    assert.deepEqual(
+      queueTypeRefusal(refusal("'x-queue-type' for queue 'q' in vhost '/': received the value 'quorum' of type 'longstr' but current is none")),
+      { current: 'classic', wanted: 'quorum' },
+    );
+    assert.deepEqual(
+      queueTypeRefusal(refusal("'x-queue-type' for queue 'q' in vhost '/': received none but current is the value 'quorum' of type 'longstr'")),
+      { current: 'quorum', wanted: 'classic' },
+    );
+    assert.deepEqual(queueTypeRefusal(refusal("'x-queue-type' for queue 'q' in vhost '/': received 'classic' but current is 'quorum'")), {
+      current: 'quorum',
+      wanted: 'classic',
+    });
+    assert.equal(queueTypeRefusal(refusal("'x-delivery-limit' for queue 'q' in vhost '/': received '3' but current is '5'")), undefined);
+  });
+
+  it('readDeliveryCount() reads a quorum queue\'s count, absent or odd as 0', () => {
+    assert.equal(readDeliveryCount({ 'x-delivery-count': 2 }), 2);
+    for (const raw of [undefined, -1, 1.5, 'x']) assert.equal(readDeliveryCount({ 'x-delivery-count': raw }), 0);
+    assert.equal(readDeliveryCount(undefined), 0);
   });
 
   it('readAttempts() reads a non-negative integer header, anything else as 0', () => {

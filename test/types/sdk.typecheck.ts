@@ -14,6 +14,10 @@ import type {
   MathAddInput,
   MathAddOutput,
   MathDivideOutput,
+  MathSubtractInput,
+  MathSubtractInputByName,
+  MathSubtractInputByPosition,
+  MathSumInput,
   Methods,
   StateChange,
   ConnectionState,
@@ -35,6 +39,12 @@ expectType<Equal<ReturnType<Api['chat']['history']>, Promise<ChatHistoryOutput>>
 expectType<Equal<ReturnType<Api['math']['add']>, Promise<number>>>();
 expectType<Equal<MathAddOutput, number>>();
 expectType<Equal<MathAddInput, [number, number]>>();
+expectType<Equal<MathSubtractInputByPosition, [number, number]>>();
+expectType<Equal<MathSubtractInputByName, { minuend: number; subtrahend: number }>>();
+expectType<Equal<MathSubtractInput, MathSubtractInputByPosition | MathSubtractInputByName>>();
+expectType<Equal<ReturnType<Api['math']['subtract']>, Promise<number>>>();
+expectType<Equal<MathSumInput, number[]>>();
+expectType<Equal<Methods['math.subtract'], { input: MathSubtractInput; output: number }>>();
 expectType<Equal<ChatSendOutput, { id: number; room: string; user: string; text: string; at: string }>>();
 expectType<Equal<ChatHistoryOutput['messages'][number], ChatSendOutput>>();
 expectType<Equal<MathDivideOutput, { quotient: number }>>();
@@ -50,6 +60,27 @@ async function calls(): Promise<void> {
   expectType<Equal<typeof sum, number>>();
   await api.chat.history({ room: 'lobby' });
   await api.chat.notify.send(input);
+
+  // Params either way: one overload by position, one by name.
+  const difference = await api.math.subtract([42, 23]);
+  expectType<Equal<typeof difference, number>>();
+  await api.math.subtract({ minuend: 42, subtrahend: 23 });
+  await api.math.notify.subtract([1, 2]);
+  await api.math.notify.subtract({ minuend: 1, subtrahend: 2 });
+  // Variadic: any count of numbers, none included.
+  await api.math.sum([]);
+  await api.math.sum([1, 2, 3, 4, 5]);
+
+  // @ts-expect-error a positional call with the wrong length
+  await api.math.subtract([42]);
+  // @ts-expect-error a named call missing `subtrahend`
+  await api.math.subtract({ minuend: 42 });
+  // @ts-expect-error the two shapes do not mix
+  await api.math.subtract({ 0: 42, 1: 23 });
+  // @ts-expect-error a string among the numbers of a variadic call
+  await api.math.sum([1, '2']);
+  // @ts-expect-error named params for a positional-only method
+  await api.math.sum({ values: [1] });
 
   // @ts-expect-error missing field `text`
   await api.chat.send({ room: 'lobby', user: 'ann' });

@@ -1,4 +1,4 @@
-/** Small bounded-waiting helpers for the conformance suite: nothing here waits forever. */
+/** Small bounded-waiting helpers: nothing here waits forever. */
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
