@@ -13,7 +13,7 @@ import { BundleError } from '../../codegen/bundle.ts';
 import { Gateway } from '../gateway/Gateway.ts';
 import { createLogger } from '../log.ts';
 import { isQueueType } from '../protocol/routing.ts';
-import { AmqpTransport } from '../transport/AmqpTransport.ts';
+import { AmqpTransport, DEFAULT_RECONNECT_HOLD_MS } from '../transport/AmqpTransport.ts';
 import { EXIT_QUEUE_TYPE_MISMATCH, isQueueTypeMismatch } from '../transport/queueTypeMismatch.ts';
 import { MemoryTransport } from '../transport/MemoryTransport.ts';
 import type { Transport } from '../transport/Transport.ts';
@@ -36,7 +36,12 @@ Options:
   --service <module>     module exporting "contracts" (and "implementations" for serve/worker)
   --port <n>             gateway port (default: $PORT or 3000; 0 picks a free port)
   --host <addr>          gateway address (default: 127.0.0.1)
-  --transport <kind>     memory | amqp (default: amqp when $AMQP_URL is set, else memory)
+  --transport <kind>     memory | amqp (default: amqp when $AMQP_URL or --amqp-url is set, else memory)
+  --amqp-url <url>       a RabbitMQ node; repeat it, or give a comma-separated list, for a cluster
+                         (default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672)
+  --reconnect-hold-ms <ms>  how long a call waits for a lost broker connection before UNAVAILABLE
+                         (default ${DEFAULT_RECONNECT_HOLD_MS}; 0 answers UNAVAILABLE at once)
+  --max-held-calls <n>   most calls waiting for the broker connection at once (default 10000)
   --prefetch <n>         calls each worker consumer holds at once (default 32)
   --max-deliveries <n>   deliveries of one call before a worker dead-letters it (default 5)
   --queue-type <type>    serve, worker: classic | quorum, the type of the method queues whose
@@ -50,7 +55,8 @@ Options:
 Gateway limits (serve and gateway; the defaults suit most deployments):
 ${GATEWAY_USAGE}
 
-Environment: PORT, AMQP_URL (default amqp://guest:guest@127.0.0.1:5672 with --transport amqp), LOG_LEVEL`;
+Environment: PORT, AMQP_URL (one URL or a comma-separated list; default amqp://guest:guest@127.0.0.1:5672
+with --transport amqp), LOG_LEVEL`;
 
 function parsePort(raw: string | undefined): number {
   const value = raw ?? process.env.PORT ?? '3000';
@@ -63,6 +69,13 @@ function parsePositive(name: string, raw: string | undefined): number | undefine
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`Invalid ${name} "${raw}": use a positive integer`);
+  return n;
+}
+
+function parseNonNegative(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`Invalid ${name} "${raw}": use an integer 0 or more`);
   return n;
 }
 
@@ -88,6 +101,9 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       transport: { type: 'string' },
+      'amqp-url': { type: 'string', multiple: true },
+      'reconnect-hold-ms': { type: 'string' },
+      'max-held-calls': { type: 'string' },
       prefetch: { type: 'string' },
       'max-deliveries': { type: 'string' },
       'queue-type': { type: 'string' },
@@ -110,13 +126,16 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!['serve', 'gateway', 'worker'].includes(command)) throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
   if (!values.service) throw new UsageError(`--service <module> is required\n\n${USAGE}`);
-  const kind = values.transport ?? (process.env.AMQP_URL ? 'amqp' : 'memory');
+  const amqpUrls = values['amqp-url'];
+  const kind = values.transport ?? (process.env.AMQP_URL || amqpUrls ? 'amqp' : 'memory');
   if (kind !== 'memory' && kind !== 'amqp') throw new UsageError(`Invalid --transport "${kind}": use memory or amqp`);
   if (kind === 'memory' && command !== 'serve') {
     throw new UsageError(`"warren ${command}" runs apart from its peers, which needs a broker: add --transport amqp`);
   }
   const port = command === 'worker' ? 0 : parsePort(values.port);
   const prefetch = parsePositive('prefetch', values.prefetch);
+  const reconnectHoldMs = parseNonNegative('reconnect-hold-ms', values['reconnect-hold-ms']);
+  const maxHeldCalls = parsePositive('max-held-calls', values['max-held-calls']);
   const maxDeliveries = parsePositive('max-deliveries', values['max-deliveries']);
   const queueType = values['queue-type'];
   if (queueType !== undefined && !isQueueType(queueType)) throw new UsageError(`Invalid --queue-type "${queueType}": use classic or quorum`);
@@ -130,7 +149,24 @@ async function main(argv: string[]): Promise<void> {
   const service = await loadService(values.service, command !== 'gateway');
 
   const log = createLogger(`warren-${command}`);
-  const transport: Transport = kind === 'amqp' ? new AmqpTransport({ log, connectionName: `warren ${command} ${process.pid}`, ...(queueType ? { queueType } : {}) }) : new MemoryTransport();
+  let transport: Transport;
+  try {
+    transport =
+      kind === 'amqp'
+        ? new AmqpTransport({
+            log,
+            connectionName: `warren ${command} ${process.pid}`,
+            ...(amqpUrls ? { url: amqpUrls } : {}),
+            ...(reconnectHoldMs === undefined ? {} : { reconnectHoldMs }),
+            ...(maxHeldCalls === undefined ? {} : { maxHeldCalls }),
+            ...(queueType ? { queueType } : {}),
+          })
+        : new MemoryTransport();
+  } catch (err) {
+    // A URL that is no amqp:// URL, in --amqp-url or AMQP_URL.
+    if (err instanceof TypeError) throw new UsageError(err.message.replace(/^url:/, 'AMQP URL:'));
+    throw err;
+  }
   transport.start();
   log.info(
     { transport: kind },
@@ -140,22 +176,38 @@ async function main(argv: string[]): Promise<void> {
   );
 
   const stops: (() => Promise<void>)[] = [];
-  if (command !== 'gateway') {
-    const worker = new Worker({
-      transport,
-      implementations: service.implementations,
-      log,
-      ...(prefetch ? { prefetch } : {}),
-      ...(maxDeliveries ? { maxDeliveries } : {}),
-    });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, pendingCalls: transport.pendingCount }, 'shutting down');
+    // Past the gateway's grace (5 s) and the worker's (10 s), something hangs: give up.
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
+    await transport.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  // The worker's consumers are registered first, so that /readyz waits for them too; they start
+  // consuming whenever the broker is reachable.
+  const worker =
+    command === 'gateway'
+      ? undefined
+      : new Worker({
+          transport,
+          implementations: service.implementations,
+          log,
+          ...(prefetch ? { prefetch } : {}),
+          ...(maxDeliveries ? { maxDeliveries } : {}),
+        });
+  if (worker) {
     await worker.start();
     stops.push(() => worker.stop());
-    if (kind === 'amqp' && !transport.isReady()) {
-      log.info('waiting for RabbitMQ before consuming');
-      await transport.whenReady(Number.POSITIVE_INFINITY);
-    }
-    log.info({ methods: service.implementations.flatMap((i) => Object.keys(i.contract.methods).map((m) => `${i.contract.service}.${m}`)) }, 'worker consuming');
   }
+  // The gateway listens at once, broker or not: /healthz 200, /readyz and upgrades 503 until it is ready.
   if (command !== 'worker') {
     let gateway: Gateway;
     try {
@@ -175,21 +227,14 @@ async function main(argv: string[]): Promise<void> {
     if (service.web) log.info({ page: `http://${host}:${address.port}/` }, `web page on http://${host}:${address.port}/`);
     log.info({ url: `ws://${host}:${address.port}/rpc` }, `gateway listening on ws://${host}:${address.port}/rpc`);
   }
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
+  if (worker) {
+    if (kind === 'amqp' && !transport.isReady()) {
+      log.info('waiting for RabbitMQ before consuming');
+      await transport.whenReady(Number.POSITIVE_INFINITY);
+    }
     if (stopping) return;
-    stopping = true;
-    log.info({ signal, pendingCalls: transport.pendingCount }, 'shutting down');
-    // Past the gateway's grace (5 s) and the worker's (10 s), something hangs: give up.
-    const force = setTimeout(() => process.exit(1), 20_000);
-    force.unref();
-    for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
-    await transport.close().catch(() => {});
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+    log.info({ methods: service.implementations.flatMap((i) => Object.keys(i.contract.methods).map((m) => `${i.contract.service}.${m}`)) }, 'worker consuming');
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

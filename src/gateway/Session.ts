@@ -172,7 +172,7 @@ export class Session {
       deadline: Date.now() + timeoutMs,
       principal: this.principal,
     };
-    const local: CallLocal = { bounded: spec.maxQueueLength !== undefined, schema: spec.input, value: params };
+    const local: CallLocal = { bounded: spec.maxQueueLength !== undefined, idempotent: spec.idempotent === true, schema: spec.input, value: params };
     if (this.#authorization) return this.#authorization.judge(method, params, call, local, this.#publisher.answer(id, done));
     if (id !== undefined) return this.#publisher.request(call, local, this.#publisher.answer(id, done));
     this.#publisher.notify(call, local);

@@ -44,9 +44,14 @@ export interface Validated {
 export interface CallLocal extends Validated {
   /**
    * The method's queue has a length limit (`maxQueueLength`), so the broker may refuse the
-   * call; only a publisher confirm says so. Calls to unbounded queues are published without.
+   * call; only a publisher confirm says so (AmqpTransport publishes every call with one).
    */
   bounded: boolean;
+  /**
+   * The method is idempotent (its contract says so): the transport may publish the call again
+   * when it cannot tell whether the broker took it, or when its reply can no longer come.
+   */
+  idempotent?: boolean;
 }
 
 /**

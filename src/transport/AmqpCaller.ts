@@ -4,37 +4,66 @@
  * that only serves never opens it.
  *
  * Its channels, set up together on every connection (AmqpChannelGroup.ts):
- * - `replies`, with publisher confirms: consumes this process's exclusive reply queue and its
- *   events queue, and publishes the calls to bounded queues, whose refusal only a confirm reveals;
+ * - `replies`, with publisher confirms: consumes this process's reply queue and its events
+ *   queue, and publishes the calls to bounded queues, whose refusal (a nack) only a confirm
+ *   reveals: such a call is OVERLOADED at once;
  * - `calls`, without confirms: publishes the calls to unbounded queues and the notifications.
- *   A confirm would tell such a call nothing it needs (a call the broker loses still ends in
- *   TIMEOUT at its deadline) and costs the broker work on every call.
+ *   A confirm on every call would say which calls the broker took before a connection loss,
+ *   but measured, it costs more than the whole path's latency budget at low load (bench/README.md).
  *
- * The hot path publishes on the raw channels, so while the broker is away calls fail fast
- * (UNAVAILABLE) instead of piling up in a buffer, and while a channel's write buffer is over
- * its high-water mark (publish() returned false, until 'drain') new calls get OVERLOADED. Calls
- * made while the channels are being opened on a live connection (the first calls of a
- * process, or the moment after a reconnect) wait for them, within their deadline.
+ * The reply queue is durable and not exclusive, named after this process, with `x-expires`
+ * (REPLY_QUEUE_EXPIRES_MS): it outlives this process's connection, so a reply published while
+ * the process reconnects waits in it, and it is declared again on every connection. RabbitMQ
+ * deletes it once nobody has consumed it for that long (the process is gone). On every
+ * connection the caller first asks whether the queue is still there; when it is not (it expired,
+ * the broker lost it, its node is down) no reply published before can arrive any more.
  *
- * Calls in flight when the connection drops stay pending: the reply queue keeps its name and
- * is declared again on reconnect, so a reply sent after that still reaches its caller; a
- * reply sent while this process was disconnected is lost and the caller gets TIMEOUT at its
- * deadline. Either way exactly one answer, by the deadline.
+ * While there is no connection (or its channels are being opened), calls are held (the hold,
+ * reconnectHold.ts): published once the channels are back, or answered UNAVAILABLE after
+ * `reconnectHoldMs`, before their deadline. At most `maxHeldCalls` wait so; past that a call is
+ * answered UNAVAILABLE at once.
+ *
+ * Calls in flight when the connection goes may or may not have reached their queue (no
+ * confirm says so, except for bounded queues):
+ * - an idempotent call is held and published again once the connection is back (unless the
+ *   broker confirmed it and its reply queue survived: then its reply comes);
+ * - every other call waits for its reply, for the hold at most, counted from the loss: when the
+ *   connection is back and the reply queue survived, the reply comes as if nothing happened.
+ *   One that has no reply by the end of the hold is answered UNAVAILABLE (it may have run);
+ * - when the reply queue did not survive, idempotent calls are published again and the others
+ *   answered UNAVAILABLE at once.
+ * Republished calls keep their correlation id, so a reply to the first publish still settles
+ * them, and the later one is dropped: exactly one answer, never later than the deadline.
+ *
+ * While a channel's write buffer is over its high-water mark (publish() returned false, until
+ * 'drain') new calls get OVERLOADED.
  */
-import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { EVENTS_EXCHANGE, RPC_EXCHANGE, callProperties, eventBindingKey, parseEventRoutingKey } from '../protocol/routing.ts';
 import type { Call } from '../protocol/call.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelGroup, GroupContext, Lane } from './AmqpChannelGroup.ts';
-import type { AmqpConnection } from './AmqpConnection.ts';
+import { declareQueue, queueExists, type AmqpConnection } from './AmqpConnection.ts';
 import { isNack } from './amqplibInternals.ts';
 import { REFUSED_BODY, unavailableBody } from '../protocol/errors.ts';
 import { PendingCalls } from './PendingCalls.ts';
+import { holdDecision, refusalMessage } from './reconnectHold.ts';
 import type { EventMessage, ReplyFn } from './Transport.ts';
+
+/**
+ * How long RabbitMQ keeps a reply queue nobody consumes: far past any reconnect (the backoff's
+ * ceiling is seconds) and the reconnect hold, so that a reconnecting gateway finds it, and short
+ * enough that a gateway that died leaves its queue and the replies in it behind for a minute only.
+ */
+export const REPLY_QUEUE_EXPIRES_MS = 60_000;
 
 export interface CallerChannels {
   replies: Lane<ConfirmChannel>;
   calls: Lane<Channel>;
+  /** The reply queue the calls published on these channels name. */
+  replyQueue: string;
+  /** The reply queue was not there when these channels were set up: earlier replies are gone. */
+  repliesLost: boolean;
 }
 
 export interface CallerOptions {
@@ -42,62 +71,118 @@ export interface CallerOptions {
   /** Unique per process: names the reply and events queues, prefixes the correlation ids. */
   id: string;
   maxPending: number;
+  /** See AmqpTransportOptions. */
+  reconnectHoldMs: number;
+  maxHeldCalls: number;
   log: Logger;
   /** Receives every event matching the bindings. */
   onEvent(message: EventMessage): void;
 }
 
-/** A call or notification made while the channels were being opened. */
-interface Held {
+/** A call waiting for its answer. */
+interface Tracked {
   call: Call;
+  /** Its method's queue is bounded: it goes on the confirm channel. */
   bounded: boolean;
-  /** Its correlation id; undefined for a notification. */
-  id: string | undefined;
+  idempotent: boolean;
+  /** The channels it was last published on (or adopted by after a reconnect); undefined while held. */
+  on: CallerChannels | undefined;
+  /** The broker confirmed that publish (only calls to bounded queues are confirmed). */
+  confirmed: boolean;
+  /** While held: the end of its hold. */
+  holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Its caller dropped it while it was held: it is still published, and nobody waits for the reply. */
+  dropped: boolean;
+}
+
+/** A notification made while there was no connection. */
+interface HeldNote {
+  call: Call;
+  /** Epoch ms after which it is dropped rather than published. */
+  until: number;
 }
 
 const NOTHING = (): void => {};
+const LOST = 'Broker connection lost: the call may have run';
+const REPLIES_LOST = 'Reply queue lost with the broker connection: the call may have run';
+/** How long close() waits for RabbitMQ to delete the reply queue. */
+const DELETE_REPLY_QUEUE_MS = 1000;
 
 export class AmqpCaller {
   readonly #options: CallerOptions;
-  readonly #replyQueue: string;
+  /** Base name of the reply queue; a suffix is added if a node that held it is down. */
+  readonly #replyBase: string;
+  #replyQueue: string;
+  #renames = 0;
   readonly #eventsQueue: string;
   readonly #pending: PendingCalls;
+  /** Every call in #pending, by correlation id. */
+  readonly #calls = new Map<string, Tracked>();
+  /** Ids of the calls held now. */
+  readonly #held = new Set<string>();
+  #notes: HeldNote[] = [];
+  readonly #lossTimers = new Set<ReturnType<typeof setTimeout>>();
   readonly #bindings = new Set<string>();
   readonly #group: ChannelGroup<CallerChannels>;
-  #held: Held[] = [];
   #closing = false;
 
   constructor(options: CallerOptions) {
     this.#options = options;
-    this.#replyQueue = `warren.reply.${options.id}`;
+    this.#replyBase = `warren.reply.${options.id}`;
+    this.#replyQueue = this.#replyBase;
     this.#eventsQueue = `warren.events.${options.id}`;
     this.#pending = new PendingCalls(`${options.id.slice(0, 8)}.`, options.maxPending);
     this.#group = options.connection.group('caller', (context) => this.#setup(context));
+    void this.#group.follow(async (channels) => this.#onChannels(channels));
   }
 
   get pendingCount(): number {
     return this.#pending.size;
   }
 
-  async #setup({ channel, confirmChannel }: GroupContext): Promise<CallerChannels> {
+  async #setup({ model, channel, confirmChannel }: GroupContext): Promise<CallerChannels> {
     const [replies, calls] = await Promise.all([confirmChannel('replies'), channel('calls')]);
     const topology = replies.channel;
     await topology.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
     await topology.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
-    await topology.assertQueue(this.#replyQueue, { exclusive: true, autoDelete: true });
+    const repliesLost = await this.#declareReplyQueue(model);
+    const channels: CallerChannels = { replies, calls, replyQueue: this.#replyQueue, repliesLost };
+    this.#options.log.debug({ queue: channels.replyQueue, repliesLost }, 'reply queue declared');
     await topology.assertQueue(this.#eventsQueue, { exclusive: true, autoDelete: true });
     for (const key of this.#bindings) await topology.bindQueue(this.#eventsQueue, EVENTS_EXCHANGE, key);
     this.#onReturn(replies.channel);
     this.#onReturn(calls.channel);
+    replies.channel.on('close', () => this.#onLost(channels));
     await topology.consume(
-      this.#replyQueue,
+      channels.replyQueue,
       (message) => {
         if (message?.properties.correlationId) this.#pending.settle(message.properties.correlationId, message.content.toString('utf8'));
       },
       { noAck: true },
     );
     await topology.consume(this.#eventsQueue, (message) => message && this.#onEventMessage(message), { noAck: true });
-    return { replies, calls };
+    return channels;
+  }
+
+  /**
+   * Declares the reply queue; resolves true when it was not there before (replies sent to it
+   * earlier are gone). A queue whose node is down cannot be declared again (NOT_FOUND): the
+   * caller moves to a new name, which the calls published from now on carry.
+   */
+  async #declareReplyQueue(model: ChannelModel): Promise<boolean> {
+    const options = { durable: true, arguments: { 'x-expires': REPLY_QUEUE_EXPIRES_MS } };
+    const lost = !(await queueExists(model, this.#replyQueue));
+    try {
+      await declareQueue(model, this.#replyQueue, options);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+      const unreachable = this.#replyQueue;
+      this.#replyQueue = `${this.#replyBase}.${++this.#renames}`;
+      this.#options.log.warn({ queue: unreachable, now: this.#replyQueue, err: (err as Error).message }, 'reply queue unreachable; using a new one');
+      await declareQueue(model, this.#replyQueue, options);
+      return true;
+    }
+    return lost;
   }
 
   /** A call no queue took (mandatory) comes back: its caller gets UNAVAILABLE at once. */
@@ -118,88 +203,162 @@ export class AmqpCaller {
     }
   }
 
-  /** `bounded`: the method's queue has a length limit, so the call goes on the confirm channel. */
-  request(call: Call, onReply: ReplyFn, bounded: boolean): () => void {
+  /**
+   * `bounded`: the method's queue has a length limit, so the call goes on the confirm channel.
+   * `idempotent`: the call may be published again when its fate or its reply is lost.
+   */
+  request(call: Call, onReply: ReplyFn, bounded: boolean, idempotent: boolean): () => void {
     const channels = this.#group.current;
-    if (!channels) return this.#hold(call, onReply, bounded);
-    const lane = bounded ? channels.replies : channels.calls;
-    // amqplib already holds a full write buffer for this channel: refuse rather than add to it.
-    if (!lane.writable) {
-      onReply(REFUSED_BODY);
-      return NOTHING;
+    let waitMs = 0;
+    if (channels) {
+      // amqplib already holds a full write buffer for this channel: refuse rather than add to it.
+      if (!(bounded ? channels.replies : channels.calls).writable) {
+        onReply(REFUSED_BODY);
+        return NOTHING;
+      }
+    } else {
+      const decision = this.#holdDecision(call, this.#options.maxHeldCalls);
+      if (!decision.hold) {
+        onReply(unavailableBody(refusalMessage(decision.reason)));
+        return NOTHING;
+      }
+      waitMs = decision.waitMs;
     }
-    const id = this.#pending.add(call.deadline, onReply);
+    let id: string | undefined;
+    id = this.#pending.add(call.deadline, (body) => {
+      this.#forget(id!);
+      onReply(body);
+    });
     if (id === undefined) return NOTHING;
-    this.#publish(lane, call, bounded, id);
-    return () => this.#pending.drop(id);
-  }
-
-  /** Holds a call while the channels are being opened on a live connection; UNAVAILABLE otherwise. */
-  #hold(call: Call, onReply: ReplyFn, bounded: boolean): () => void {
-    if (!this.#canHold()) {
-      onReply(unavailableBody('Broker unavailable'));
-      return NOTHING;
-    }
-    const id = this.#pending.add(call.deadline, onReply);
-    if (id === undefined) return NOTHING;
-    this.#keep({ call, bounded, id });
+    const tracked: Tracked = { call, bounded, idempotent, on: undefined, confirmed: false, holdTimer: undefined, dropped: false };
+    this.#calls.set(id, tracked);
+    if (channels) this.#publish(channels, id, tracked);
+    else this.#hold(id, tracked, waitMs);
     // Dropping it only stops the wait for its reply: it is still published.
-    return () => this.#pending.drop(id);
+    return () => {
+      this.#pending.drop(id);
+      if (this.#held.has(id)) tracked.dropped = true;
+      else this.#forget(id);
+    };
   }
 
-  /** The channels are being opened on a live connection: a call made now can wait for them. */
-  #canHold(): boolean {
-    return !this.#closing && this.#group.opening !== undefined && this.#options.connection.isConnected();
+  #holdDecision(call: Call, maxHeld: number) {
+    const { reconnectHoldMs } = this.#options;
+    return holdDecision({ holdMs: this.#closing ? 0 : reconnectHoldMs, maxHeld, held: this.#held.size + this.#notes.length, now: Date.now(), deadline: call.deadline });
   }
 
-  #keep(held: Held): void {
-    this.#held.push(held);
-    if (this.#held.length === 1) void this.#group.opening?.then(() => this.#release());
+  #hold(id: string, tracked: Tracked, waitMs: number): void {
+    tracked.on = undefined;
+    tracked.confirmed = false;
+    clearTimeout(tracked.holdTimer);
+    tracked.holdTimer = setTimeout(() => {
+      if (tracked.dropped) this.#forget(id);
+      else this.#pending.settle(id, unavailableBody(refusalMessage('hold over')));
+    }, waitMs);
+    this.#held.add(id);
   }
 
-  /** Publishes the held calls once the channels are open, or answers them UNAVAILABLE. */
-  #release(): void {
-    const channels = this.#group.current;
-    const now = Date.now();
-    for (const { call, bounded, id } of this.#held.splice(0)) {
-      // Past its deadline it got TIMEOUT already, and the broker would drop it.
-      if (call.deadline <= now) continue;
-      if (id === undefined) {
-        if (channels) this.#notify(channels.calls, call);
-        continue;
-      }
-      if (!channels) {
+  /** The call is answered or dropped: nothing of it stays. */
+  #forget(id: string): void {
+    const tracked = this.#calls.get(id);
+    if (!tracked) return;
+    clearTimeout(tracked.holdTimer);
+    this.#held.delete(id);
+    this.#calls.delete(id);
+  }
+
+  #publish(channels: CallerChannels, id: string, tracked: Tracked): void {
+    const { call } = tracked;
+    tracked.on = channels;
+    tracked.confirmed = false;
+    const properties = callProperties(call, { correlationId: id, replyTo: channels.replyQueue }, Date.now());
+    if (!tracked.bounded) {
+      try {
+        if (!channels.calls.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties)) channels.calls.writable = false;
+      } catch {
         this.#pending.settle(id, unavailableBody('Broker unavailable'));
-        continue;
       }
-      const lane = bounded ? channels.replies : channels.calls;
-      if (lane.writable) this.#publish(lane, call, bounded, id);
-      else this.#pending.settle(id, REFUSED_BODY);
+      return;
     }
-  }
-
-  #publish(lane: Lane, call: Call, bounded: boolean, id: string): void {
-    const properties = callProperties(call, { correlationId: id, replyTo: this.#replyQueue }, Date.now());
-    const content = Buffer.from(call.params);
+    const lane = channels.replies;
     try {
-      const room = bounded
-        ? (lane.channel as ConfirmChannel).publish(RPC_EXCHANGE, call.method, content, properties, (err: Error | null) => {
-            // A nack is the broker refusing the call (a full queue with reject-publish). A channel
-            // that closed before confirming leaves the call's fate unknown: it may sit in its
-            // queue, so it stays pending until its reply or its deadline.
-            if (err && isNack(err)) this.#pending.settle(id, REFUSED_BODY);
-          })
-        : lane.channel.publish(RPC_EXCHANGE, call.method, content, properties);
+      const room = lane.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties, (err: Error | null) => {
+        if (this.#calls.get(id) !== tracked || tracked.on !== channels) return;
+        if (!err) tracked.confirmed = true;
+        // The broker refused the call: a full queue with reject-publish.
+        else if (isNack(err)) this.#pending.settle(id, REFUSED_BODY);
+        // The channel closed before the confirm: the call may or may not be in its queue.
+        else this.#cutOff(id, tracked);
+      });
       if (!room) lane.writable = false;
     } catch {
       this.#pending.settle(id, unavailableBody('Broker unavailable'));
     }
   }
 
+  /**
+   * A call to a bounded queue whose publish the broker never confirmed before the connection
+   * went. An idempotent one is held, to be published again; any other waits, like every call in
+   * flight, for the hold at most: the broker may have taken it, and then its reply comes.
+   */
+  #cutOff(id: string, tracked: Tracked): void {
+    if (!tracked.idempotent) return;
+    const decision = this.#holdDecision(tracked.call, Number.POSITIVE_INFINITY);
+    if (decision.hold) this.#hold(id, tracked, decision.waitMs);
+    else this.#pending.settle(id, unavailableBody(refusalMessage(decision.reason)));
+  }
+
+  /** The channels went: the calls in flight on them wait for the connection and their reply, for the hold at most. */
+  #onLost(channels: CallerChannels): void {
+    if (this.#closing) return;
+    const timer = setTimeout(() => {
+      this.#lossTimers.delete(timer);
+      // Calls the next channels took over (#onChannels) are no longer on these.
+      for (const [id, tracked] of [...this.#calls]) {
+        if (tracked.on === channels) this.#pending.settle(id, unavailableBody(LOST));
+      }
+    }, this.#options.reconnectHoldMs);
+    this.#lossTimers.add(timer);
+  }
+
+  /** New channels are set up: take over the calls in flight on the old ones, then publish the held ones. */
+  #onChannels(channels: CallerChannels): void {
+    if (this.#closing) return;
+    for (const [id, tracked] of [...this.#calls]) {
+      if (tracked.on === undefined || tracked.on === channels) continue;
+      if (!channels.repliesLost) {
+        // Its reply still comes to the queue it names.
+        if (tracked.confirmed) tracked.on = channels;
+        else if (tracked.idempotent) this.#publish(channels, id, tracked);
+        // Unconfirmed: a reply may come, and the loss timer of its channels ends the wait for it.
+        continue;
+      }
+      if (tracked.idempotent) this.#publish(channels, id, tracked);
+      else this.#pending.settle(id, unavailableBody(REPLIES_LOST));
+    }
+    const now = Date.now();
+    for (const id of [...this.#held]) {
+      const tracked = this.#calls.get(id)!;
+      clearTimeout(tracked.holdTimer);
+      tracked.holdTimer = undefined;
+      this.#held.delete(id);
+      // Past its deadline it is answered TIMEOUT, and the broker would drop it.
+      if (tracked.call.deadline > now) {
+        if ((tracked.bounded ? channels.replies : channels.calls).writable) this.#publish(channels, id, tracked);
+        else this.#pending.settle(id, REFUSED_BODY);
+      }
+      if (tracked.dropped) this.#forget(id);
+    }
+    for (const { call, until } of this.#notes.splice(0)) if (until > now && call.deadline > now) this.#notify(channels.calls, call);
+  }
+
   notify(call: Call): void {
     const channels = this.#group.current;
-    if (channels) this.#notify(channels.calls, call);
-    else if (this.#canHold()) this.#keep({ call, bounded: false, id: undefined });
+    if (channels) return this.#notify(channels.calls, call);
+    const now = Date.now();
+    while (this.#notes.length > 0 && this.#notes[0]!.until <= now) this.#notes.shift();
+    const decision = this.#holdDecision(call, this.#options.maxHeldCalls);
+    if (decision.hold) this.#notes.push({ call, until: now + decision.waitMs });
   }
 
   #notify(lane: Lane, call: Call): void {
@@ -227,10 +386,23 @@ export class AmqpCaller {
     await this.#group.current?.replies.channel.unbindQueue(this.#eventsQueue, EVENTS_EXCHANGE, key);
   }
 
-  /** Answers every waiting call UNAVAILABLE; the connection's close closes the channels. */
-  close(): void {
+  /**
+   * Answers every waiting call UNAVAILABLE and deletes the reply queue (nothing will consume
+   * it again); the connection's close closes the channels.
+   */
+  async close(): Promise<void> {
     this.#closing = true;
-    this.#held = [];
+    for (const timer of this.#lossTimers) clearTimeout(timer);
+    this.#lossTimers.clear();
+    this.#notes = [];
     this.#pending.settleAll(unavailableBody('Transport closed'));
+    const channels = this.#group.current;
+    if (!channels) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      channels.replies.channel.deleteQueue(channels.replyQueue).catch(() => {}),
+      new Promise((resolve) => (timer = setTimeout(resolve, DELETE_REPLY_QUEUE_MS))),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -7,8 +7,13 @@
  * names it for `rabbitmqctl`, turns Nagle's algorithm off, makes a turn's frames leave in
  * one write (coalesceWrites.ts), and sets every channel group up on it.
  *
+ * With several nodes (a cluster), it connects to the first, and every lost connection or failed
+ * attempt moves the next attempt to the next node in the list, round robin: the URL amqplib
+ * connects with is its object form, whose fields are changed between attempts
+ * (amqplibInternals.ts). Each connect is logged with the node it reached.
+ *
  * Nothing here is buffered while the broker is away: the groups' channels are gone, and the
- * sides built on them answer at once (see AmqpCaller, AmqpServer).
+ * sides built on them decide what their calls do meanwhile (see AmqpCaller, AmqpServer).
  */
 import amqplib, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { backoffDelay, ErrorCode, WarrenError, type BackoffPolicy } from 'warren-client/protocol';
@@ -16,10 +21,12 @@ import type { Logger } from '../log.ts';
 import { ChannelGroup, type GroupSetup } from './AmqpChannelGroup.ts';
 import { reconnectPolicy, type ReconnectBackoff } from './amqpOptions.ts';
 import { amqpSocket } from './amqplibInternals.ts';
+import { connectFields, safeUrl, type ConnectFields } from './amqpUrls.ts';
 import { coalesceWrites } from './coalesceWrites.ts';
 
 export interface AmqpConnectionOptions {
-  url: string;
+  /** The nodes, tried in this order (parseAmqpUrls checked them). */
+  urls: readonly string[];
   heartbeatSeconds: number;
   backoff: ReconnectBackoff;
   connectionName: string;
@@ -40,15 +47,19 @@ export class AmqpConnection {
   readonly #recovering: Promise<RecoveringChannelModel | undefined>;
   #model: ChannelModel | undefined;
   #closing = false;
+  /** The node of the current connection, or of the next attempt while there is none. */
+  #node = 0;
+  /** What amqplib connects with: the fields of urls[#node], replaced in place on every move. */
+  readonly #target: ConnectFields;
 
   /** Begins connecting at once, and keeps reconnecting until close(). */
   constructor(options: AmqpConnectionOptions) {
     this.#options = options;
     this.#backoff = reconnectPolicy(options.backoff);
-    const { url, heartbeatSeconds, connectionName, log } = options;
-    const safeUrl = url.replace(/\/\/[^@/]*@/, '//***@');
+    const { connectionName, log } = options;
+    this.#target = this.#fieldsOf(0);
     this.#recovering = amqplib
-      .connect(withHeartbeat(url, heartbeatSeconds), {
+      .connect(this.#target, {
         // Nagle's algorithm on the AMQP socket costs ~40 ms per call at low load.
         noDelay: true,
         timeout: CONNECT_TIMEOUT_MS,
@@ -66,16 +77,23 @@ export class AmqpConnection {
         let afterDisconnect = false;
         // Every error also closes the connection, and recovery handles that.
         recovering.on('error', () => {});
-        recovering.on('connect', (model: ChannelModel) => this.#connected(model, safeUrl));
+        // The node the failed attempt or the lost connection was on.
+        let from = this.#nodeUrl();
+        recovering.on('connect', (model: ChannelModel) => this.#connected(model));
         recovering.on('disconnect', () => {
           this.#model = undefined;
           afterDisconnect = true;
+          from = this.#moveOn();
           this.#changed();
+        });
+        recovering.on('connect-failed', () => {
+          from = this.#moveOn();
         });
         recovering.on('reconnect-scheduled', ({ delay, error }: { delay: number; error?: Error }) => {
           if (this.#closing) return;
-          if (afterDisconnect) log.warn({ err: error?.message, retryInMs: delay }, 'disconnected from RabbitMQ; reconnecting');
-          else log.warn({ url: safeUrl, err: error?.message, retryInMs: delay }, 'RabbitMQ unreachable; retrying');
+          const where = { url: from, next: this.#nodeUrl(), err: error?.message, retryInMs: delay };
+          if (afterDisconnect) log.warn(where, 'disconnected from RabbitMQ; reconnecting');
+          else log.warn(where, 'RabbitMQ unreachable; retrying');
           afterDisconnect = false;
         });
         recovering.on('blocked', (reason: string) => log.warn({ reason }, 'RabbitMQ blocked the connection'));
@@ -85,14 +103,43 @@ export class AmqpConnection {
     this.#recovering.catch((err: Error) => log.error({ err: err.message }, 'cannot start connecting to RabbitMQ'));
   }
 
-  #connected(model: ChannelModel, safeUrl: string): void {
+  /** Fields of one node's URL, with the heartbeat. */
+  #fieldsOf(node: number): ConnectFields {
+    return connectFields(this.#options.urls[node]!, this.#options.heartbeatSeconds);
+  }
+
+  /** The current node's URL as logs show it. */
+  #nodeUrl(): string {
+    return safeUrl(this.#options.urls[this.#node]!);
+  }
+
+  /** Points the next attempt at the next node; returns the URL of the one it leaves. */
+  #moveOn(): string {
+    const left = this.#nodeUrl();
+    const { urls } = this.#options;
+    if (urls.length > 1) {
+      this.#node = (this.#node + 1) % urls.length;
+      const target = this.#target as unknown as Record<string, unknown>;
+      for (const key of Object.keys(target)) delete target[key];
+      Object.assign(target, this.#fieldsOf(this.#node));
+    }
+    return left;
+  }
+
+  /** The URL of the node connected to now, or tried next (credentials hidden). */
+  get node(): string {
+    return this.#nodeUrl();
+  }
+
+  #connected(model: ChannelModel): void {
     const { log } = this.#options;
     if (this.#closing) return;
     const socket = amqpSocket(model);
     if (socket) coalesceWrites(socket);
     else log.warn('cannot reach the AMQP socket: frames are written one system call each');
     this.#model = model;
-    log.info({ url: safeUrl }, 'connected to RabbitMQ');
+    const { urls } = this.#options;
+    log.info({ url: this.#nodeUrl(), node: `${this.#node + 1}/${urls.length}` }, 'connected to RabbitMQ');
     for (const group of this.#groups) group.open(model);
     this.#changed();
   }
@@ -197,14 +244,19 @@ export async function declareQueue(
   return undefined;
 }
 
-/** The URL with the heartbeat interval, unless it names one itself. */
-function withHeartbeat(url: string, seconds: number): string {
+/**
+ * Whether a queue exists (a passive declare), on a channel of its own: RabbitMQ answers a
+ * missing queue, or one whose node is down, with NOT_FOUND, which closes the channel it came on.
+ */
+export async function queueExists(model: ChannelModel, queue: string): Promise<boolean> {
+  const probe = await model.createChannel();
+  probe.on('error', () => {});
   try {
-    const parsed = new URL(url);
-    if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(seconds));
-    return parsed.toString();
-  } catch {
-    // amqplib fails each attempt on it and says why.
-    return url;
+    await probe.checkQueue(queue);
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return false;
+    throw err;
   }
+  await probe.close().catch(() => {});
+  return true;
 }

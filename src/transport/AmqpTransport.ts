@@ -1,8 +1,8 @@
 /**
  * The RabbitMQ transport. Calls go to the direct exchange `warren.rpc` with the method as
  * routing key, into a durable queue per method; replies come back to this process's own
- * exclusive reply queue by correlation id; events go through the topic exchange
- * `warren.events` to one exclusive queue per subscribing process.
+ * reply queue (durable, expiring once unused: see AmqpCaller) by correlation id; events go
+ * through the topic exchange `warren.events` to one exclusive queue per subscribing process.
  *
  * One connection (AmqpConnection: reconnection with backoff), and on it one side per role,
  * each opened on its first use with channels of its own:
@@ -21,7 +21,7 @@ import { unavailableBody } from '../protocol/errors.ts';
 import { resolveAmqpOptions, type AmqpTransportOptions, type ResolvedAmqpOptions } from './amqpOptions.ts';
 import type { Consumer, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
 
-export { DEFAULT_AMQP_URL, type AmqpTransportOptions } from './amqpOptions.ts';
+export { DEFAULT_AMQP_URL, DEFAULT_RECONNECT_HOLD_MS, type AmqpTransportOptions } from './amqpOptions.ts';
 
 export class AmqpTransport implements Transport {
   readonly kind = 'amqp' as const;
@@ -48,8 +48,8 @@ export class AmqpTransport implements Transport {
 
   start(): void {
     if (this.#connection) return;
-    const { url, heartbeatSeconds, backoff, connectionName, log } = this.#options;
-    this.#connection = new AmqpConnection({ url, heartbeatSeconds, backoff, connectionName, log });
+    const { urls, heartbeatSeconds, backoff, connectionName, log } = this.#options;
+    this.#connection = new AmqpConnection({ urls, heartbeatSeconds, backoff, connectionName, log });
     if (this.#callerWanted) this.#callerSide();
   }
 
@@ -65,6 +65,8 @@ export class AmqpTransport implements Transport {
       connection: this.#connection,
       id: this.#id,
       maxPending: this.#options.maxPending,
+      reconnectHoldMs: this.#options.reconnectHoldMs,
+      maxHeldCalls: this.#options.maxHeldCalls,
       log: this.#log,
       onEvent: (message) => this.#listener(message),
     }));
@@ -100,7 +102,7 @@ export class AmqpTransport implements Transport {
     if (this.#closing) return;
     this.#closing = true;
     await this.#server?.close();
-    this.#caller?.close();
+    await this.#caller?.close();
     await this.#connection?.close();
   }
 
@@ -110,7 +112,7 @@ export class AmqpTransport implements Transport {
       onReply(unavailableBody('Broker unavailable'));
       return () => {};
     }
-    return caller.request(call, onReply, local?.bounded === true);
+    return caller.request(call, onReply, local?.bounded === true, local?.idempotent === true);
   }
 
   /** Nothing of `local` matters here: a notification's refusal would tell nobody anything. */

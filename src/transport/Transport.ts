@@ -89,9 +89,9 @@ export interface Transport {
    * or with TIMEOUT at the deadline, UNAVAILABLE when it cannot be delivered, OVERLOADED
    * when too many calls wait or the broker refused it (a full queue, a write buffer over its
    * high-water mark). The returned function drops the call (its reply is ignored).
-   * A broker may refuse a call to a bounded queue silently unless `local.bounded` says to watch
-   * for it (AmqpTransport then publishes it with a confirm); such a refusal ends in TIMEOUT.
-   * `local` is never serialized.
+   * While the broker connection is away, AmqpTransport holds the call for a while (its
+   * `reconnectHoldMs`) and may publish an idempotent one (`local.idempotent`) again when it
+   * cannot tell whether the broker took it. `local` is never serialized.
    */
   request(call: Call, onReply: ReplyFn, local?: CallLocal): () => void;
   /** Sends a call that expects no reply (a JSON-RPC notification). Best effort. */

@@ -3,14 +3,31 @@ import type { BackoffPolicy } from 'warren-client/protocol';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { DEFAULT_QUEUE_TYPE, isQueueType, type QueueType } from '../protocol/routing.ts';
+import { parseAmqpUrls } from './amqpUrls.ts';
 
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+/** See AmqpTransportOptions.reconnectHoldMs. */
+export const DEFAULT_RECONNECT_HOLD_MS = 2000;
 
 export interface AmqpTransportOptions {
-  /** Broker URL. @default process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' */
-  url?: string;
+  /**
+   * The broker's URL, or its nodes' URLs: a comma-separated list or an array. The transport
+   * connects to the first and moves on to the next one, round robin, whenever a connection is
+   * lost or an attempt fails (amqpUrls.ts).
+   * @default process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+   */
+  url?: string | readonly string[];
   /** Most calls waiting for a reply at once. @default 100000 */
   maxPending?: number;
+  /**
+   * How long a call waits for the broker connection when there is none (a reconnect in
+   * progress, the broker away): it is published as soon as the connection is back, or answered
+   * UNAVAILABLE after this long (or at its deadline, if that comes first). Calls in flight when
+   * the connection went wait as long for it. 0 answers them UNAVAILABLE at once. @default 2000
+   */
+  reconnectHoldMs?: number;
+  /** Most calls held at once waiting for the connection; past it new calls get UNAVAILABLE at once. @default 10000 */
+  maxHeldCalls?: number;
   /**
    * Ceiling of the first wait before reconnecting, in seconds; each failed attempt doubles it,
    * up to `maxReconnectSeconds`, and each wait is uniform between 0 and its ceiling (full
@@ -47,8 +64,10 @@ export function reconnectPolicy(backoff: ReconnectBackoff): BackoffPolicy {
 }
 
 export interface ResolvedAmqpOptions {
-  url: string;
+  urls: string[];
   maxPending: number;
+  reconnectHoldMs: number;
+  maxHeldCalls: number;
   backoff: ReconnectBackoff;
   heartbeatSeconds: number;
   connectionName: string;
@@ -73,9 +92,17 @@ export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpO
   const initialSeconds = positive('reconnectSeconds', options.reconnectSeconds ?? 0.5);
   const maxSeconds = positive('maxReconnectSeconds', options.maxReconnectSeconds ?? 5);
   if (maxSeconds < initialSeconds) throw new TypeError('maxReconnectSeconds must not be below reconnectSeconds');
+  const reconnectHoldMs = options.reconnectHoldMs ?? DEFAULT_RECONNECT_HOLD_MS;
+  if (!(Number.isFinite(reconnectHoldMs) && reconnectHoldMs >= 0)) {
+    throw new TypeError(`reconnectHoldMs must be a number of ms, 0 or more, got ${reconnectHoldMs}`);
+  }
+  const maxHeldCalls = options.maxHeldCalls ?? 10_000;
+  if (!(Number.isInteger(maxHeldCalls) && maxHeldCalls > 0)) throw new TypeError(`maxHeldCalls must be a positive integer, got ${maxHeldCalls}`);
   return {
-    url: options.url ?? process.env.AMQP_URL ?? DEFAULT_AMQP_URL,
+    urls: parseAmqpUrls(options.url ?? process.env.AMQP_URL ?? DEFAULT_AMQP_URL),
     maxPending,
+    reconnectHoldMs,
+    maxHeldCalls,
     backoff: { initialSeconds, maxSeconds },
     heartbeatSeconds: positive('heartbeatSeconds', options.heartbeatSeconds ?? 5),
     connectionName: options.connectionName ?? `warren ${process.pid}`,

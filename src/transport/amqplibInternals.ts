@@ -7,6 +7,9 @@
  *   Warren needs it to send a turn's frames in one system call (coalesceWrites.ts).
  * - The error a publisher confirm fails with: a broker nack is `Error('message nacked')`,
  *   anything else (the channel closed before the confirm) is another error.
+ * - The object form of a URL (`connect({ hostname, port, … }, { recovery })`, documented) is
+ *   read afresh on every attempt of the recovery, so changing its fields between two attempts
+ *   moves the next one to another node (AmqpConnection's failover).
  */
 import type { Writable } from 'node:stream';
 

@@ -10,8 +10,8 @@ export interface LedgerEntry {
   sentAt: number;
   /** Epoch ms by which the gateway must have answered (the call's deadline). */
   deadline: number;
-  /** Each answer: its arrival time and its error code (undefined for a result). */
-  answers: { at: number; code: number | undefined }[];
+  /** Each answer: its arrival time, its error code (undefined for a result) and message. */
+  answers: { at: number; code: number | undefined; message?: string | undefined }[];
 }
 
 export interface ChaosClientOptions {
@@ -62,7 +62,7 @@ export class ChaosClient {
   }
 
   #onFrame(text: string): void {
-    let frame: { id?: unknown; error?: { code?: number } };
+    let frame: { id?: unknown; error?: { code?: number; message?: string } };
     try {
       frame = JSON.parse(text);
     } catch {
@@ -74,7 +74,7 @@ export class ChaosClient {
       this.strays++;
       return;
     }
-    entry.answers.push({ at: Date.now(), code: frame.error?.code });
+    entry.answers.push({ at: Date.now(), code: frame.error?.code, message: frame.error?.message });
     this.#waiters.get(frame.id as string)?.();
   }
 

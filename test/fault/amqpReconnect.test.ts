@@ -56,12 +56,13 @@ function ask(transport: AmqpTransport, c: Call) {
 }
 
 describe('AmqpTransport: reconnect with backoff', () => {
-  it('waits below a ceiling that doubles after each failed attempt (full jitter), and answers calls UNAVAILABLE at once meanwhile', async () => {
+  it('waits below a ceiling that doubles after each failed attempt (full jitter), and holds calls meanwhile, then answers UNAVAILABLE', async () => {
     const lines: Logged[] = [];
     const transport = new AmqpTransport({
       url: `amqp://guest:guest@127.0.0.1:${await deadPort()}`,
       reconnectSeconds: 0.05,
       maxReconnectSeconds: 0.4,
+      reconnectHoldMs: 300,
       log: recordingLogger(lines),
     });
     transport.start();
@@ -75,9 +76,10 @@ describe('AmqpTransport: reconnect with backoff', () => {
       }
       assert.equal(transport.isReady(), false);
       const asked = ask(transport, call('nobody.listens', 5_000));
-      assert.equal((await withTimeout(asked.first, 1_000, 'the answer')).error?.code, ErrorCode.UNAVAILABLE);
-      assert.ok(asked.elapsed() < 100, `answered after ${asked.elapsed()} ms`);
-      assert.equal(transport.pendingCount, 0, 'nothing buffered while the broker is away');
+      assert.equal(transport.pendingCount, 1, 'held');
+      assert.equal((await withTimeout(asked.first, 2_000, 'the answer')).error?.code, ErrorCode.UNAVAILABLE);
+      assert.ok(asked.elapsed() >= 290 && asked.elapsed() < 600, `answered after ${asked.elapsed()} ms, hold 300 ms`);
+      assert.equal(transport.pendingCount, 0, 'nothing left once the hold is over');
     } finally {
       await transport.close();
     }
@@ -89,6 +91,10 @@ describe('AmqpTransport: reconnect with backoff', () => {
       [{ maxReconnectSeconds: -1 }, /maxReconnectSeconds/],
       [{ reconnectSeconds: 2, maxReconnectSeconds: 1 }, /maxReconnectSeconds/],
       [{ heartbeatSeconds: Number.NaN }, /heartbeatSeconds/],
+      [{ reconnectHoldMs: -1 }, /reconnectHoldMs/],
+      [{ maxHeldCalls: 0 }, /maxHeldCalls/],
+      [{ url: 'http://127.0.0.1:5672' }, /amqp:\/\//],
+      [{ url: ' , ' }, /no AMQP URL/],
     ];
     for (const [options, name] of bad) assert.throws(() => new AmqpTransport(options), (err: Error) => err instanceof TypeError && name.test(err.message));
   });
@@ -166,14 +172,20 @@ describe('AmqpTransport: rabbitmqctl close_connection', { ...(await needsBroker(
     assert.equal(caller.pendingCount, 0);
   });
 
-  it('a reply sent while the caller is disconnected is lost: the call ends TIMEOUT at its deadline, once', async () => {
-    const method = uniqueName('reconn.lost');
-    methods.push(method);
-    const worker = transport('worker-lost');
-    // Through a proxy that refuses its reconnects until the reply has been sent: the reply finds no reply queue.
+  /** A caller whose connection goes through a proxy in front of the broker: cut it, refuse its reconnects. */
+  async function callerBehindProxy(role: string, options: AmqpTransportOptions = {}) {
     const proxy = new TcpProxy();
     await proxy.listen(Number(new URL(AMQP_URL).port || 5672));
-    const caller = transport('caller-lost', { url: `amqp://guest:guest@127.0.0.1:${new URL(proxy.url).port}`, reconnectSeconds: 0.1 });
+    const lines: Logged[] = [];
+    const caller = transport(role, { url: `amqp://guest:guest@127.0.0.1:${new URL(proxy.url).port}`, reconnectSeconds: 0.1, log: recordingLogger(lines), ...options });
+    return { proxy, caller, lines, replyQueue: () => lines.filter((l) => l.msg === 'reply queue declared').at(-1)?.obj.queue as string };
+  }
+
+  it('a reply sent while the caller is disconnected waits in its reply queue and reaches the caller once it is back, once', async () => {
+    const method = uniqueName('reconn.kept');
+    methods.push(method);
+    const worker = transport('worker-waits');
+    const { proxy, caller } = await callerBehindProxy('caller-waits', { reconnectHoldMs: 10_000 });
     await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
     const release = gate();
     gates.push(release);
@@ -181,22 +193,75 @@ describe('AmqpTransport: rabbitmqctl close_connection', { ...(await needsBroker(
     await worker.serve(method, async () => {
       await release.promise;
       replied = true;
-      return resultBody('nobody hears this');
+      return resultBody('kept for you');
     });
-    const asked = ask(caller, call(method, 4_000));
+    const asked = ask(caller, call(method, 8_000));
     await sleep(200);
     proxy.refusing = true;
-    assert.equal(await closeConnections((name) => name === `test caller-lost ${tag}`), 1);
+    assert.equal(await closeConnections((name) => name === `test caller-waits ${tag}`), 1);
     await waitFor(() => !caller.isReady(), 5_000, 'the caller to notice');
     release.open();
     await waitFor(() => replied, 5_000, 'the worker to reply');
-    await sleep(100);
+    await sleep(300);
+    assert.equal(asked.bodies.length, 0, 'no answer while disconnected');
     proxy.refusing = false;
     const body = await withTimeout(asked.first, 6_000, 'the answer');
-    assert.equal(body.error?.code, ErrorCode.TIMEOUT);
-    assert.ok(asked.elapsed() >= 3_900, `answered after ${asked.elapsed()} ms, deadline 4000 ms`);
+    assert.equal(body.result, 'kept for you');
+    assert.ok(asked.elapsed() < 8_000, `answered after ${asked.elapsed()} ms, before the deadline`);
     await sleep(200);
     assert.equal(asked.bodies.length, 1);
+    assert.equal(caller.pendingCount, 0);
+    await caller.close();
+    await proxy.close();
+  });
+
+  it('a reply queue gone while the caller was away: at its return the call is answered UNAVAILABLE at once, an idempotent one published again', async () => {
+    const method = uniqueName('reconn.gone');
+    methods.push(method);
+    const worker = transport('worker-gone');
+    const { proxy, caller, replyQueue } = await callerBehindProxy('caller-gone', { reconnectHoldMs: 10_000 });
+    await Promise.all([worker.whenReady(10_000), caller.whenReady(10_000)]);
+    const release = gate();
+    gates.push(release);
+    const runs = new Map<string, number>();
+    let replies = 0;
+    await worker.serve(method, async ({ call: c }) => {
+      const runsOf = (runs.get(c.params) ?? 0) + 1;
+      runs.set(c.params, runsOf);
+      if (runsOf === 1) await release.promise;
+      replies++;
+      return resultBody({ params: c.params, run: runsOf });
+    });
+    const plain = ask(caller, { ...call(method, 15_000), params: '"plain"' });
+    const idempotent = { bodies: [] as string[] };
+    const again = new Promise<{ result?: unknown; error?: { code: number } }>((resolve) => {
+      caller.request({ ...call(method, 15_000), params: '"idempotent"' }, (body) => {
+        idempotent.bodies.push(body);
+        resolve(JSON.parse(body));
+      }, { bounded: false, idempotent: true, schema: undefined, value: undefined });
+    });
+    await waitFor(() => runs.size === 2, 5_000, 'both calls to start');
+    const queue = replyQueue();
+    assert.ok(queue?.startsWith('warren.reply.'), `the reply queue is logged (${queue})`);
+    proxy.refusing = true;
+    assert.equal(await closeConnections((name) => name === `test caller-gone ${tag}`), 1);
+    await waitFor(() => !caller.isReady(), 5_000, 'the caller to notice');
+    // What the loss of a node or an expiry does to the queue: it is gone, with the replies sent to it.
+    await withChannel((channel) => channel.deleteQueue(queue));
+    release.open();
+    await waitFor(() => replies === 2, 5_000, 'the worker to reply into nothing');
+    await sleep(100);
+    const backAt = Date.now();
+    proxy.refusing = false;
+    const body = await withTimeout(plain.first, 5_000, 'the plain call');
+    assert.equal(body.error?.code, ErrorCode.UNAVAILABLE, JSON.stringify(body));
+    assert.ok(Date.now() - backAt < 3_000, `answered ${Date.now() - backAt} ms after the broker came back, deadline 15 s`);
+    const republished = await withTimeout(again, 5_000, 'the idempotent call');
+    assert.deepEqual(republished.result, { params: '"idempotent"', run: 2 }, 'published again and run again');
+    assert.equal(runs.get('"plain"'), 1, 'the other call was not published again');
+    await sleep(200);
+    assert.equal(plain.bodies.length, 1);
+    assert.equal(idempotent.bodies.length, 1);
     assert.equal(caller.pendingCount, 0);
     await caller.close();
     await proxy.close();

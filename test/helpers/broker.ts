@@ -67,7 +67,7 @@ export async function deleteMethodQueues(contract: Contract, url = AMQP_URL): Pr
 /** A Warren AmqpConnection to the test broker, reconnecting quickly, named for rabbitmqctl. */
 export function testConnection(name: string): AmqpConnection {
   return new AmqpConnection({
-    url: AMQP_URL,
+    urls: [AMQP_URL],
     heartbeatSeconds: 5,
     backoff: { initialSeconds: 0.1, maxSeconds: 0.5 },
     connectionName: `warren test ${name}`,

@@ -3,7 +3,7 @@
  * against a real broker. When an amqplib update moves one of these, the test names it.
  */
 import assert from 'node:assert/strict';
-import { Socket } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import amqplib from 'amqplib';
 import { amqpSocket, isNack } from '../../src/transport/amqplibInternals.ts';
@@ -68,6 +68,35 @@ describe('amqplib internals Warren relies on', async () => {
     } finally {
       await model.close().catch(() => {});
       await withChannel((channel) => channel.deleteQueue(queue)).catch(() => {});
+    }
+  });
+
+  it("recovery reads the object form of the URL afresh on every attempt: a field changed between attempts is the next attempt's", broker, async () => {
+    // A port nobody listens on, then the broker's.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const deadPort = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const target = { protocol: 'amqp', hostname: '127.0.0.1', port: deadPort, username: 'guest', password: 'guest', vhost: '' };
+    const recovering = await amqplib.connect(target, {
+      timeout: 2000,
+      recovery: { waitForConnect: false, maxRetries: 5, calculateDelay: () => 10 },
+    });
+    recovering.on('error', () => {});
+    let failures = 0;
+    recovering.on('connect-failed', () => {
+      failures++;
+      target.port = Number(new URL(AMQP_URL).port || 5672);
+    });
+    try {
+      const connected = await Promise.race([
+        new Promise<boolean>((resolve) => recovering.once('connect', () => resolve(true))),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
+      ]);
+      assert.equal(failures, 1, 'the first attempt went to the dead port');
+      assert.ok(connected, 'the second attempt did not use the changed port: update the failover in src/transport/AmqpConnection.ts');
+    } finally {
+      await recovering.close().catch(() => {});
     }
   });
 });
