@@ -16,9 +16,9 @@ import { EXIT_QUEUE_TYPE_MISMATCH } from '../../src/transport/queueTypeMismatch.
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { queueState, uniqueName, withChannel } from '../helpers/broker.ts';
 import { CLUSTER_AMQP_URL, needsCluster } from '../helpers/cluster.ts';
-import { RestartLoop, logLines, running, waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { RestartLoop, running, waitReady, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep, waitFor } from '../helpers/async.ts';
-import { faultkitProcesses } from '../helpers/faultkit.ts';
+import { assertCrashHandedOver, faultkitProcesses } from '../helpers/faultkit.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
 
 const QUORUM = ['--queue-type', 'quorum'];
@@ -50,20 +50,7 @@ describe('quorum method queues on a 3-node cluster', { ...(await needsCluster())
     const workers = await Promise.all([group.start('worker', QUORUM), group.start('worker', QUORUM)]);
     await waitReady(gateway.http!);
     const socket = await open();
-    socket.send({ jsonrpc: '2.0', id: 'victim', method: group.method('slow'), params: { ms: 1500, tag: 'victim' } });
-    const holder = () => workers.find((w) => logLines(w, 'slow started').some((line) => line.tag === 'victim'));
-    await waitFor(() => holder() !== undefined, 10_000, 'a worker to start the call');
-    const victim = holder()!;
-    const survivor = workers.find((w) => w !== victim)!;
-    await group.kill(victim);
-
-    const reply = await socket.next(20_000);
-    assert.deepEqual(reply, { jsonrpc: '2.0', id: 'victim', result: { pid: survivor.child.pid, redelivered: true } });
-    const runs = logLines(survivor, 'slow started').filter((line) => line.tag === 'victim');
-    assert.deepEqual(runs.map((line) => line.redelivered), [true], 'the survivor ran it once, as a redelivery');
-    assert.ok(await socket.silentFor(1000), 'no second answer');
-    const fresh = await socket.request({ jsonrpc: '2.0', id: 2, method: group.method('echo'), params: { n: 2 } }, 10_000);
-    assert.deepEqual(fresh.result, { n: 2, pid: survivor.child.pid, redelivered: false });
+    await assertCrashHandedOver(group, workers, socket);
     await group.stopAll();
     gateway = await group.start('gateway');
   });

@@ -41,15 +41,7 @@ function recordingLogger(): Logger & { warnings: { obj: object | string; msg: st
   return { debug() {}, info() {}, error() {}, warn: (obj, msg) => void warnings.push({ obj, msg }), warnings };
 }
 
-async function call(url: string, request: object): Promise<Doc> {
-  const socket = await FrameSocket.open(url);
-  try {
-    return await socket.request(request);
-  } finally {
-    socket.ws.close();
-    await socket.closed;
-  }
-}
+const call = (url: string, request: object): Promise<Doc> => FrameSocket.requestOnce(url, request);
 
 const wireNames = (doc: Doc) => (doc.methods as { name: string }[]).map((method) => method.name);
 

@@ -33,15 +33,7 @@ const ordersService = implement(orders, {
   status: ({ status, kind }) => ({ status, item: { kind, isbn: '0' } }) as never,
 });
 
-async function call(url: string, request: object): Promise<Doc> {
-  const socket = await FrameSocket.open(url);
-  try {
-    return await socket.request(request);
-  } finally {
-    socket.ws.close();
-    await socket.closed;
-  }
-}
+const call = (url: string, request: object): Promise<Doc> => FrameSocket.requestOnce(url, request);
 
 describe('open enums and unions at run time', () => {
   let stack: Stack;

@@ -25,6 +25,17 @@ export class FrameSocket {
     });
   }
 
+  /** Opens a socket, sends one request, and closes the socket once its response is in. */
+  static async requestOnce(url: string, frame: unknown): Promise<any> {
+    const socket = await FrameSocket.open(url);
+    try {
+      return await socket.request(frame);
+    } finally {
+      socket.ws.close();
+      await socket.closed;
+    }
+  }
+
   static async open(url: string, options?: WebSocket.ClientOptions): Promise<FrameSocket> {
     const socket = new FrameSocket(url, options);
     await socket.opened;

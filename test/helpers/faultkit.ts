@@ -3,12 +3,15 @@
  * kill their own process, that fill a bounded queue, and the chaos run's steady work. The
  * service name is a parameter so files sharing one RabbitMQ never share queues.
  */
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defineContract } from '../../src/contract/defineContract.ts';
 import { implement } from '../../src/contract/implement.ts';
-import { WarrenProcesses } from './processes.ts';
+import type { FrameSocket } from './FrameSocket.ts';
+import { waitFor } from './async.ts';
+import { logLines, WarrenProcesses, type WarrenProcess } from './processes.ts';
 
 /** Environment variable naming the service, for `warren worker --service faultkitService.ts`. */
 export const FAULTKIT_ENV = 'WARREN_FAULTKIT_SERVICE';
@@ -67,4 +70,27 @@ export function faultkitProcesses(service: string, options: { amqpUrl?: string }
     stopGraceMs: 15_000,
     ...options,
   });
+}
+
+/**
+ * Sends a `slow` call, SIGKILLs the worker that started it, and asserts the other worker ran it
+ * once as a redelivery, the caller got one answer, and the survivor keeps serving fresh calls.
+ */
+export async function assertCrashHandedOver(group: WarrenProcesses, workers: WarrenProcess[], socket: FrameSocket): Promise<void> {
+  socket.send({ jsonrpc: '2.0', id: 'victim', method: group.method('slow'), params: { ms: 1500, tag: 'victim' } });
+  const holder = () => workers.find((w) => logLines(w, 'slow started').some((line) => line.tag === 'victim'));
+  await waitFor(() => holder() !== undefined, 10_000, 'a worker to start the call');
+  const victim = holder()!;
+  const survivor = workers.find((w) => w !== victim)!;
+  await group.kill(victim);
+
+  const reply = await socket.next(20_000);
+  assert.deepEqual(reply, { jsonrpc: '2.0', id: 'victim', result: { pid: survivor.child.pid, redelivered: true } });
+  const runs = logLines(survivor, 'slow started').filter((line) => line.tag === 'victim');
+  assert.deepEqual(runs.map((line) => line.redelivered), [true], 'the survivor ran it once, as a redelivery');
+  assert.ok(await socket.silentFor(1000), 'no second answer');
+
+  // The survivor keeps serving fresh calls, not flagged.
+  const fresh = await socket.request({ jsonrpc: '2.0', id: 2, method: group.method('echo'), params: { n: 2 } }, 10_000);
+  assert.deepEqual(fresh.result, { n: 2, pid: survivor.child.pid, redelivered: false });
 }
