@@ -55,6 +55,20 @@ export interface NodeLossReport {
   deadLetters: number;
   /** Ready messages in warren.dlq at the end, whoever put them there. */
   dlqMessages: number;
+  /** The processes' warnings and errors, `msg: err` with how many times each was logged. */
+  warnings: Record<string, number>;
+}
+
+function warningsOf(procs: WarrenProcess[]): Record<string, number> {
+  const seen: Record<string, number> = {};
+  for (const proc of procs) {
+    for (const line of logLines(proc, '"level":')) {
+      if (Number(line.level) < 40) continue;
+      const key = `${String(line.msg)}${line.err ? `: ${String(line.err).slice(0, 120)}` : ''}`;
+      seen[key] = (seen[key] ?? 0) + 1;
+    }
+  }
+  return seen;
 }
 
 /** The node a process is connected to now, from its last `connected to RabbitMQ` log line. */
@@ -138,6 +152,7 @@ export async function runNodeLoss(options: NodeLossOptions): Promise<NodeLossRep
       queueMessages: queues.reduce((a, b) => a + b, 0),
       deadLetters: dead.reduce((a, b) => a + b, 0),
       dlqMessages: (await queueState(DEAD_LETTER_QUEUE, url)).messages,
+      warnings: warningsOf(procs),
     };
   } finally {
     for (const client of [...clients.work, ...clients.lookup]) client.close();
@@ -157,5 +172,6 @@ export function formatNodeLoss(report: NodeLossReport): string {
     `  connects per process: ${report.connects.join(', ')}; reconnects took ${report.reconnectMs.join(', ')} ms`,
     `  left in the method queues: ${report.queueMessages}; dead letters of these methods: ${report.deadLetters}; warren.dlq holds ${report.dlqMessages}`,
     `  ${formatTimeline(report.all)}`,
+    `  warnings logged: ${Object.entries(report.warnings).map(([w, n]) => `${n} × ${w}`).join('; ') || 'none'}`,
   ].join('\n');
 }
