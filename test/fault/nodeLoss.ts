@@ -163,6 +163,17 @@ export async function runNodeLoss(options: NodeLossOptions): Promise<NodeLossRep
   }
 }
 
+/** The most seconds in a row of the load (the last two seconds, as it stopped, aside) without a result. */
+export function longestStall(report: NodeLossReport): number {
+  let longest = 0;
+  let run = 0;
+  for (const slot of report.all.timeline.slice(0, -2)) {
+    run = slot.ok === 0 ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
 export function formatNodeLoss(report: NodeLossReport): string {
   return [
     `node loss: ${report.seconds} s; ${report.faults.map((f) => `${f.node} (${f.what}) killed at ${f.killedAt.toFixed(1)} s, back at ${f.backAt.toFixed(1)} s`).join('; ')}`,
@@ -171,7 +182,7 @@ export function formatNodeLoss(report: NodeLossReport): string {
     `  lookup (idempotent): ${formatCount(report.lookup)}`,
     `  connects per process: ${report.connects.join(', ')}; reconnects took ${report.reconnectMs.join(', ')} ms`,
     `  left in the method queues: ${report.queueMessages}; dead letters of these methods: ${report.deadLetters}; warren.dlq holds ${report.dlqMessages}`,
-    `  ${formatTimeline(report.all)}`,
+    `  ${formatTimeline(report.all)}; longest stall ${longestStall(report)} s`,
     `  warnings logged: ${Object.entries(report.warnings).map(([w, n]) => `${n} × ${w}`).join('; ') || 'none'}`,
   ].join('\n');
 }
