@@ -35,6 +35,8 @@ export interface NodeLossOptions {
 export interface NodeFault {
   what: 'gateways' | 'leader';
   node: string;
+  /** The gateways were connected to it when it was killed. */
+  hitGateways: boolean;
   /** When it was killed, and when it was back in the cluster (s from the start of the load). */
   killedAt: number;
   backAt: number;
@@ -111,6 +113,7 @@ export async function runNodeLoss(options: NodeLossOptions): Promise<NodeLossRep
 
     const faults: NodeFault[] = [];
     const fault = async (what: NodeFault['what'], node: string) => {
+      const hitGateways = gateways.some((g) => nodeOf(g) === node);
       const killedAt = since();
       down.add(node);
       await killNode(node);
@@ -119,7 +122,7 @@ export async function runNodeLoss(options: NodeLossOptions): Promise<NodeLossRep
       down.delete(node);
       const backAt = since();
       log(`  ${backAt.toFixed(1)} s: ${node} back in the cluster`);
-      faults.push({ what, node, killedAt, backAt });
+      faults.push({ what, node, hitGateways, killedAt, backAt });
     };
 
     await sleep(options.settleSeconds * 1000);
@@ -176,7 +179,7 @@ export function longestStall(report: NodeLossReport): number {
 
 export function formatNodeLoss(report: NodeLossReport): string {
   return [
-    `node loss: ${report.seconds} s; ${report.faults.map((f) => `${f.node} (${f.what}) killed at ${f.killedAt.toFixed(1)} s, back at ${f.backAt.toFixed(1)} s`).join('; ')}`,
+    `node loss: ${report.seconds} s; ${report.faults.map((f) => `${f.node} (${f.what}${f.hitGateways ? ', the gateways were on it' : ''}) killed at ${f.killedAt.toFixed(1)} s, back at ${f.backAt.toFixed(1)} s`).join('; ')}`,
     `  all: ${formatCount(report.all)}`,
     `  work (not idempotent): ${formatCount(report.work)}`,
     `  lookup (idempotent): ${formatCount(report.lookup)}`,
