@@ -6,7 +6,8 @@
  * Its channels, set up together on every connection (AmqpChannelGroup.ts):
  * - `replies`, with publisher confirms: consumes this process's reply queue and its events
  *   queue, and publishes the calls to bounded queues, whose refusal (a nack) only a confirm
- *   reveals: such a call is OVERLOADED at once;
+ *   reveals: such a call is OVERLOADED at once; and, for CONFIRM_AFTER_RECONNECT_MS after a
+ *   reconnect, every call (a cluster that just lost a node drops unconfirmed ones);
  * - `calls`, without confirms: publishes the calls to unbounded queues and the notifications.
  *   A confirm on every call would say which calls the broker took before a connection loss,
  *   but measured, it costs more than the whole path's latency budget at low load (bench/README.md).
@@ -24,7 +25,7 @@
  * answered UNAVAILABLE at once.
  *
  * Calls in flight when the connection goes may or may not have reached their queue (no
- * confirm says so, except for bounded queues):
+ * confirm says so, except for bounded queues and the calls just after a reconnect):
  * - an idempotent call is held and published again once the connection is back (unless the
  *   broker confirmed it and its reply queue survived: then its reply comes);
  * - every other call waits for its reply, for the hold at most, counted from the loss: when the
@@ -56,6 +57,16 @@ import type { EventMessage, ReplyFn } from './Transport.ts';
  * enough that a gateway that died leaves its queue and the replies in it behind for a minute only.
  */
 export const REPLY_QUEUE_EXPIRES_MS = 60_000;
+
+/**
+ * How long after a reconnect every call is published with a confirm. A node of a cluster that
+ * has just lost another node still routes to the queues that node led until their replicas have
+ * elected a new leader; measured on 3.10.8, calls published without a confirm through it in
+ * that time (the first tens of ms after the loss) were dropped without a trace, while RabbitMQ
+ * sends a confirmed publish on to the new leader. A reconnect that follows a node loss comes in
+ * that time; calls published later than this see leaders that are settled again.
+ */
+export const CONFIRM_AFTER_RECONNECT_MS = 5_000;
 
 export interface CallerChannels {
   replies: Lane<ConfirmChannel>;
@@ -93,6 +104,8 @@ interface Tracked {
   holdTimer: ReturnType<typeof setTimeout> | undefined;
   /** Its caller dropped it while it was held: it is still published, and nobody waits for the reply. */
   dropped: boolean;
+  /** The broker nacked it once: it is published with a confirm from then on. */
+  refused: boolean;
 }
 
 /** A notification made while there was no connection. */
@@ -105,6 +118,8 @@ interface HeldNote {
 const NOTHING = (): void => {};
 const LOST = 'Broker connection lost: the call may have run';
 const REPLIES_LOST = 'Reply queue lost with the broker connection: the call may have run';
+/** The wait before a call that the broker nacked is published again (see #retryRefused). */
+const NACK_RETRY_MS = 200;
 /** How long close() waits for RabbitMQ to delete the reply queue. */
 const DELETE_REPLY_QUEUE_MS = 1000;
 
@@ -125,6 +140,10 @@ export class AmqpCaller {
   readonly #bindings = new Set<string>();
   readonly #group: ChannelGroup<CallerChannels>;
   #closing = false;
+  /** A connection was lost: from the next channels on, calls are confirmed for a while. */
+  #lost = false;
+  /** Epoch ms until which every call is published with a confirm (CONFIRM_AFTER_RECONNECT_MS). */
+  #confirmUntil = 0;
 
   constructor(options: CallerOptions) {
     this.#options = options;
@@ -230,7 +249,7 @@ export class AmqpCaller {
       onReply(body);
     });
     if (id === undefined) return NOTHING;
-    const tracked: Tracked = { call, bounded, idempotent, on: undefined, confirmed: false, holdTimer: undefined, dropped: false };
+    const tracked: Tracked = { call, bounded, idempotent, on: undefined, confirmed: false, holdTimer: undefined, dropped: false, refused: false };
     this.#calls.set(id, tracked);
     if (channels) this.#publish(channels, id, tracked);
     else this.#hold(id, tracked, waitMs);
@@ -271,8 +290,9 @@ export class AmqpCaller {
     const { call } = tracked;
     tracked.on = channels;
     tracked.confirmed = false;
-    const properties = callProperties(call, { correlationId: id, replyTo: channels.replyQueue }, Date.now());
-    if (!tracked.bounded) {
+    const now = Date.now();
+    const properties = callProperties(call, { correlationId: id, replyTo: channels.replyQueue }, now);
+    if (!tracked.bounded && !tracked.refused && now >= this.#confirmUntil) {
       try {
         if (!channels.calls.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties)) channels.calls.writable = false;
       } catch {
@@ -286,7 +306,9 @@ export class AmqpCaller {
         if (this.#calls.get(id) !== tracked || tracked.on !== channels) return;
         if (!err) tracked.confirmed = true;
         // The broker refused the call: a full queue with reject-publish.
-        else if (isNack(err)) this.#pending.settle(id, REFUSED_BODY);
+        else if (isNack(err) && tracked.bounded) this.#pending.settle(id, REFUSED_BODY);
+        // An unbounded queue refuses nothing: the queue could not take it (no leader yet).
+        else if (isNack(err)) this.#retryRefused(id, tracked);
         // The channel closed before the confirm: the call may or may not be in its queue.
         else this.#cutOff(id, tracked);
       });
@@ -297,7 +319,32 @@ export class AmqpCaller {
   }
 
   /**
-   * A call to a bounded queue whose publish the broker never confirmed before the connection
+   * A call to an unbounded queue that the broker nacked: the queue could not take it, which a
+   * quorum queue does while its replicas elect a leader (measured on 3.10.8: for up to 3 s after
+   * its leader's node was killed). The call did not run, so it is published again, every
+   * NACK_RETRY_MS, as long as its deadline leaves time; then it is answered UNAVAILABLE, a
+   * millisecond before the deadline, like a held call.
+   */
+  #retryRefused(id: string, tracked: Tracked): void {
+    tracked.refused = true;
+    const left = tracked.call.deadline - Date.now() - 1;
+    if (left <= NACK_RETRY_MS) {
+      this.#pending.settle(id, unavailableBody('Broker could not take the call'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#lossTimers.delete(timer);
+      if (this.#calls.get(id) !== tracked) return;
+      const channels = this.#group.current;
+      // Gone with its connection: the next channels publish it again, or its hold ends it.
+      if (!channels || tracked.on !== channels) return;
+      this.#publish(channels, id, tracked);
+    }, NACK_RETRY_MS);
+    this.#lossTimers.add(timer);
+  }
+
+  /**
+   * A confirmed call whose publish the broker never confirmed before the connection
    * went. An idempotent one is held, to be published again; any other waits, like every call in
    * flight, for the hold at most: the broker may have taken it, and then its reply comes.
    */
@@ -311,6 +358,7 @@ export class AmqpCaller {
   /** The channels went: the calls in flight on them wait for the connection and their reply, for the hold at most. */
   #onLost(channels: CallerChannels): void {
     if (this.#closing) return;
+    this.#lost = true;
     const timer = setTimeout(() => {
       this.#lossTimers.delete(timer);
       // Calls the next channels took over (#onChannels) are no longer on these.
@@ -324,6 +372,8 @@ export class AmqpCaller {
   /** New channels are set up: take over the calls in flight on the old ones, then publish the held ones. */
   #onChannels(channels: CallerChannels): void {
     if (this.#closing) return;
+    if (this.#lost) this.#confirmUntil = Date.now() + CONFIRM_AFTER_RECONNECT_MS;
+    this.#lost = false;
     for (const [id, tracked] of [...this.#calls]) {
       if (tracked.on === undefined || tracked.on === channels) continue;
       if (!channels.repliesLost) {

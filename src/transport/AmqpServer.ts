@@ -14,7 +14,7 @@
  * The exchanges and the dead-letter queue are declared once per connection, on `confirmed`,
  * before any method consumer starts: a consumer takes deliveries only once every channel its
  * decisions need is open, and loses them (the broker hands them out again) as soon as one of
- * those channels closes.
+ * those channels closes. A dead-letter queue whose node is down does not stop the consumers.
  */
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, RPC_EXCHANGE, eventRoutingKey, type QueueType } from '../protocol/routing.ts';
@@ -71,15 +71,33 @@ export class AmqpServer {
     await topology.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
     await topology.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
     await topology.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
-    const refused = await declareQueue(model, DEAD_LETTER_QUEUE, { durable: true, arguments: {} });
+    if (await this.#declareDeadLetterQueue(model)) await topology.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
+    return { model, deliveries, confirmed };
+  }
+
+  /**
+   * Declares warren.dlq; resolves false when its node is down. On a cluster the dead-letter queue
+   * is a classic queue on one node, and RabbitMQ refuses to declare a durable queue whose node is
+   * down (NOT_FOUND). Serving does not wait for that node: the queue and its binding are durable,
+   * so they are there again when the node is back, and only the dead letters published meanwhile
+   * are lost.
+   */
+  async #declareDeadLetterQueue(model: GroupContext['model']): Promise<boolean> {
+    let refused: string | undefined;
+    try {
+      refused = await declareQueue(model, DEAD_LETTER_QUEUE, { durable: true, arguments: {} });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+      this.#log.warn({ queue: DEAD_LETTER_QUEUE, err: (err as Error).message }, `queue ${DEAD_LETTER_QUEUE} is on a node that is down; serving without it until the node is back`);
+      return false;
+    }
     if (refused) {
       this.#log.error(
         { queue: DEAD_LETTER_QUEUE, err: refused },
         `queue ${DEAD_LETTER_QUEUE} exists with other arguments than Warren declares; delete it so dead letters are kept`,
       );
     }
-    await topology.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
-    return { model, deliveries, confirmed };
+    return true;
   }
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {

@@ -3,7 +3,7 @@
  * processes on the real RabbitMQ), and every broker connection of those four processes is
  * closed at once (`rabbitmqctl close_connection`), once per `everySeconds`. Nothing else fails.
  * Every request is then classified from the clients' ledgers, and the answers are counted per
- * second of the run (the timeline), so that a stall shows.
+ * second of the run (the timeline, callLedger.ts), so that a stall shows.
  *
  * test/fault/blip.test.ts runs it: a short form in CI, a longer one with WARREN_BLIP_LONG=1
  * (`npm run blip`).
@@ -11,12 +11,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorCodeName } from 'warren-client/protocol';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { queueState, uniqueName } from '../helpers/broker.ts';
 import { faultkitProcesses } from '../helpers/faultkit.ts';
-import { logLines, waitReady, type WarrenProcess } from '../helpers/processes.ts';
+import { waitReady, type WarrenProcess } from '../helpers/processes.ts';
 import { ChaosClient } from './ChaosClient.ts';
+import { connectCount, countLedgers, formatCount, formatTimeline, reconnectTimes, type LedgerCount } from './callLedger.ts';
 import { listConnections } from './rabbitmqctl.ts';
 
 const run = promisify(execFile);
@@ -35,20 +35,10 @@ export interface BlipOptions {
   log?: (line: string) => void;
 }
 
-export interface BlipReport {
+export interface BlipReport extends LedgerCount {
   seconds: number;
   /** When each blip happened (s from the start) and how many connections it closed. */
   blips: { at: number; closed: number }[];
-  sent: number;
-  ok: number;
-  /** Answered-once requests per error name. */
-  errors: Record<string, number>;
-  /** The same, per error message. */
-  messages: Record<string, number>;
-  lost: number;
-  duplicated: number;
-  /** Per second of the run: results and errors answered in it. */
-  timeline: { second: number; ok: number; errors: number }[];
   /** `connected to RabbitMQ` lines per process at the end (1 + blips when each reconnected). */
   connects: number[];
   /** Per reconnect of every process: ms from its `disconnected` log line to its next `connected`. */
@@ -101,17 +91,14 @@ export async function runBlip(options: BlipOptions): Promise<BlipReport> {
     await Promise.all(clients.map((client) => client.stop()));
     // A duplicate or a late reply has had its chance by now.
     await sleep(1000);
-    const report = count(clients, started, options.seconds, blips);
-    report.connects = procs.map((p) => logLines(p, 'connected to RabbitMQ').length);
-    report.reconnectMs = procs.flatMap((p) => {
-      const connected = logLines(p, 'connected to RabbitMQ').map((line) => Number(line.time));
-      return logLines(p, 'disconnected from RabbitMQ').map((line) => {
-        const lostAt = Number(line.time);
-        return (connected.find((at) => at >= lostAt) ?? Number.NaN) - lostAt;
-      });
-    });
-    report.queueMessages = (await queueState(methodQueue(group.method('work')))).messages;
-    return report;
+    return {
+      ...countLedgers(clients, started, options.seconds),
+      seconds: options.seconds,
+      blips,
+      connects: procs.map(connectCount),
+      reconnectMs: reconnectTimes(procs),
+      queueMessages: (await queueState(methodQueue(group.method('work')))).messages,
+    };
   } finally {
     for (const client of clients) client.close();
     await group.stopAll();
@@ -119,38 +106,11 @@ export async function runBlip(options: BlipOptions): Promise<BlipReport> {
   }
 }
 
-function count(clients: ChaosClient[], started: number, seconds: number, blips: BlipReport['blips']): BlipReport {
-  const timeline = Array.from({ length: seconds }, (_, second) => ({ second, ok: 0, errors: 0 }));
-  const report: BlipReport = { seconds, blips, sent: 0, ok: 0, errors: {}, messages: {}, lost: 0, duplicated: 0, timeline, connects: [], reconnectMs: [], queueMessages: Number.NaN };
-  for (const client of clients) {
-    for (const entry of client.ledger.values()) {
-      report.sent++;
-      if (entry.answers.length === 0) report.lost++;
-      else if (entry.answers.length > 1) report.duplicated++;
-      const first = entry.answers[0];
-      if (!first) continue;
-      const slot = timeline[Math.floor((first.at - started) / 1000)];
-      if (first.code === undefined) {
-        report.ok++;
-        if (slot) slot.ok++;
-      } else {
-        const name = errorCodeName(first.code) ?? String(first.code);
-        report.errors[name] = (report.errors[name] ?? 0) + 1;
-        const message = `${name}: ${first.message}`;
-        report.messages[message] = (report.messages[message] ?? 0) + 1;
-        if (slot) slot.errors++;
-      }
-    }
-  }
-  return report;
-}
-
 export function formatBlip(report: BlipReport): string {
-  const errors = Object.entries(report.messages).map(([message, n]) => `${n} × ${message}`).join('; ') || 'none';
   return [
     `blip: ${report.blips.length} blips in ${report.seconds} s: ${report.blips.map((b) => `${b.at.toFixed(1)}s (${b.closed} connections)`).join('; ')}`,
-    `  requests ${report.sent}: ok ${report.ok}; errors: ${errors}; lost ${report.lost}, duplicated ${report.duplicated}`,
+    `  ${formatCount(report)}`,
     `  connects per process: ${report.connects.join(', ')}; reconnects took ${report.reconnectMs.join(', ')} ms; left in the method queue: ${report.queueMessages}`,
-    `  per second, ok/errors: ${report.timeline.map((s) => `${s.second}:${s.ok}/${s.errors}`).join(' ')}`,
+    `  ${formatTimeline(report)}`,
   ].join('\n');
 }

@@ -1,8 +1,12 @@
 /**
  * The 3-node RabbitMQ cluster of test/cluster/cluster.sh, for the tests that need replicated
  * (quorum) queues. Like needsBroker(): a test that needs it is skipped locally (with the command
- * that starts it) when the cluster is not running, and runs, and so fails, with CI=true.
+ * that starts it) when the cluster is not running, and runs, and so fails, with CI=true. The node
+ * faults (kill, restart) go through cluster.sh.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import amqplib from 'amqplib';
 
 /** The nodes' AMQP URLs, comma-separated: `cluster.sh urls` prints them. */
@@ -37,4 +41,39 @@ export function clusterAvailable(): Promise<boolean> {
 export async function needsCluster(): Promise<{ skip?: string }> {
   if (process.env.CI === 'true') return {};
   return (await clusterAvailable()) ? {} : { skip: `the test cluster is not running (test/cluster/cluster.sh start): ${CLUSTER_AMQP_URLS.join(', ')}` };
+}
+
+const SCRIPT = fileURLToPath(new URL('../cluster/cluster.sh', import.meta.url));
+const run = promisify(execFile);
+
+/** The cluster's nodes, in the order of CLUSTER_AMQP_URLS. */
+export const CLUSTER_NODES = ['warren-a@localhost', 'warren-b@localhost', 'warren-c@localhost'] as const;
+
+/** The node that serves a URL of CLUSTER_AMQP_URLS (as a log line shows it, credentials hidden or not), by its port. */
+export function nodeOfUrl(url: string): string | undefined {
+  const port = /:(\d+)(?:\/|$)/.exec(url)?.[1];
+  const index = CLUSTER_AMQP_URLS.findIndex((candidate) => /:(\d+)(?:\/|$)/.exec(candidate)?.[1] === port);
+  return index < 0 ? undefined : CLUSTER_NODES[index];
+}
+
+/** The AMQP URL of a node. */
+export function urlOfNode(node: string): string {
+  return CLUSTER_AMQP_URLS[CLUSTER_NODES.indexOf(node as (typeof CLUSTER_NODES)[number])]!;
+}
+
+/** `cluster.sh kill NODE`: kill -9 of the node's Erlang VM, resolved once it is gone. */
+export async function killNode(node: string): Promise<void> {
+  await run(SCRIPT, ['kill', node], { timeout: 30_000 });
+}
+
+/** `cluster.sh restart NODE`: resolved once the node is back in the cluster and answers AMQP. */
+export async function restartNode(node: string): Promise<void> {
+  await run(SCRIPT, ['restart', node], { timeout: 120_000 });
+}
+
+/** The node leading a quorum queue, as `via` (a running node) sees it. */
+export async function queueLeader(queue: string, via: string): Promise<string | undefined> {
+  const { stdout } = await run('rabbitmqctl', ['-q', '-n', via, 'list_queues', '--no-table-headers', 'name', 'leader'], { timeout: 30_000 });
+  const line = stdout.split('\n').find((l) => l.split('\t')[0] === queue);
+  return line?.split('\t')[1]?.trim() || undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The service the fault tests run in real worker processes: handlers that are slow, that
- * kill their own process, that fill a bounded queue, and the chaos run's steady work. The
- * service name is a parameter so files sharing one RabbitMQ never share queues.
+ * kill their own process, that fill a bounded queue, and the chaos run's steady work (also as an
+ * idempotent method). The service name is a parameter so files sharing one RabbitMQ never share
+ * queues.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +34,8 @@ export function faultkitContract(service: string) {
       bounded: { input: z.object({ ms: z.number().int().min(0) }), output: served, maxQueueLength: BOUNDED_QUEUE_LENGTH },
       /** The chaos run's call: a little work, then its id back. */
       work: { input: z.object({ id: z.string(), ms: z.number().int().min(0).max(1000) }), output: z.object({ id: z.string(), pid: z.number() }) },
+      /** `work`, marked idempotent: the transport may publish it again when a fault cuts it off. */
+      lookup: { input: z.object({ id: z.string(), ms: z.number().int().min(0).max(1000) }), output: z.object({ id: z.string(), pid: z.number() }), idempotent: true },
     },
   });
 }
@@ -54,6 +57,10 @@ export function faultkitImplementation(service: string) {
       return { pid: process.pid, redelivered: ctx.redelivered };
     },
     work: async ({ id, ms }, ctx) => {
+      if (ms > 0) await sleep(ms, undefined, { signal: ctx.signal });
+      return { id, pid: process.pid };
+    },
+    lookup: async ({ id, ms }, ctx) => {
       if (ms > 0) await sleep(ms, undefined, { signal: ctx.signal });
       return { id, pid: process.pid };
     },

@@ -134,7 +134,7 @@ export interface WarrenProcessesOptions<C extends Contract> {
   env?: Record<string, string>;
   /** How long stopAll waits after SIGTERM before SIGKILL. @default 8000 */
   stopGraceMs?: number;
-  /** The broker every process uses (their AMQP_URL). @default the test broker, AMQP_URL */
+  /** The broker every process uses (their AMQP_URL, a list of nodes for a cluster). @default the test broker, AMQP_URL */
   amqpUrl?: string;
 }
 
@@ -197,9 +197,9 @@ export class WarrenProcesses<C extends Contract = Contract> {
     );
   }
 
-  /** Deletes the service's durable method queues. */
-  deleteQueues(): Promise<void> {
-    return deleteMethodQueues(this.#options.contract, this.#options.amqpUrl);
+  /** Deletes the service's durable method queues, through `url` (one node) or the processes' broker. */
+  deleteQueues(url = this.#options.amqpUrl): Promise<void> {
+    return deleteMethodQueues(this.#options.contract, url);
   }
 }
 
