@@ -15,6 +15,8 @@ export interface ChildStats extends GatewayStats {
   rss: number;
   /** The transport's table of calls waiting for a reply. */
   pendingCount: number;
+  /** The longest event-loop delay of the child since it started, in milliseconds. */
+  loopDelayMaxMs: number;
 }
 
 export type ChildReport =

@@ -3,6 +3,7 @@
  * a gateway on a free loopback port. Run with --expose-gc so that the parent can ask for the
  * heap after a full collection, measured without the test's own client-side garbage.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Gateway, type GatewayOptions } from '../../src/gateway/Gateway.ts';
 import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';
@@ -23,12 +24,15 @@ const worker = new Worker({ transport, implementations: [implementation] });
 await worker.start();
 const gateway = new Gateway({ ...overrides, transport, contracts: [implementation.contract] });
 const address = await gateway.listen(0, '127.0.0.1');
+// The longest time the event loop was held up, so that a late answer can be told from a lost one.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 process.on('message', async (message: ChildRequest) => {
   if (message.type === 'stats') {
     gc();
     const { heapUsed, rss } = process.memoryUsage();
-    send({ type: 'stats', seq: message.seq, heapUsed, rss, ...gateway.stats, pendingCount: transport.pendingCount });
+    send({ type: 'stats', seq: message.seq, heapUsed, rss, ...gateway.stats, pendingCount: transport.pendingCount, loopDelayMaxMs: loopDelay.max / 1e6 });
   } else if (message.type === 'close') {
     await gateway.close(1000);
     await worker.stop();

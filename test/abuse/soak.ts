@@ -207,6 +207,7 @@ export function describeSoak(result: SoakResult, durationMs: number): string {
     `soak: heapUsed after GC min ${mib(Math.min(...heaps))} / max ${mib(Math.max(...heaps))} / last ${mib(heaps.at(-1) ?? 0)} MiB over ${heaps.length} samples; ` +
       `second-half slope ${(result.heapSlope / 1024).toFixed(1)} KiB/s = ${result.heapPerCall.toFixed(2)} B/call`,
     `soak: inFlight max ${maxInFlight}, transport pending max ${maxPending}; at the end inFlight ${result.final.inFlight}, pending ${result.final.pendingCount}, connections ${result.final.connections}`,
+    `soak: the gateway's event loop was held up ${result.final.loopDelayMaxMs.toFixed(0)} ms at the longest`,
   ].join('\n');
 }
 
