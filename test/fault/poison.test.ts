@@ -7,13 +7,12 @@
  * The caller's deadline (45 s) is far past the few worker restarts this takes, so the outcome
  * is INTERNAL_ERROR, never TIMEOUT.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { methodQueue } from '../../src/protocol/routing.ts';
-import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, uniqueName, queueState } from '../helpers/broker.ts';
-import { RestartLoop, waitReady, running, type WarrenProcess } from '../helpers/processes.ts';
-import { sleep, waitFor } from '../helpers/async.ts';
+import { gatewayWithRestartLoop, running } from '../helpers/processes.ts';
+import { sleep } from '../helpers/async.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
 import { faultkitProcesses } from '../helpers/faultkit.ts';
 
@@ -21,33 +20,12 @@ const MAX_DELIVERIES = 3;
 
 describe('a handler that kills its worker on every delivery', { ...(await needsBroker()), timeout: 120_000 }, () => {
   const group = faultkitProcesses(uniqueName('poison'));
-  const sockets: FrameSocket[] = [];
-  let gateway: WarrenProcess;
-  let loop: RestartLoop;
+  const looped = gatewayWithRestartLoop(group, ['--max-deliveries', String(MAX_DELIVERIES)]);
   /** Worker processes a signal ended: the handler's SIGKILL. */
-  const crashes = () => loop.exits.filter((exit) => exit.code === null).length;
-
-  before(async () => {
-    gateway = await group.start('gateway');
-    loop = new RestartLoop(group, ['--max-deliveries', String(MAX_DELIVERIES)]);
-    await waitFor(() => loop.workers.length > 0, 20_000, 'the first worker');
-    await waitReady(gateway.http!);
-  });
-
-  after(async () => {
-    loop?.stop();
-    for (const socket of sockets) socket.close();
-    await group.stopAll();
-    await loop?.done.catch(() => {});
-    await group.deleteQueues().catch(() => {});
-  });
+  const crashes = () => looped.loop.exits.filter((exit) => exit.code === null).length;
 
   it('runs it maxDeliveries times, dead-letters it, answers -32603 once, and keeps serving', async () => {
-    const [caller, bystander] = await Promise.all([
-      FrameSocket.open(gateway.url!, { handshakeTimeout: 5000 }),
-      FrameSocket.open(gateway.url!, { handshakeTimeout: 5000 }),
-    ]);
-    sockets.push(caller, bystander);
+    const [caller, bystander] = await Promise.all([looped.open(), looped.open()]);
     caller.send({ jsonrpc: '2.0', id: 'poison', method: group.method('crash'), params: { die: true }, timeoutMs: 45_000 });
 
     // Meanwhile another socket keeps calling a healthy method, one call at a time.
@@ -77,7 +55,7 @@ describe('a handler that kills its worker on every delivery', { ...(await needsB
     // No loop: the worker that dead-lettered it stays up and nothing is redelivered.
     await sleep(1500);
     assert.equal(crashes(), MAX_DELIVERIES);
-    assert.ok(running(loop.workers.at(-1)!), 'the last worker still runs');
+    assert.ok(running(looped.loop.workers.at(-1)!), 'the last worker still runs');
     assert.equal((await queueState(methodQueue(group.method('crash')))).messages, 0);
     assert.ok(await caller.silentFor(300), 'one answer only');
 
@@ -87,6 +65,6 @@ describe('a handler that kills its worker on every delivery', { ...(await needsB
       assert.equal((echo as { result?: { n: number } }).result?.n, n, `echo ${n}: ${JSON.stringify(echo)}`);
     }
     const after = await caller.request({ jsonrpc: '2.0', id: 'after', method: group.method('crash'), params: { die: false } }, 10_000);
-    assert.deepEqual(after.result, { pid: loop.workers.at(-1)!.child.pid, redelivered: false });
+    assert.deepEqual(after.result, { pid: looped.loop.workers.at(-1)!.child.pid, redelivered: false });
   });
 });

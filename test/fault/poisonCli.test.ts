@@ -8,15 +8,14 @@
  * gets -32603 long before its 60 s deadline, `warren.dlq` holds exactly that call, and the
  * sixth worker keeps running and serving.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MAX_DELIVERIES } from '../../src/transport/deliveryPolicy.ts';
 import { methodQueue } from '../../src/protocol/routing.ts';
-import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { needsBroker, queueState, uniqueName } from '../helpers/broker.ts';
-import { RestartLoop, WarrenProcesses, running, waitReady, type WarrenProcess } from '../helpers/processes.ts';
-import { sleep, waitFor } from '../helpers/async.ts';
+import { gatewayWithRestartLoop, running, WarrenProcesses } from '../helpers/processes.ts';
+import { sleep } from '../helpers/async.ts';
 import { takeDeadLetters } from './deadLetterQueue.ts';
 import { POISON_SERVICE_ENV, poisonContract } from './poisonCliService.ts';
 
@@ -31,42 +30,24 @@ describe('warren gateway + warren worker under a restart loop, a handler that ca
     env: { [POISON_SERVICE_ENV]: service },
     stopGraceMs: 15_000,
   });
-  const sockets: FrameSocket[] = [];
-  let gateway: WarrenProcess;
-  let loop: RestartLoop;
+  const looped = gatewayWithRestartLoop(group);
   /** Worker processes that exited with status 1: the handler's process.exit(1). */
-  const crashes = () => loop.exits.filter((exit) => exit.code === 1).length;
-
-  before(async () => {
-    gateway = await group.start('gateway');
-    loop = new RestartLoop(group);
-    await waitFor(() => loop.workers.length > 0, 20_000, 'the first worker');
-    await waitReady(gateway.http!);
-  });
-
-  after(async () => {
-    loop?.stop();
-    for (const socket of sockets) socket.close();
-    await group.stopAll();
-    await loop?.done.catch(() => {});
-    await group.deleteQueues().catch(() => {});
-  });
+  const crashes = () => looped.loop.exits.filter((exit) => exit.code === 1).length;
 
   it('answers -32603 after maxDeliveries runs, dead-letters the call once, and the last worker keeps serving', async () => {
-    const caller = await FrameSocket.open(gateway.url!, { handshakeTimeout: 5000 });
-    sockets.push(caller);
+    const caller = await looped.open();
     const sentAt = Date.now();
     caller.send({ jsonrpc: '2.0', id: 'poison', method: `${service}.exit`, params: {} });
 
     const reply = await caller.next(DEADLINE_MS + 5_000);
     const elapsed = Date.now() - sentAt;
-    const logs = () => `\nlast worker's output:\n${(loop.workers.at(-1)?.output ?? []).join('').slice(-3000)}`;
-    console.log(`poison call through the CLI: ${JSON.stringify(reply.error)} after ${elapsed} ms, ${crashes()} crashes, ${loop.restarts} restarts`);
+    const logs = () => `\nlast worker's output:\n${(looped.loop.workers.at(-1)?.output ?? []).join('').slice(-3000)}`;
+    console.log(`poison call through the CLI: ${JSON.stringify(reply.error)} after ${elapsed} ms, ${crashes()} crashes, ${looped.loop.restarts} restarts`);
     assert.equal(reply.id, 'poison');
     assert.equal(reply.error?.code, -32603, `got ${JSON.stringify(reply)} after ${elapsed} ms${logs()}`);
     assert.ok(elapsed < DEADLINE_MS - 15_000, `answered after ${elapsed} ms, deadline ${DEADLINE_MS} ms`);
     assert.equal(crashes(), DEFAULT_MAX_DELIVERIES, `the handler ran ${DEFAULT_MAX_DELIVERIES} times, ending a worker each time`);
-    assert.equal(loop.restarts, DEFAULT_MAX_DELIVERIES, `the worker was restarted ${DEFAULT_MAX_DELIVERIES} times`);
+    assert.equal(looped.loop.restarts, DEFAULT_MAX_DELIVERIES, `the worker was restarted ${DEFAULT_MAX_DELIVERIES} times`);
 
     const dead = await takeDeadLetters(`${service}.exit`);
     assert.equal(dead.length, 1, `warren.dlq holds the call once: ${JSON.stringify(dead)}`);
@@ -79,10 +60,10 @@ describe('warren gateway + warren worker under a restart loop, a handler that ca
     // No loop: the worker that dead-lettered it stays up, the queue is empty, one answer only.
     await sleep(1500);
     assert.equal(crashes(), DEFAULT_MAX_DELIVERIES);
-    assert.ok(running(loop.workers.at(-1)!), `the last worker still runs${logs()}`);
+    assert.ok(running(looped.loop.workers.at(-1)!), `the last worker still runs${logs()}`);
     assert.equal((await queueState(methodQueue(`${service}.exit`))).messages, 0);
     assert.ok(await caller.silentFor(300), 'one answer only');
     const served = await caller.request({ jsonrpc: '2.0', id: 'after', method: `${service}.pid`, params: {} }, 10_000);
-    assert.deepEqual(served.result, { pid: loop.workers.at(-1)!.child.pid });
+    assert.deepEqual(served.result, { pid: looped.loop.workers.at(-1)!.child.pid });
   });
 });

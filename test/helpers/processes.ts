@@ -4,10 +4,13 @@
  * `after` can stop whatever failed on the way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Contract } from '../../src/contract/defineContract.ts';
+import { waitFor } from './async.ts';
 import { AMQP_URL, deleteMethodQueues } from './broker.ts';
+import { FrameSocket } from './FrameSocket.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/warren.js', import.meta.url));
 
@@ -253,4 +256,53 @@ export class RestartLoop {
       this.exits.push({ code, output: worker.output.join('') });
     }
   }
+}
+
+/** A gateway and a restart-looped worker for the describe block this is called in. */
+export interface LoopedGroup {
+  readonly gateway: WarrenProcess;
+  readonly loop: RestartLoop;
+  /** A socket to the gateway, closed after the block. */
+  open(): Promise<FrameSocket>;
+}
+
+/**
+ * Starts, in the block's `before`, a gateway and a worker under a RestartLoop (with
+ * `workerArgs`), and waits for both; in its `after`, stops the loop and every process, closes
+ * the sockets `open()` made, and deletes the group's queues.
+ */
+export function gatewayWithRestartLoop(group: WarrenProcesses, workerArgs: string[] = []): LoopedGroup {
+  const sockets: FrameSocket[] = [];
+  let gateway: WarrenProcess | undefined;
+  let loop: RestartLoop | undefined;
+  before(async () => {
+    gateway = await group.start('gateway');
+    loop = new RestartLoop(group, workerArgs);
+    await waitFor(() => loop!.workers.length > 0, 20_000, 'the first worker');
+    await waitReady(gateway.http!);
+  });
+  after(async () => {
+    loop?.stop();
+    for (const socket of sockets) socket.close();
+    await group.stopAll();
+    await loop?.done.catch(() => {});
+    await group.deleteQueues().catch(() => {});
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the group starts in before()');
+    return value;
+  };
+  return {
+    get gateway() {
+      return started(gateway);
+    },
+    get loop() {
+      return started(loop);
+    },
+    async open() {
+      const socket = await FrameSocket.open(started(gateway).url!, { handshakeTimeout: 5000 });
+      sockets.push(socket);
+      return socket;
+    },
+  };
 }
