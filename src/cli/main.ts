@@ -46,6 +46,8 @@ Options:
   --max-deliveries <n>   deliveries of one call before a worker dead-letters it (default 5)
   --queue-type <type>    serve, worker: classic | quorum, the type of the method queues whose
                          contract sets none (default classic; quorum for a cluster: docs/cluster.md)
+  --reply-queue-type <type>  serve, gateway: classic | quorum, the type of the reply queue (default
+                         classic; quorum keeps the replies of calls in flight through a node loss)
   --out <dir>            codegen: output directory (the SDK, schemas/, openrpc.json, asyncapi.json)
   --runtime-import <s>   codegen: import specifier of Warren's client runtime in the SDK (default warren-client)
   --js                   codegen: the SDK as client.js and client.d.ts instead of client.ts
@@ -107,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
       prefetch: { type: 'string' },
       'max-deliveries': { type: 'string' },
       'queue-type': { type: 'string' },
+      'reply-queue-type': { type: 'string' },
       out: { type: 'string' },
       'runtime-import': { type: 'string' },
       check: { type: 'boolean' },
@@ -143,6 +146,14 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError('--queue-type is a worker option: a gateway declares no method queues (use it with serve or worker)');
   }
   if (queueType !== undefined && kind === 'memory') throw new UsageError('--queue-type needs RabbitMQ: add --transport amqp');
+  const replyQueueType = values['reply-queue-type'];
+  if (replyQueueType !== undefined && !isQueueType(replyQueueType)) {
+    throw new UsageError(`Invalid --reply-queue-type "${replyQueueType}": use classic or quorum`);
+  }
+  if (replyQueueType !== undefined && command === 'worker') {
+    throw new UsageError('--reply-queue-type is a caller option: a worker makes no calls (use it with serve or gateway)');
+  }
+  if (replyQueueType !== undefined && kind === 'memory') throw new UsageError('--reply-queue-type needs RabbitMQ: add --transport amqp');
   const limits = parseGatewayFlags(values);
   const misplaced = Object.keys(limits)[0];
   if (command === 'worker' && misplaced) throw new UsageError(`${flagOf(misplaced)} is a gateway limit: use it with serve or gateway`);
@@ -160,6 +171,7 @@ async function main(argv: string[]): Promise<void> {
             ...(reconnectHoldMs === undefined ? {} : { reconnectHoldMs }),
             ...(maxHeldCalls === undefined ? {} : { maxHeldCalls }),
             ...(queueType ? { queueType } : {}),
+            ...(replyQueueType ? { replyQueueType } : {}),
           })
         : new MemoryTransport();
   } catch (err) {

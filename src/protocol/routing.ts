@@ -21,6 +21,11 @@ export const Header = {
   DEAD_METHOD: 'x-warren-method',
   DEAD_QUEUE: 'x-warren-queue',
   DEAD_REASON: 'x-warren-reason',
+  /**
+   * On a call whose reply queue is replicated (a quorum queue): the worker publishes the reply
+   * with a confirm, and again while the queue has no leader, before it acks the call.
+   */
+  CONFIRM_REPLY: 'x-warren-confirm-reply',
 } as const;
 
 /** Why a call went to the dead-letter queue. */
@@ -91,6 +96,19 @@ export function queueTypeRefusal(message: string): { current: string; wanted: st
 function refusedValue(text: string): string {
   if (text === 'none') return 'classic';
   return /'([^']*)'/.exec(text)?.[1] ?? text;
+}
+
+/** The caller asked for its reply to be confirmed (Header.CONFIRM_REPLY). */
+export function readConfirmReply(headers: Record<string, unknown> | undefined): boolean {
+  return headers?.[Header.CONFIRM_REPLY] === 1;
+}
+
+/**
+ * Arguments of a reply queue: it outlives its process's connection for `expiresMs` after its
+ * last consumer went; a quorum one also outlives the node it was declared on.
+ */
+export function replyQueueArguments(queueType: QueueType, expiresMs: number): Record<string, string | number> {
+  return queueType === 'quorum' ? { 'x-queue-type': 'quorum', 'x-expires': expiresMs } : { 'x-expires': expiresMs };
 }
 
 /** Failed deliveries a quorum queue counted for this message; absent (the first delivery) is 0. */
@@ -185,12 +203,13 @@ export function parseEventRoutingKey(key: string): { event: string; topic: strin
 /** The AMQP publish properties for a call; `now` is injected so tests are deterministic. */
 export function callProperties(
   call: Call,
-  reply: { correlationId: string; replyTo: string } | undefined,
+  reply: { correlationId: string; replyTo: string; confirmReply?: boolean } | undefined,
   now: number,
 ) {
   const headers: Record<string, string | number> = { [Header.DEADLINE]: call.deadline };
   if (call.principal) headers[Header.PRINCIPAL] = JSON.stringify(call.principal);
   if (call.traceparent) headers[Header.TRACEPARENT] = call.traceparent;
+  if (reply?.confirmReply) headers[Header.CONFIRM_REPLY] = 1;
   return {
     contentType: 'application/json',
     persistent: true,

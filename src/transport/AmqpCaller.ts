@@ -19,6 +19,14 @@
  * connection the caller first asks whether the queue is still there; when it is not (it expired,
  * the broker lost it, its node is down) no reply published before can arrive any more.
  *
+ * A quorum reply queue (`replyQueueType: 'quorum'`, for a cluster) is replicated: it, and the
+ * replies in it, outlive the node it was declared through. It is consumed with acks, so a reply
+ * on its way when the connection goes comes again on the next one; its calls ask the workers to
+ * confirm their replies (Header.CONFIRM_REPLY); and every call is published with a confirm, so a
+ * call the broker took waits for its reply through a node loss, up to its deadline. What a node
+ * loss still costs is the calls in flight that the broker had not confirmed: an idempotent one
+ * is published again, any other waits for the hold at most (below).
+ *
  * While there is no connection (or its channels are being opened), calls are held (the hold,
  * reconnectHold.ts): published once the channels are back, or answered UNAVAILABLE after
  * `reconnectHoldMs`, before their deadline. At most `maxHeldCalls` wait so; past that a call is
@@ -40,7 +48,7 @@
  * 'drain') new calls get OVERLOADED.
  */
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import { EVENTS_EXCHANGE, RPC_EXCHANGE, callProperties, eventBindingKey, parseEventRoutingKey } from '../protocol/routing.ts';
+import { EVENTS_EXCHANGE, RPC_EXCHANGE, callProperties, eventBindingKey, parseEventRoutingKey, replyQueueArguments, type QueueType } from '../protocol/routing.ts';
 import type { Call } from '../protocol/call.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelGroup, GroupContext, Lane } from './AmqpChannelGroup.ts';
@@ -85,6 +93,8 @@ export interface CallerOptions {
   /** See AmqpTransportOptions. */
   reconnectHoldMs: number;
   maxHeldCalls: number;
+  /** See AmqpTransportOptions.replyQueueType. */
+  replyQueueType: QueueType;
   log: Logger;
   /** Receives every event matching the bindings. */
   onEvent(message: EventMessage): void;
@@ -144,12 +154,15 @@ export class AmqpCaller {
   #lost = false;
   /** Epoch ms until which every call is published with a confirm (CONFIRM_AFTER_RECONNECT_MS). */
   #confirmUntil = 0;
+  /** The reply queue is a quorum queue: every call is confirmed, every reply too (see the header). */
+  readonly #replicated: boolean;
 
   constructor(options: CallerOptions) {
     this.#options = options;
     this.#replyBase = `warren.reply.${options.id}`;
     this.#replyQueue = this.#replyBase;
     this.#eventsQueue = `warren.events.${options.id}`;
+    this.#replicated = options.replyQueueType === 'quorum';
     this.#pending = new PendingCalls(`${options.id.slice(0, 8)}.`, options.maxPending);
     this.#group = options.connection.group('caller', (context) => this.#setup(context));
     void this.#group.follow(async (channels) => this.#onChannels(channels));
@@ -166,18 +179,23 @@ export class AmqpCaller {
     await topology.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
     const repliesLost = await this.#declareReplyQueue(model);
     const channels: CallerChannels = { replies, calls, replyQueue: this.#replyQueue, repliesLost };
-    this.#options.log.debug({ queue: channels.replyQueue, repliesLost }, 'reply queue declared');
+    this.#options.log.info({ queue: channels.replyQueue, type: this.#options.replyQueueType, repliesLost }, 'reply queue declared');
     await topology.assertQueue(this.#eventsQueue, { exclusive: true, autoDelete: true });
     for (const key of this.#bindings) await topology.bindQueue(this.#eventsQueue, EVENTS_EXCHANGE, key);
     this.#onReturn(replies.channel);
     this.#onReturn(calls.channel);
     replies.channel.on('close', () => this.#onLost(channels));
+    // A replicated reply queue is consumed with acks: a reply on its way to this process when
+    // the connection goes is delivered again on the next one, instead of lost with the socket.
+    const acked = this.#replicated;
     await topology.consume(
       channels.replyQueue,
       (message) => {
-        if (message?.properties.correlationId) this.#pending.settle(message.properties.correlationId, message.content.toString('utf8'));
+        if (!message) return;
+        if (message.properties.correlationId) this.#pending.settle(message.properties.correlationId, message.content.toString('utf8'));
+        if (acked) topology.ack(message);
       },
-      { noAck: true },
+      { noAck: !acked },
     );
     await topology.consume(this.#eventsQueue, (message) => message && this.#onEventMessage(message), { noAck: true });
     return channels;
@@ -189,7 +207,7 @@ export class AmqpCaller {
    * caller moves to a new name, which the calls published from now on carry.
    */
   async #declareReplyQueue(model: ChannelModel): Promise<boolean> {
-    const options = { durable: true, arguments: { 'x-expires': REPLY_QUEUE_EXPIRES_MS } };
+    const options = { durable: true, arguments: replyQueueArguments(this.#options.replyQueueType, REPLY_QUEUE_EXPIRES_MS) };
     const lost = !(await queueExists(model, this.#replyQueue));
     try {
       await declareQueue(model, this.#replyQueue, options);
@@ -291,8 +309,8 @@ export class AmqpCaller {
     tracked.on = channels;
     tracked.confirmed = false;
     const now = Date.now();
-    const properties = callProperties(call, { correlationId: id, replyTo: channels.replyQueue }, now);
-    if (!tracked.bounded && !tracked.refused && now >= this.#confirmUntil) {
+    const properties = callProperties(call, { correlationId: id, replyTo: channels.replyQueue, confirmReply: this.#replicated }, now);
+    if (!tracked.bounded && !tracked.refused && now >= this.#confirmUntil && !this.#replicated) {
       try {
         if (!channels.calls.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties)) channels.calls.writable = false;
       } catch {

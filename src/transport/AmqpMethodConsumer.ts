@@ -34,6 +34,7 @@ import {
   queueTypeRefusal,
   readAttempts,
   readCall,
+  readConfirmReply,
   readDeliveryCount,
   retryProperties,
   type QueueType,
@@ -69,6 +70,9 @@ export interface MethodConsumerOptions {
 }
 
 type Outcome = 'sent' | 'nacked' | 'lost';
+
+/** The wait before a confirmed reply that its queue refused is published again. */
+const REPLY_RETRY_MS = 200;
 
 export class AmqpMethodConsumer {
   readonly #options: MethodConsumerOptions;
@@ -174,7 +178,7 @@ export class AmqpMethodConsumer {
         // frames leave in one write, in order, so the broker gets the copy, then the ack.
         settle(channel, message, true);
         // Refused (the queue is full): the call cannot wait again, so it ends OVERLOADED.
-        if ((await sent) === 'nacked') await this.#reply(channel, message, call.deadline, REFUSED_BODY);
+        if ((await sent) === 'nacked') await this.#reply(channels, channel, message, call.deadline, REFUSED_BODY);
         return;
       }
       case 'dead-letter': {
@@ -188,7 +192,7 @@ export class AmqpMethodConsumer {
         }
         if (outcome === 'nacked') this.#options.log.error({ method, attempts: action.attempts }, 'dead-letter queue refused a call; dropped');
         else this.#options.log.warn({ method, attempts: action.attempts }, 'call dead-lettered after failing on every delivery');
-        await this.#reply(channel, message, call.deadline, DEAD_LETTER_BODY);
+        await this.#reply(channels, channel, message, call.deadline, DEAD_LETTER_BODY);
         return settle(channel, message, true);
       }
       case 'run':
@@ -199,18 +203,45 @@ export class AmqpMethodConsumer {
           expectsReply: !!properties.replyTo,
           callId: properties.correlationId,
         }).then(
-          (body) => answer(channel, message, body),
+          (body) =>
+            readConfirmReply(properties.headers) && body !== undefined
+              ? this.#answerConfirmed(channels, channel, message, call.deadline, body)
+              : answer(channel, message, body),
           // Counted as a failed delivery when the broker hands it out again.
           () => settle(channel, message, false),
         );
     }
   }
 
-  /** Answers the caller directly, if it still waits. */
-  async #reply(channel: Channel, message: ConsumeMessage, deadline: number, body: ReplyBody): Promise<void> {
-    const { replyTo, correlationId } = message.properties;
-    if (!replyTo || deadline <= Date.now()) return;
-    await publish(channel, '', replyTo, Buffer.from(body), { correlationId, contentType: JSON_TYPE });
+  /**
+   * Answers a call whose reply queue is replicated (Header.CONFIRM_REPLY): the reply goes on the
+   * confirm channel and the call is acked once the broker has the reply, so a node loss between
+   * the two leaves the call to be redelivered rather than its reply lost.
+   */
+  async #answerConfirmed(channels: ServerChannels, channel: Channel, message: ConsumeMessage, deadline: number, body: ReplyBody): Promise<void> {
+    if ((await this.#reply(channels, channel, message, deadline, body)) !== 'lost') settle(channel, message, true);
+  }
+
+  /**
+   * Answers the caller directly, if it still waits. A reply the caller wants confirmed goes on
+   * the confirm channel and is published again, every REPLY_RETRY_MS, while its queue refuses it
+   * (a quorum queue has no leader for a moment after its node was lost) and the deadline leaves
+   * time. 'lost': the channels closed before the broker confirmed it.
+   */
+  async #reply(channels: ServerChannels, channel: Channel, message: ConsumeMessage, deadline: number, body: ReplyBody): Promise<Outcome> {
+    const { replyTo, correlationId, headers } = message.properties;
+    if (!replyTo || deadline <= Date.now()) return 'sent';
+    const options = { correlationId, contentType: JSON_TYPE };
+    if (!readConfirmReply(headers)) return publish(channel, '', replyTo, Buffer.from(body), options);
+    for (;;) {
+      const outcome = await publish(channels.confirmed.channel, '', replyTo, Buffer.from(body), options);
+      if (outcome !== 'nacked') return outcome;
+      if (deadline - Date.now() <= REPLY_RETRY_MS) {
+        this.#options.log.warn({ method: this.#options.method, queue: replyTo }, 'reply queue refused the reply until the deadline; dropped');
+        return 'nacked';
+      }
+      await new Promise((resolve) => setTimeout(resolve, REPLY_RETRY_MS));
+    }
   }
 }
 
@@ -250,8 +281,9 @@ function isConfirmChannel(channel: Channel): channel is ConfirmChannel {
  * first. RabbitMQ handles one channel's frames in order: by the time it takes the ack it has
  * routed the reply. A worker that dies before that write leaves the call to be redelivered.
  * Waiting for the reply's confirm instead would hold the prefetch slot a round trip longer
- * and protect nothing more: the reply is transient, in an exclusive queue, so it does not
- * outlive a broker crash either way.
+ * and protect nothing more on a classic reply queue: it lives on one node, and its replies are
+ * transient, so they do not outlive that node either way. A caller whose reply queue is
+ * replicated asks for the confirm (see #answerConfirmed).
  */
 function answer(channel: Channel, message: ConsumeMessage, body: ReplyBody | undefined): void {
   const { replyTo, correlationId } = message.properties;

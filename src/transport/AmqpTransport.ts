@@ -67,6 +67,7 @@ export class AmqpTransport implements Transport {
       maxPending: this.#options.maxPending,
       reconnectHoldMs: this.#options.reconnectHoldMs,
       maxHeldCalls: this.#options.maxHeldCalls,
+      replyQueueType: this.#options.replyQueueType,
       log: this.#log,
       onEvent: (message) => this.#listener(message),
     }));

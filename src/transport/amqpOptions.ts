@@ -47,6 +47,14 @@ export interface AmqpTransportOptions {
    * RabbitMQ 3.8 or later and is meant for a cluster (docs/cluster.md). @default 'classic'
    */
   queueType?: QueueType;
+  /**
+   * The type of this process's reply queue, the queue the replies to its calls come to.
+   * `quorum` replicates it over a cluster's nodes, so that the replies to the calls in flight
+   * survive the loss of the node it was declared on; the workers then publish each reply to it
+   * with a confirm (again while the queue elects a new leader) before they ack the call. Meant
+   * for a cluster (docs/cluster.md). @default 'classic'
+   */
+  replyQueueType?: QueueType;
   log?: Logger;
 }
 
@@ -72,6 +80,7 @@ export interface ResolvedAmqpOptions {
   heartbeatSeconds: number;
   connectionName: string;
   queueType: QueueType;
+  replyQueueType: QueueType;
   log: Logger;
 }
 
@@ -80,8 +89,8 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-function checkQueueType(value: unknown): QueueType {
-  if (!isQueueType(value)) throw new TypeError(`queueType must be 'classic' or 'quorum', got ${String(value)}`);
+function checkQueueType(name: string, value: unknown): QueueType {
+  if (!isQueueType(value)) throw new TypeError(`${name} must be 'classic' or 'quorum', got ${String(value)}`);
   return value;
 }
 
@@ -106,7 +115,8 @@ export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpO
     backoff: { initialSeconds, maxSeconds },
     heartbeatSeconds: positive('heartbeatSeconds', options.heartbeatSeconds ?? 5),
     connectionName: options.connectionName ?? `warren ${process.pid}`,
-    queueType: checkQueueType(options.queueType ?? DEFAULT_QUEUE_TYPE),
+    queueType: checkQueueType('queueType', options.queueType ?? DEFAULT_QUEUE_TYPE),
+    replyQueueType: checkQueueType('replyQueueType', options.replyQueueType ?? DEFAULT_QUEUE_TYPE),
     log: options.log ?? silentLogger,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The transport conformance suite against AmqpTransport with quorum method queues, on the 3-node
+ * The transport conformance suite against AmqpTransport with quorum method and reply queues, on the 3-node
  * test cluster (test/cluster/cluster.sh). Skipped locally without the cluster; with CI=true it
  * runs, and so fails, instead.
  */
@@ -14,7 +14,7 @@ import { defineTransportConformance } from './transportConformance.ts';
 /** Remembers which method queues it declared, so the run can delete them afterwards. */
 class TrackedQuorumTransport extends AmqpTransport {
   constructor(readonly methods: Set<string>) {
-    super({ url: CLUSTER_AMQP_URL, queueType: 'quorum' });
+    super({ url: CLUSTER_AMQP_URL, queueType: 'quorum', replyQueueType: 'quorum' });
   }
 
   override serve(method: string, fn: ServeFn, options?: ServeOptions): Promise<Consumer> {
@@ -24,7 +24,7 @@ class TrackedQuorumTransport extends AmqpTransport {
 }
 
 defineTransportConformance(
-  'amqp, quorum queues on a 3-node cluster',
+  'amqp, quorum method and reply queues on a 3-node cluster',
   async () => {
     const methods = new Set<string>();
     return {

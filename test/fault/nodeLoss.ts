@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEAD_LETTER_QUEUE, methodQueue } from '../../src/protocol/routing.ts';
 import { queueState, uniqueName } from '../helpers/broker.ts';
-import { CLUSTER_AMQP_URLS, CLUSTER_NODES, killNode, nodeOfUrl, queueLeader, restartNode } from '../helpers/cluster.ts';
+import { CLUSTER_AMQP_URLS, CLUSTER_NODES, killNode, nodeOfUrl, queueLeader, queueTypeOf, restartNode } from '../helpers/cluster.ts';
 import { faultkitProcesses } from '../helpers/faultkit.ts';
 import { logLines, waitReady, type WarrenProcess } from '../helpers/processes.ts';
 import { ChaosClient } from './ChaosClient.ts';
@@ -29,6 +29,15 @@ export interface NodeLossOptions {
   settleSeconds: number;
   /** Deadline of each call. @default 10000 */
   timeoutMs?: number;
+  /** The gateways' reply queue type (`--reply-queue-type`). @default 'classic' */
+  replyQueueType?: 'classic' | 'quorum';
+  /**
+   * The workers get the node list rotated by one, so they (and the method queues they declare,
+   * led by the node they declared them through) start on another node than the gateways.
+   */
+  spread?: boolean;
+  /** The gateways' `--reconnect-hold-ms`. @default the CLI's */
+  reconnectHoldMs?: number;
   log?: (line: string) => void;
 }
 
@@ -49,6 +58,8 @@ export interface NodeLossReport {
   all: LedgerCount;
   work: LedgerCount;
   lookup: LedgerCount;
+  /** The gateways' reply queues' types, as the cluster listed them once the gateways were ready. */
+  replyQueueTypes: (string | undefined)[];
   /** `connected to RabbitMQ` lines per process (gateways, then workers). */
   connects: number[];
   reconnectMs: number[];
@@ -84,12 +95,21 @@ export async function runNodeLoss(options: NodeLossOptions): Promise<NodeLossRep
   const timeoutMs = options.timeoutMs ?? 10_000;
   const group = faultkitProcesses(uniqueName('nodeloss'), { amqpUrl: CLUSTER_AMQP_URLS.join(',') });
   const quorum = ['--queue-type', 'quorum'];
+  if (options.spread) quorum.push('--amqp-url', [...CLUSTER_AMQP_URLS.slice(1), CLUSTER_AMQP_URLS[0]!].join(','));
   const clients: { work: ChaosClient[]; lookup: ChaosClient[] } = { work: [], lookup: [] };
   const down = new Set<string>();
   try {
-    const procs: WarrenProcess[] = await Promise.all([group.start('gateway'), group.start('gateway'), group.start('worker', quorum), group.start('worker', quorum)]);
+    const replies = ['--reply-queue-type', options.replyQueueType ?? 'classic'];
+    if (options.reconnectHoldMs !== undefined) replies.push('--reconnect-hold-ms', String(options.reconnectHoldMs));
+    const procs: WarrenProcess[] = await Promise.all([group.start('gateway', replies), group.start('gateway', replies), group.start('worker', quorum), group.start('worker', quorum)]);
     const gateways = procs.slice(0, 2);
     await Promise.all(gateways.map((g) => waitReady(g.http!)));
+    const replyQueueTypes = await Promise.all(
+      gateways.map((g) => {
+        const queue = logLines(g, 'reply queue declared').at(-1)?.queue;
+        return typeof queue === 'string' ? queueTypeOf(queue, CLUSTER_NODES[0]) : undefined;
+      }),
+    );
     for (const method of ['work', 'lookup'] as const) {
       for (let i = 0; i < options.clients; i++) {
         const client = new ChaosClient({
@@ -106,7 +126,7 @@ export async function runNodeLoss(options: NodeLossOptions): Promise<NodeLossRep
       }
     }
     const everyClient = [...clients.work, ...clients.lookup];
-    log(`node loss: ${options.clients} clients per method × ${options.inFlight} in flight on 2 gateways, 2 quorum workers, on ${CLUSTER_NODES.join(', ')}`);
+    log(`node loss: ${options.clients} clients per method × ${options.inFlight} in flight on 2 gateways (${options.replyQueueType ?? 'classic'} reply queues), 2 quorum workers, on ${CLUSTER_NODES.join(', ')}`);
     const started = Date.now();
     const since = () => (Date.now() - started) / 1000;
     for (const client of everyClient) client.start();
@@ -147,6 +167,7 @@ export async function runNodeLoss(options: NodeLossOptions): Promise<NodeLossRep
     return {
       seconds,
       faults,
+      replyQueueTypes,
       all: countLedgers(everyClient, started, seconds),
       work: countLedgers(clients.work, started, seconds),
       lookup: countLedgers(clients.lookup, started, seconds),
@@ -183,6 +204,7 @@ export function formatNodeLoss(report: NodeLossReport): string {
     `  all: ${formatCount(report.all)}`,
     `  work (not idempotent): ${formatCount(report.work)}`,
     `  lookup (idempotent): ${formatCount(report.lookup)}`,
+    `  reply queues: ${report.replyQueueTypes.join(', ')}`,
     `  connects per process: ${report.connects.join(', ')}; reconnects took ${report.reconnectMs.join(', ')} ms`,
     `  left in the method queues: ${report.queueMessages}; dead letters of these methods: ${report.deadLetters}; warren.dlq holds ${report.dlqMessages}`,
     `  ${formatTimeline(report.all)}; longest stall ${longestStall(report)} s`,

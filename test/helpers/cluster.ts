@@ -71,9 +71,19 @@ export async function restartNode(node: string): Promise<void> {
   await run(SCRIPT, ['restart', node], { timeout: 120_000 });
 }
 
-/** The node leading a quorum queue, as `via` (a running node) sees it. */
-export async function queueLeader(queue: string, via: string): Promise<string | undefined> {
-  const { stdout } = await run('rabbitmqctl', ['-q', '-n', via, 'list_queues', '--no-table-headers', 'name', 'leader'], { timeout: 30_000 });
+/** A column of `rabbitmqctl list_queues` for one queue, as `via` (a running node) sees it. */
+async function queueInfo(queue: string, column: 'leader' | 'type', via: string): Promise<string | undefined> {
+  const { stdout } = await run('rabbitmqctl', ['-q', '-n', via, 'list_queues', '--no-table-headers', 'name', column], { timeout: 30_000 });
   const line = stdout.split('\n').find((l) => l.split('\t')[0] === queue);
   return line?.split('\t')[1]?.trim() || undefined;
+}
+
+/** The node leading a quorum queue, as `via` (a running node) sees it. */
+export function queueLeader(queue: string, via: string): Promise<string | undefined> {
+  return queueInfo(queue, 'leader', via);
+}
+
+/** A queue's type (`classic`, `quorum`), as `via` (a running node) sees it. */
+export function queueTypeOf(queue: string, via: string): Promise<string | undefined> {
+  return queueInfo(queue, 'type', via);
 }

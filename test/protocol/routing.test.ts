@@ -14,6 +14,8 @@ import {
   methodQueue,
   parseEventRoutingKey,
   readCall,
+  readConfirmReply,
+  replyQueueArguments,
 } from '../../src/protocol/routing.ts';
 
 const RUNS = { numRuns: 2000 };
@@ -89,6 +91,24 @@ describe('parseEventRoutingKey(key)', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('reply queues', () => {
+  it('a classic reply queue carries only its expiry; a quorum one its type too', () => {
+    assert.deepEqual(replyQueueArguments('classic', 60_000), { 'x-expires': 60_000 });
+    assert.deepEqual(replyQueueArguments('quorum', 60_000), { 'x-queue-type': 'quorum', 'x-expires': 60_000 });
+  });
+
+  it('a call asks for a confirmed reply only when its reply queue is replicated', () => {
+    const plain = callProperties(baseCall(), { correlationId: 'c1', replyTo: 'warren.reply.x' }, 0);
+    assert.equal(readConfirmReply(plain.headers), false);
+    assert.equal(Header.CONFIRM_REPLY in plain.headers, false);
+    const confirmed = callProperties(baseCall(), { correlationId: 'c1', replyTo: 'warren.reply.x', confirmReply: true }, 0);
+    assert.equal(confirmed.headers[Header.CONFIRM_REPLY], 1);
+    assert.equal(readConfirmReply(confirmed.headers), true);
+    assert.equal(readConfirmReply(undefined), false);
+    assert.equal(readConfirmReply({ [Header.CONFIRM_REPLY]: 'yes' }), false);
   });
 });
 
