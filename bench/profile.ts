@@ -4,13 +4,18 @@
  * written at exit) and prints the functions and packages with the most self time.
  *
  *   node --import tsx bench/profile.ts [--setting throughput|latency] [--duration 15] [--out DIR]
- *     [--system warren-amqp|baseline|warren-memory|...]
+ *     [--system warren-amqp|warren-amqp-quorum|baseline|warren-memory|...] [--rate CALLS_PER_SECOND]
+ *
+ * --rate makes the throughput setting's load open (that many calls per second in all, at most
+ * 10 in flight per connection), so that two systems are profiled at the same load. A system on
+ * the cluster (bench/cluster.ts) gets its method queues deleted before and after.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from './loadgen.ts';
+import { deleteClusterQueues } from './cluster.ts';
 import { installCleanup, stopAll } from './processes.ts';
 import { startSystem, SYSTEMS, type SystemName } from './systems.ts';
 
@@ -104,6 +109,7 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '15' },
       out: { type: 'string', default: join(ROOT, '.scratch', 'profiles') },
       system: { type: 'string', default: 'warren-amqp' },
+      rate: { type: 'string' },
     },
   });
   const system = values.system as SystemName;
@@ -114,6 +120,9 @@ async function main(): Promise<void> {
   const roles = SYSTEMS[system].processes.map((p) => p.role);
   // One folder per role: each thread (the main one, tsx's loader thread) writes its own file.
   const nodeArgs = Object.fromEntries(roles.map((role) => [role, ['--cpu-prof', `--cpu-prof-dir=${join(dir, role)}`]]));
+  const onCluster = !!SYSTEMS[system].cluster;
+  if (onCluster) await deleteClusterQueues();
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
   const running = await startSystem(SYSTEMS[system], { nodeArgs });
   try {
     const result = await runLoad({
@@ -125,11 +134,15 @@ async function main(): Promise<void> {
       processes: latency ? 1 : 2,
       warmupMs: 2000,
       durationMs: Number(values.duration) * 1000,
+      ...(rate === undefined || latency ? {} : { rate }),
     });
-    console.log(`${system} ${values.setting}: ${Math.round(result.throughput)} calls/s, p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms\n`);
+    console.log(
+      `${system} ${values.setting}${rate === undefined || latency ? '' : ` at ${rate} calls/s offered`}: ${Math.round(result.throughput)} calls/s, p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms, ${result.completed} calls, ${result.unsent} unsent\n`,
+    );
   } finally {
     await running.stop();
     await stopAll();
+    if (onCluster) await deleteClusterQueues().catch(() => {});
   }
   for (const role of roles) {
     // The main thread's profile is the one with the most samples.
