@@ -62,10 +62,16 @@ export async function brokerReachable(): Promise<boolean> {
  * and a measurement spanning such a restart measures the restart, not the system.
  */
 export class BrokerSentinel {
+  readonly #url: string;
   #connection: ChannelModel | undefined;
   #interruptions = 0;
   #stopped = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** @param url the broker to watch (AMQP_URL's by default; a cluster's first node for systems on it) */
+  constructor(url: string = URL) {
+    this.#url = url;
+  }
 
   /** Times the connection was lost (or could not be made) since start(). */
   get interruptions(): number {
@@ -78,7 +84,7 @@ export class BrokerSentinel {
 
   start(): void {
     if (this.#stopped) return;
-    amqp.connect(URL, { timeout: 2000, noDelay: true }).then(
+    amqp.connect(this.#url, { timeout: 2000, noDelay: true }).then(
       (connection) => {
         if (this.#stopped) return void connection.close().catch(() => {});
         this.#connection = connection;

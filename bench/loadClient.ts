@@ -3,6 +3,11 @@
  * keeps `inflight` calls outstanding on each (closed loop: every answer sends the next
  * call), and records latencies in an HDR histogram only between 'measure' and 'stop'.
  *
+ * With `rate`, the load is open instead: calls leave on a clock, `rate` per second from this
+ * process, spread round-robin over its connections, whatever the answers do; `inflight` is then
+ * a cap per connection. A call that falls due while every connection is at its cap is not sent
+ * and counts as `unsent`: the server did not keep up with the offered rate.
+ *
  * IPC: parent → child 'start' | 'measure' | 'stop'; child → parent 'ready', 'result', 'failed'.
  */
 import { performance } from 'node:perf_hooks';
@@ -21,6 +26,8 @@ export interface ClientConfig {
   timeoutMs: number;
   /** Most connections being opened at once. */
   openConcurrency: number;
+  /** Open loop: calls per second sent by this process (undefined: closed loop). */
+  rate?: number;
 }
 
 export interface ClientResult {
@@ -31,6 +38,8 @@ export interface ClientResult {
   wrong: number;
   /** Connections that closed or failed during the run. */
   dropped: number;
+  /** Open loop only: calls due in the window that were not sent, every connection being at its in-flight cap. */
+  unsent: number;
   /** Error answers by code (JSON-RPC error.code, tRPC error code, or 'error'). */
   errorCodes: Record<string, number>;
   /** Age of the oldest call still unanswered when the window closed: a stall shows here. */
@@ -50,6 +59,7 @@ let errors = 0;
 let timeouts = 0;
 let wrong = 0;
 let dropped = 0;
+let unsent = 0;
 let measureStart = 0;
 let measureEnd = 0;
 let oldestInFlightMs = 0;
@@ -101,7 +111,37 @@ function onFrame(conn: Conn, frame: string): void {
       errorCodes[code] = (errorCodes[code] ?? 0) + 1;
     }
   }
-  fire(conn);
+  if (config.rate === undefined) fire(conn);
+}
+
+/**
+ * The open-loop clock: every millisecond or so, sends the calls that fell due since the last
+ * tick (so a late timer sends a small burst and the rate holds), each on the next connection
+ * below its in-flight cap.
+ */
+let pacer: ReturnType<typeof setInterval> | undefined;
+function startPacer(rate: number): void {
+  const t0 = performance.now();
+  let sent = 0;
+  let next = 0;
+  pacer = setInterval(() => {
+    if (state === 'stopped') return;
+    const due = Math.floor(((performance.now() - t0) * rate) / 1000) - sent;
+    for (let i = 0; i < due; i++) {
+      sent++;
+      let conn: Conn | undefined;
+      for (let tries = 0; tries < conns.length; tries++) {
+        const candidate = conns[next]!;
+        next = (next + 1) % conns.length;
+        if (candidate.pending.size < config.inflight && candidate.ws.readyState === WebSocket.OPEN) {
+          conn = candidate;
+          break;
+        }
+      }
+      if (conn) fire(conn);
+      else if (state === 'measure') unsent++;
+    }
+  }, 1);
 }
 
 function open(): Promise<Conn> {
@@ -157,7 +197,7 @@ function sweepTimeouts(): void {
       if (sentAt > cutoff) continue;
       conn.pending.delete(id);
       if (state === 'measure') timeouts++;
-      fire(conn);
+      if (config.rate === undefined) fire(conn);
     }
   }
 }
@@ -167,7 +207,8 @@ const sweeper = setInterval(sweepTimeouts, 250);
 process.on('message', (message: { type: string }) => {
   if (message.type === 'start') {
     state = 'warmup';
-    for (const conn of conns) for (let i = 0; i < config.inflight; i++) fire(conn);
+    if (config.rate !== undefined) startPacer(config.rate);
+    else for (const conn of conns) for (let i = 0; i < config.inflight; i++) fire(conn);
   } else if (message.type === 'measure') {
     state = 'measure';
     measureStart = performance.now();
@@ -175,6 +216,7 @@ process.on('message', (message: { type: string }) => {
     measureEnd = performance.now();
     for (const conn of conns) for (const sentAt of conn.pending.values()) oldestInFlightMs = Math.max(oldestInFlightMs, measureEnd - sentAt);
     state = 'stopped';
+    clearInterval(pacer);
     void finish();
   }
 });
@@ -190,6 +232,7 @@ async function finish(): Promise<void> {
     timeouts,
     wrong,
     dropped,
+    unsent,
     errorCodes,
     oldestInFlightMs,
     elapsedMs: measureEnd - measureStart,

@@ -1,7 +1,8 @@
 /**
  * The load generator: K processes (loadClient.ts) share C connections with P calls in flight
  * on each, warm up, measure for a fixed time, and their HDR histograms are merged. One
- * generator process saturates a core before a fast server does, hence K.
+ * generator process saturates a core before a fast server does, hence K. With `rate` the
+ * load is open: R calls per second in all, on a clock, P in flight at most per connection.
  *
  * As a command it prints one JSON object:
  *   node --import tsx bench/loadgen.ts --url ws://127.0.0.1:3000/rpc [--protocol jsonrpc|socketio|trpc]
@@ -35,6 +36,11 @@ export interface LoadOptions {
   durationMs: number;
   /** @default 10000 */
   timeoutMs?: number;
+  /**
+   * Open loop: calls per second offered in all (split over the processes by their share of
+   * the connections), `inflight` being a cap per connection. Undefined: closed loop.
+   */
+  rate?: number;
   /** Runs right after the measured window opens / closes (CPU snapshots). */
   onMeasureStart?: () => void;
   onMeasureEnd?: () => void;
@@ -60,6 +66,8 @@ export interface LoadResult extends Omit<ClientResult, 'histogram'> {
   latencyUs: LatencySummary;
   /** CPU the generator processes used in the window, µs per completed call. */
   loadgenCpuPerCallUs: number | undefined;
+  /** Open loop: the calls per second offered. */
+  rate?: number;
 }
 
 export function paramsFor(payload: PayloadName): string {
@@ -77,6 +85,7 @@ function split(n: number, k: number): number[] {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const paramsJson = paramsFor(options.payload);
   const shares = split(options.connections, options.processes);
+  if (options.rate !== undefined && !(options.rate > 0)) throw new Error(`rate must be a positive number of calls per second, got ${options.rate}`);
   const children = shares.map((connections) => {
     const config: ClientConfig = {
       url: options.url,
@@ -87,6 +96,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       inflight: options.inflight,
       timeoutMs: options.timeoutMs ?? 10_000,
       openConcurrency: 50,
+      ...(options.rate === undefined ? {} : { rate: (options.rate * connections) / options.connections }),
     };
     return forkTs(CLIENT, [JSON.stringify(config)]);
   });
@@ -109,6 +119,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       connections: options.connections,
       inflight: options.inflight,
       processes: children.length,
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
       ...merged,
       loadgenCpuPerCallUs: merged.completed > 0 ? loadgenCpu / merged.completed : undefined,
     };
@@ -120,11 +131,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 }
 
-function merge(outcomes: ClientResult[]): Omit<LoadResult, 'connections' | 'inflight' | 'processes' | 'loadgenCpuPerCallUs'> {
+function merge(outcomes: ClientResult[]): Omit<LoadResult, 'connections' | 'inflight' | 'processes' | 'loadgenCpuPerCallUs' | 'rate'> {
   const total = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
   let elapsedMs = 0;
   let oldestInFlightMs = 0;
-  const sums = { completed: 0, errors: 0, timeouts: 0, wrong: 0, dropped: 0 };
+  const sums = { completed: 0, errors: 0, timeouts: 0, wrong: 0, dropped: 0, unsent: 0 };
   const errorCodes: Record<string, number> = {};
   for (const outcome of outcomes) {
     total.add(hdr.decodeFromCompressedBase64(outcome.histogram));
@@ -163,6 +174,7 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '3' },
       duration: { type: 'string', default: '10' },
       timeout: { type: 'string', default: '10' },
+      rate: { type: 'string' },
     },
   });
   if (!values.url) throw new Error('--url ws://host:port/path is required');
@@ -178,6 +190,7 @@ async function main(): Promise<void> {
     warmupMs: Number(values.warmup) * 1000,
     durationMs: Number(values.duration) * 1000,
     timeoutMs: Number(values.timeout) * 1000,
+    ...(values.rate === undefined ? {} : { rate: Number(values.rate) }),
   });
   console.log(JSON.stringify(result, null, 2));
 }

@@ -89,6 +89,29 @@ function amqpPort(url: string | undefined): number {
   }
 }
 
+/**
+ * How often a process has entered the kernel to read or write (/proc/<pid>/io syscr, syscw) and
+ * been switched out (/proc/<pid>/status, voluntary: it waited, e.g. for a socket; involuntary:
+ * preempted), every thread counted; undefined once it is gone (or /proc/<pid>/io is not readable).
+ * Per call, they show how many calls each wake-up of the process handles.
+ */
+export function wakeCounters(pid: number): { reads: number; writes: number; voluntary: number; involuntary: number } | undefined {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (text: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    let voluntary = 0;
+    let involuntary = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      voluntary += field(status, 'voluntary_ctxt_switches');
+      involuntary += field(status, 'nonvoluntary_ctxt_switches');
+    }
+    return { reads: field(io, 'syscr'), writes: field(io, 'syscw'), voluntary, involuntary };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A snapshot of CPU time for a set of named processes. */
 export function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number | undefined> {
   const out: Record<string, number | undefined> = {};

@@ -4,13 +4,23 @@
  * written at exit) and prints the functions and packages with the most self time.
  *
  *   node --import tsx bench/profile.ts [--setting throughput|latency] [--duration 15] [--out DIR]
- *     [--system warren-amqp|baseline|warren-memory|...]
+ *     [--system warren-amqp|warren-amqp-quorum|baseline|warren-memory|...] [--rate CALLS_PER_SECOND]
+ *
+ * Prints, per process, CPU µs per call (from /proc, so with the profiler's own cost), and read and
+ * write system calls and context switches per call: how many calls each wake-up handles.
+ * --no-prof runs the same without the profiler (counters only).
+ *
+ * --rate makes the throughput setting's load open (that many calls per second in all, at most
+ * 10 in flight per connection), so that two systems are profiled at the same load. A system on
+ * the cluster (bench/cluster.ts) gets its method queues deleted before and after.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from './loadgen.ts';
+import { deleteClusterQueues } from './cluster.ts';
+import { cpuMicros, wakeCounters } from './procStats.ts';
 import { installCleanup, stopAll } from './processes.ts';
 import { startSystem, SYSTEMS, type SystemName } from './systems.ts';
 
@@ -104,6 +114,8 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '15' },
       out: { type: 'string', default: join(ROOT, '.scratch', 'profiles') },
       system: { type: 'string', default: 'warren-amqp' },
+      rate: { type: 'string' },
+      'no-prof': { type: 'boolean', default: false },
     },
   });
   const system = values.system as SystemName;
@@ -113,7 +125,15 @@ async function main(): Promise<void> {
   const latency = values.setting === 'latency';
   const roles = SYSTEMS[system].processes.map((p) => p.role);
   // One folder per role: each thread (the main one, tsx's loader thread) writes its own file.
-  const nodeArgs = Object.fromEntries(roles.map((role) => [role, ['--cpu-prof', `--cpu-prof-dir=${join(dir, role)}`]]));
+  const nodeArgs = values['no-prof'] ? {} : Object.fromEntries(roles.map((role) => [role, ['--cpu-prof', `--cpu-prof-dir=${join(dir, role)}`]]));
+  type Counters = { cpu: number | undefined; wake: ReturnType<typeof wakeCounters> };
+  const snapshot = (pids: Record<string, number>): Record<string, Counters> =>
+    Object.fromEntries(Object.entries(pids).map(([role, pid]) => [role, { cpu: cpuMicros(pid), wake: wakeCounters(pid) }]));
+  let before: Record<string, Counters> = {};
+  let after: Record<string, Counters> = {};
+  const onCluster = !!SYSTEMS[system].cluster;
+  if (onCluster) await deleteClusterQueues();
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
   const running = await startSystem(SYSTEMS[system], { nodeArgs });
   try {
     const result = await runLoad({
@@ -125,13 +145,31 @@ async function main(): Promise<void> {
       processes: latency ? 1 : 2,
       warmupMs: 2000,
       durationMs: Number(values.duration) * 1000,
+      ...(rate === undefined || latency ? {} : { rate }),
+      onMeasureStart: () => (before = snapshot(running.pids)),
+      onMeasureEnd: () => (after = snapshot(running.pids)),
     });
-    console.log(`${system} ${values.setting}: ${Math.round(result.throughput)} calls/s, p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms\n`);
+    console.log(
+      `${system} ${values.setting}${rate === undefined || latency ? '' : ` at ${rate} calls/s offered`}: ${Math.round(result.throughput)} calls/s, p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms, ${result.completed} calls, ${result.unsent} unsent\n`,
+    );
+    console.log('| process | CPU µs/call | read syscalls/call | write syscalls/call | voluntary switches/call | involuntary/call |');
+    console.log('|---|---|---|---|---|---|');
+    const calls = Math.max(1, result.completed);
+    for (const role of roles) {
+      const a = before[role];
+      const b = after[role];
+      const per = (x: number | undefined, y: number | undefined, digits: number) => (x === undefined || y === undefined ? '—' : ((y - x) / calls).toFixed(digits));
+      console.log(
+        `| ${role} | ${per(a?.cpu, b?.cpu, 1)} | ${per(a?.wake?.reads, b?.wake?.reads, 3)} | ${per(a?.wake?.writes, b?.wake?.writes, 3)} | ${per(a?.wake?.voluntary, b?.wake?.voluntary, 3)} | ${per(a?.wake?.involuntary, b?.wake?.involuntary, 3)} |`,
+      );
+    }
+    console.log('');
   } finally {
     await running.stop();
     await stopAll();
+    if (onCluster) await deleteClusterQueues().catch(() => {});
   }
-  for (const role of roles) {
+  for (const role of values['no-prof'] ? [] : roles) {
     // The main thread's profile is the one with the most samples.
     const files = readdirSync(join(dir, role))
       .filter((f) => f.endsWith('.cpuprofile'))

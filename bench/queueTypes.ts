@@ -7,7 +7,9 @@
  *
  *   node --import tsx bench/queueTypes.ts [--rounds 3] [--duration 5]
  *
- * Needs the shared RabbitMQ (AMQP_URL) and the cluster (CLUSTER_AMQP_URLS, its first node).
+ * Needs the shared RabbitMQ (AMQP_URL) and the cluster (CLUSTER_AMQP_URLS, its first node; see
+ * bench/cluster.ts). The main bench runs the same comparison as its systems warren-amqp-cluster
+ * and warren-amqp-quorum (bench/run.ts), with the open-loop setting too.
  * It deletes the bench's method queues on the cluster between systems and at the end (a
  * queue's type cannot change); on the shared broker, which other runs may be using at the same
  * time, it leaves them to the main bench's clean-up.
@@ -19,13 +21,9 @@ import { installCleanup } from './processes.ts';
 import { brokerPid, cpuMicros } from './procStats.ts';
 import { SYSTEMS, startSystem, type SystemSpec } from './systems.ts';
 import { WARREN_QUEUES } from './amqpAdmin.ts';
+import { CLUSTER_URLS, clusterPids } from './cluster.ts';
 
 const SHARED_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const CLUSTER_URLS = (
-  process.env.CLUSTER_AMQP_URLS ?? 'amqp://guest:guest@127.0.0.1:5681,amqp://guest:guest@127.0.0.1:5682,amqp://guest:guest@127.0.0.1:5683'
-)
-  .split(',')
-  .map((url) => url.trim());
 const CLUSTER_URL = CLUSTER_URLS[0]!;
 
 interface Variant {
@@ -34,11 +32,6 @@ interface Variant {
   queueType: 'classic' | 'quorum';
   /** The broker's processes: their CPU is the broker's. */
   brokerPids(): number[];
-}
-
-/** The cluster's nodes, found by the AMQP port each listens on. */
-function clusterPids(): number[] {
-  return CLUSTER_URLS.map((url) => brokerPid(Number(new URL(url).port))).filter((pid): pid is number => pid !== undefined);
 }
 
 const VARIANTS: Variant[] = [

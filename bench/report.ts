@@ -7,7 +7,7 @@ import type { LoadResult } from './loadgen.ts';
 import type { SystemName } from './systems.ts';
 import { SYSTEMS } from './systems.ts';
 
-export type SettingName = 'latency' | 'throughput' | 'validate';
+export type SettingName = 'latency' | 'throughput' | 'validate' | 'rate';
 
 export interface Sample {
   round: number;
@@ -166,6 +166,8 @@ export function evaluateTargets(samples: Sample[], summaries: Summary[], capacit
     t({ id: 'memory-vs-socketio-p99', text: 'Warren memory p99 / Socket.IO p99, 50×10 echo', a: 'warren-memory', b: 'socket.io', setting: 'throughput', metric: 'p99Us', op: '<=', bound: 1.0 }),
     t({ id: 'memory-vs-socketio-cpu', text: 'Warren memory server CPU µs/call / Socket.IO, 50×10 echo', a: 'warren-memory', b: 'socket.io', setting: 'throughput', metric: 'serverCpuPerCallUs', op: '<=', bound: 1.1 }),
     t({ id: 'memory-vs-trpc-throughput', text: 'Warren memory throughput / tRPC ws, 50×10 echo', a: 'warren-memory', b: 'trpc', setting: 'throughput', metric: 'throughput', op: '>=', bound: 1.3 }),
+    t({ id: 'quorum-cpu', text: 'Warren quorum gateway + worker CPU µs/call / classic, same 3-node cluster, 50×10 echo (closed loop)', a: 'warren-amqp-quorum', b: 'warren-amqp-cluster', setting: 'throughput', metric: 'serverCpuPerCallUs', op: '<=', bound: 1.1 }),
+    t({ id: 'quorum-cpu-rate', text: 'Warren quorum gateway + worker CPU µs/call / classic, same 3-node cluster, same offered rate (open loop)', a: 'warren-amqp-quorum', b: 'warren-amqp-cluster', setting: 'rate', metric: 'serverCpuPerCallUs', op: '<=', bound: 1.1 }),
     t({ id: 'memory-vs-trpc-p99', text: 'Warren memory p99 / tRPC ws p99, 50×10 echo', a: 'warren-memory', b: 'trpc', setting: 'throughput', metric: 'p99Us', op: '<=', bound: 1.0 }),
   ];
   // Absolute capacity targets only judge a full-scale run (15k sockets, 10k subscribers).
@@ -198,7 +200,15 @@ const SETTING_LABEL: Record<SettingName, string> = {
   latency: '1 × 1 echo',
   throughput: '50 × 10 echo',
   validate: '50 × 10 validate (~1 KB)',
+  rate: '50 × ≤10 echo, open loop',
 };
+
+/** The open-loop setting names its rate (from any sample of it). */
+function settingLabel(setting: SettingName, samples: Sample[]): string {
+  if (setting !== 'rate') return SETTING_LABEL[setting];
+  const rate = samples.find((s) => s.setting === 'rate' && s.load?.rate !== undefined)?.load?.rate;
+  return rate === undefined ? SETTING_LABEL.rate : `${SETTING_LABEL.rate} at ${int(rate)} calls/s`;
+}
 
 export interface RunInfo {
   startedAt: string;
@@ -210,6 +220,10 @@ export interface RunInfo {
   versions: Record<string, string>;
   load: { before: { loadavg: number[]; top: string[] }; after: { loadavg: number[]; top: string[] } };
   loadgen: string;
+  /** Where the cluster systems ran, when they did. */
+  cluster?: string;
+  /** What the run left out and why (a cluster that did not answer). */
+  notes?: string[];
 }
 
 export function renderMarkdown(info: RunInfo, samples: Sample[], targets: Target[], capacity: CapacityResult | undefined, resultFile: string): string {
@@ -223,6 +237,8 @@ export function renderMarkdown(info: RunInfo, samples: Sample[], targets: Target
   lines.push(`Versions: ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   lines.push(`Load average before/after: ${info.load.before.loadavg.join(' ')} / ${info.load.after.loadavg.join(' ')}; CPU used by processes outside the measurement, median per system and setting: up to ${otherMax.toFixed(2)} cores.`);
   lines.push(`Load generator: ${info.loadgen}.`);
+  if (info.cluster) lines.push(`Cluster: ${info.cluster}.`);
+  for (const note of info.notes ?? []) lines.push(note);
   const discarded = samples.filter((s) => s.invalid);
   if (discarded.length > 0) {
     const reasons = new Map<string, number>();
@@ -236,20 +252,20 @@ export function renderMarkdown(info: RunInfo, samples: Sample[], targets: Target
   lines.push('| System | Setting | calls/s median (min–max) | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/call | broker CPU µs/call | err / timeout |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   const order = Object.keys(SYSTEMS) as SystemName[];
-  const settings: SettingName[] = ['latency', 'throughput', 'validate'];
+  const settings: SettingName[] = ['latency', 'throughput', 'validate', 'rate'];
   for (const setting of settings) {
     for (const system of order) {
       const s = summaries.find((x) => x.system === system && x.setting === setting);
       if (!s) continue;
       if (s.rounds === 0) {
-        lines.push(`| ${SYSTEMS[system].label} | ${SETTING_LABEL[setting]} | no valid sample (${s.discarded} discarded) | | | | | | | | |`);
+        lines.push(`| ${SYSTEMS[system].label} | ${settingLabel(setting, samples)} | no valid sample (${s.discarded} discarded) | | | | | | | | |`);
         continue;
       }
       const roles = Object.entries(s.roleCpuPerCallUs).filter(([r]) => r !== 'broker');
       const roleText = roles.length > 1 ? ` [${roles.map(([r, v]) => `${r} ${dec(v)}`).join(', ')}]` : '';
       const broker = SYSTEMS[system].amqp ? fmtSpread(s.brokerCpuPerCallUs, dec) : '—';
       lines.push(
-        `| ${SYSTEMS[system].label} | ${SETTING_LABEL[setting]} | ${fmtSpread(s.throughput, int)} | ${ms(s.p50Us.median)} | ${ms(s.p90Us.median)} | ${fmtSpread(s.p99Us, ms)} | ${ms(s.p999Us.median)} | ${ms(s.maxUs.median)} | ${fmtSpread(s.serverCpuPerCallUs, dec)}${roleText} | ${broker} | ${s.errors} / ${s.timeouts}${s.wrong ? ` (${s.wrong} wrong)` : ''}${s.discarded ? `; ${s.discarded} discarded` : ''} |`,
+        `| ${SYSTEMS[system].label} | ${settingLabel(setting, samples)} | ${fmtSpread(s.throughput, int)} | ${ms(s.p50Us.median)} | ${ms(s.p90Us.median)} | ${fmtSpread(s.p99Us, ms)} | ${ms(s.p999Us.median)} | ${ms(s.maxUs.median)} | ${fmtSpread(s.serverCpuPerCallUs, dec)}${roleText} | ${broker} | ${s.errors} / ${s.timeouts}${s.wrong ? ` (${s.wrong} wrong)` : ''}${s.discarded ? `; ${s.discarded} discarded` : ''} |`,
       );
     }
   }

@@ -6,13 +6,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BASELINE_QUEUES, BrokerSentinel, purgeQueues, WARREN_QUEUES } from './amqpAdmin.ts';
+import { CLUSTER_URLS, clusterPids, clusterUrlsShown, deleteClusterQueues } from './cluster.ts';
 import { runLoad, type LoadOptions } from './loadgen.ts';
 import { brokerPid, cpuMicros, cpuSnapshot, machineBusyMicros } from './procStats.ts';
 import type { Sample, SettingName } from './report.ts';
 import { startSystem, SYSTEMS, type RunningSystem, type SystemName } from './systems.ts';
 
 /** One load shape; `processes` generator processes, since one saturates a core before the fast servers do. */
-export interface Setting extends Pick<LoadOptions, 'payload' | 'connections' | 'inflight' | 'processes' | 'warmupMs' | 'durationMs'> {
+export interface Setting extends Pick<LoadOptions, 'payload' | 'connections' | 'inflight' | 'processes' | 'warmupMs' | 'durationMs' | 'rate'> {
   name: SettingName;
 }
 
@@ -30,7 +31,9 @@ export function log(message: string): void {
 
 async function measure(system: SystemName, setting: Setting, round: number, url: string, pids: Record<string, number>): Promise<Sample> {
   const spec = SYSTEMS[system];
-  const tracked: Record<string, number | undefined> = { ...pids, broker: brokerPid() };
+  // The broker is every node the system's queues live on: the shared one, or the cluster's three.
+  const brokers = spec.cluster ? clusterPids() : [brokerPid()].filter((pid): pid is number => pid !== undefined);
+  const tracked: Record<string, number | undefined> = { ...pids, ...Object.fromEntries(brokers.map((pid, i) => [`broker#${i}`, pid])) };
   let before: Record<string, number | undefined> = {};
   let after: Record<string, number | undefined> = {};
   let busyBefore = 0;
@@ -46,6 +49,7 @@ async function measure(system: SystemName, setting: Setting, round: number, url:
     processes: setting.processes,
     warmupMs: setting.warmupMs,
     durationMs: setting.durationMs,
+    ...(setting.rate === undefined ? {} : { rate: setting.rate }),
     onMeasureStart: () => {
       before = cpuSnapshot(tracked);
       busyBefore = machineBusyMicros();
@@ -59,15 +63,20 @@ async function measure(system: SystemName, setting: Setting, round: number, url:
   });
   const perCall: Record<string, number> = {};
   let serverUs = 0;
+  let brokerUs: number | undefined;
   let ownUs = 0;
   for (const role of Object.keys(tracked)) {
     const a = before[role];
     const b = after[role];
     if (a === undefined || b === undefined || load.completed === 0) continue;
-    perCall[role] = (b - a) / load.completed;
     ownUs += b - a;
-    if (role !== 'broker') serverUs += b - a;
+    if (role.startsWith('broker#')) brokerUs = (brokerUs ?? 0) + b - a;
+    else {
+      perCall[role] = (b - a) / load.completed;
+      serverUs += b - a;
+    }
   }
+  if (brokerUs !== undefined) perCall.broker = brokerUs / load.completed;
   ownUs += (load.loadgenCpuPerCallUs ?? 0) * load.completed;
   const windowUs = (t1 - t0) * 1000;
   return {
@@ -91,6 +100,8 @@ function invalidity(sample: Sample, amqp: boolean, interrupted: boolean, dead: s
   if (amqp && interrupted) return 'RabbitMQ was stopped or restarted (by other work on the machine) during the measurement';
   if (load.dropped > 0) return `${load.dropped} connections dropped`;
   if (load.completed === 0) return 'no call completed';
+  // Open loop: the comparison holds only at the rate offered.
+  if (load.unsent > 0.01 * (load.completed + load.unsent)) return `did not sustain ${load.rate} calls/s: ${load.unsent} calls found every connection at its in-flight cap`;
   const failed = load.errors + load.timeouts;
   if (failed > 0.01 * (load.completed + failed)) return `${load.errors} errors ${JSON.stringify(load.errorCodes)} and ${load.timeouts} timeouts`;
   return undefined;
@@ -105,7 +116,11 @@ function dead(running: RunningSystem): string | undefined {
 
 async function start(system: SystemName, sentinel: BrokerSentinel): Promise<RunningSystem> {
   const spec = SYSTEMS[system];
-  if (spec.amqp) {
+  if (spec.cluster) {
+    if (!(await sentinel.waitConnected(60_000))) throw new Error(`the RabbitMQ cluster (${clusterUrlsShown()}) is unreachable for 60 s`);
+    // A queue's type cannot change: the next system on the cluster may want the other one.
+    await deleteClusterQueues();
+  } else if (spec.amqp) {
     if (!(await sentinel.waitConnected(60_000))) throw new Error('RabbitMQ unreachable for 60 s');
     await purgeQueues(system.startsWith('baseline') ? BASELINE_QUEUES : WARREN_QUEUES);
   }
@@ -122,8 +137,9 @@ function describe(sample: Sample): string {
  * something outside the system (the broker restarted, a process died, connections dropped)
  * is kept in the results, marked invalid, and measured again on a freshly started system.
  */
-async function runSystem(p: RoundsPlan, round: number, system: SystemName, sentinel: BrokerSentinel, samples: Sample[]): Promise<void> {
+async function runSystem(p: RoundsPlan, round: number, system: SystemName, sentinels: Sentinels, samples: Sample[]): Promise<void> {
   const spec = SYSTEMS[system];
+  const sentinel = spec.cluster ? sentinels.cluster! : sentinels.shared;
   let running: RunningSystem | undefined;
   try {
     for (const setting of p.settings) {
@@ -155,9 +171,19 @@ async function runSystem(p: RoundsPlan, round: number, system: SystemName, senti
   }
 }
 
+/** One idle connection to each broker in use: the shared one, and the cluster's first node when a system runs there. */
+interface Sentinels {
+  shared: BrokerSentinel;
+  cluster: BrokerSentinel | undefined;
+}
+
 export async function runRounds(p: RoundsPlan, samples: Sample[]): Promise<void> {
-  const sentinel = new BrokerSentinel();
-  sentinel.start();
+  const sentinels: Sentinels = {
+    shared: new BrokerSentinel(),
+    cluster: p.systems.some((s) => SYSTEMS[s].cluster) ? new BrokerSentinel(CLUSTER_URLS[0]) : undefined,
+  };
+  sentinels.shared.start();
+  sentinels.cluster?.start();
   try {
     for (let round = 1; round <= p.rounds; round++) {
       // Rotate the order each round so no system always runs first (or right after a heavy one).
@@ -165,11 +191,12 @@ export async function runRounds(p: RoundsPlan, samples: Sample[]): Promise<void>
       const order = [...p.systems.slice(offset), ...p.systems.slice(0, offset)];
       for (const system of order) {
         log(`round ${round}/${p.rounds}: ${system}`);
-        await runSystem(p, round, system, sentinel, samples);
+        await runSystem(p, round, system, sentinels, samples);
       }
     }
   } finally {
-    await sentinel.stop();
+    await sentinels.shared.stop();
+    await sentinels.cluster?.stop();
   }
 }
 

@@ -5,8 +5,12 @@
  * JSON and Markdown, and updates the table in bench/README.md after a full run. Medians
  * and min–max over rounds are reported; the issue's targets are judged from the same run.
  *
- *   node --import tsx bench/run.ts [--quick] [--rounds N] [--systems a,b] [--settings latency,throughput,validate]
- *     [--no-capacity | --capacity-only] [--out DIR] [--no-readme]
+ *   node --import tsx bench/run.ts [--quick] [--rounds N] [--systems a,b] [--settings latency,throughput,validate,rate]
+ *     [--rate CALLS_PER_SECOND] [--no-capacity | --capacity-only] [--out DIR] [--no-readme]
+ *
+ * The systems on the bench's RabbitMQ cluster (warren-amqp-cluster, warren-amqp-quorum; see
+ * bench/cluster.ts) are left out, with a line saying so, when the cluster does not answer;
+ * named with --systems, they make the run fail instead.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BASELINE_EXCHANGE, BASELINE_QUEUES, BrokerSentinel, brokerReachable, deleteTopology, WARREN_QUEUES } from './amqpAdmin.ts';
+import { clusterReachable, clusterUrlsShown, deleteClusterQueues } from './cluster.ts';
 import { fanOut, idleSockets } from './capacity.ts';
 import { machineInfo, machineLoad, rabbitVersion } from './procStats.ts';
 import { installCleanup, stopAll } from './processes.ts';
@@ -29,6 +34,8 @@ interface Plan extends RoundsPlan {
   capacity: { idleSockets: number; idleProcesses: number; subscribers: number; fanProcesses: number; events: number } | undefined;
   /** The whole run is abandoned (and every process stopped) past this. */
   deadlineMs: number;
+  /** The systems were named with --systems (a missing cluster then fails the run). */
+  named: boolean;
 }
 
 const FULL_SETTINGS: Setting[] = [
@@ -36,6 +43,19 @@ const FULL_SETTINGS: Setting[] = [
   { name: 'throughput', payload: 'echo', connections: 50, inflight: 10, processes: 2, warmupMs: 3000, durationMs: 10_000 },
   { name: 'validate', payload: 'validate', connections: 50, inflight: 10, processes: 2, warmupMs: 3000, durationMs: 10_000 },
 ];
+
+/** Open loop at a fixed rate that every amqp system sustains: CPU per call compared at the same load. Only with --settings. */
+const RATE_SETTING = (rate: number): Setting => ({
+  name: 'rate',
+  payload: 'echo',
+  connections: 50,
+  inflight: 10,
+  processes: 2,
+  warmupMs: 3000,
+  durationMs: 10_000,
+  rate,
+});
+const DEFAULT_RATE = 1500;
 
 const QUICK_SETTINGS: Setting[] = [
   { name: 'latency', payload: 'echo', connections: 1, inflight: 1, processes: 1, warmupMs: 300, durationMs: 700 },
@@ -49,6 +69,7 @@ function plan(): Plan & { out: string | undefined; readme: boolean } {
       rounds: { type: 'string' },
       systems: { type: 'string' },
       settings: { type: 'string' },
+      rate: { type: 'string' },
       'no-capacity': { type: 'boolean', default: false },
       'capacity-only': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -67,9 +88,13 @@ function plan(): Plan & { out: string | undefined; readme: boolean } {
         : standard;
   for (const name of systems) if (!all.includes(name)) throw new Error(`Unknown system "${name}": ${all.join(', ')}`);
   let settings = quick ? QUICK_SETTINGS : FULL_SETTINGS;
+  const rate = Number(values.rate ?? DEFAULT_RATE);
+  if (!(rate > 0)) throw new Error('--rate must be a positive number of calls per second');
   if (values.settings) {
     const wanted = values.settings.split(',');
-    settings = FULL_SETTINGS.filter((s) => wanted.includes(s.name)).map((s) => (quick ? { ...s, warmupMs: 500, durationMs: 1500 } : s));
+    const known = [...FULL_SETTINGS, RATE_SETTING(rate)];
+    for (const name of wanted) if (!known.some((s) => s.name === name)) throw new Error(`Unknown setting "${name}": ${known.map((s) => s.name).join(', ')}`);
+    settings = known.filter((s) => wanted.includes(s.name)).map((s) => (quick ? { ...s, warmupMs: 500, durationMs: 1500 } : s));
   }
   const rounds = Number(values.rounds ?? (quick ? 1 : 3));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
@@ -85,6 +110,7 @@ function plan(): Plan & { out: string | undefined; readme: boolean } {
         : { idleSockets: 15_000, idleProcesses: 4, subscribers: 10_000, fanProcesses: 4, events: 5 },
     deadlineMs: quick ? 120_000 : 50 * 60_000,
     attempts: quick ? 2 : 3,
+    named: !!values.systems,
     out: values.out,
     readme: !quick && !values['no-readme'] && !values.systems && !values.settings && !values['capacity-only'],
   };
@@ -172,6 +198,15 @@ async function main(): Promise<void> {
   const before = machineLoad();
   const needsBroker = p.systems.some((s) => SYSTEMS[s].amqp) || !!p.capacity;
   if (needsBroker && !(await brokerReachable())) throw new Error('RabbitMQ is not reachable at AMQP_URL (default amqp://guest:guest@127.0.0.1:5672)');
+  const notes: string[] = [];
+  const onCluster = p.systems.filter((s) => SYSTEMS[s].cluster);
+  if (onCluster.length > 0 && !(await clusterReachable())) {
+    const why = `the RabbitMQ cluster for ${onCluster.join(', ')} does not answer at ${clusterUrlsShown()} (start one: test/cluster/cluster.sh start; CLUSTER_AMQP_URLS names it)`;
+    if (p.named) throw new Error(why);
+    p.systems = p.systems.filter((s) => !SYSTEMS[s].cluster);
+    notes.push(`Left out: ${onCluster.join(', ')}: ${why}.`);
+    log(`LEFT OUT: ${why}`);
+  }
   log(`${p.mode} run: ${p.rounds} round(s) × [${p.systems.join(', ')}] × [${p.settings.map((s) => s.name).join(', ')}]; load average ${before.loadavg.join(' ')}`);
 
   const samples: Sample[] = [];
@@ -182,6 +217,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
     await deleteTopology([...WARREN_QUEUES, ...BASELINE_QUEUES], [BASELINE_EXCHANGE]).catch((err: Error) => log(`cleanup: ${err.message}`));
+    if (p.systems.some((s) => SYSTEMS[s].cluster)) await deleteClusterQueues().catch((err: Error) => log(`cleanup (cluster): ${err.message}`));
   }
 
   const summaries = summarise(samples);
@@ -201,7 +237,9 @@ async function main(): Promise<void> {
     machine: { ...machineInfo(), rabbitmq: rabbitVersion() },
     versions: versions(),
     load: { before, after: machineLoad() },
-    loadgen: `${p.settings.map((s) => `${s.name}: ${s.connections}×${s.inflight}, ${s.processes} process${s.processes > 1 ? 'es' : ''}, ${s.warmupMs / 1000} s warm-up + ${s.durationMs / 1000} s measured`).join('; ')}; raw Engine.IO/Socket.IO and tRPC ws messages (see bench/protocols.ts)`,
+    loadgen: `${p.settings.map((s) => `${s.name}: ${s.connections}×${s.inflight}${s.rate === undefined ? '' : ` at most, open loop at ${s.rate} calls/s`}, ${s.processes} process${s.processes > 1 ? 'es' : ''}, ${s.warmupMs / 1000} s warm-up + ${s.durationMs / 1000} s measured`).join('; ')}; raw Engine.IO/Socket.IO and tRPC ws messages (see bench/protocols.ts)`,
+    ...(onCluster.length > 0 && notes.length === 0 ? { cluster: `${onCluster.join(', ')} on the 3-node RabbitMQ cluster at ${clusterUrlsShown()} (processes connected to the first node; broker CPU summed over the three nodes)` } : {}),
+    notes,
   };
   const shown = relative(ROOT, file).startsWith('..') ? file : relative(ROOT, file);
   const markdown = renderMarkdown(info, samples, targets, capacity, shown);

@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { BASELINE_PREFIX } from './amqpAdmin.ts';
+import { CLUSTER_AMQP_URL } from './cluster.ts';
 import { startProcess, type Started } from './processes.ts';
 import type { ProtocolName } from './protocols.ts';
 
@@ -21,6 +22,8 @@ export type SystemName =
   | 'warren-amqp'
   | 'warren-amqp-serve'
   | 'warren-amqp-ref'
+  | 'warren-amqp-cluster'
+  | 'warren-amqp-quorum'
   | 'baseline'
   | 'baseline-confirm'
   | 'baseline-props'
@@ -51,6 +54,12 @@ export interface SystemSpec {
   readyz: boolean;
   /** Left out of a run unless named with --systems (diagnostic variants). */
   optional?: boolean;
+  /**
+   * Runs on the bench's RabbitMQ cluster (bench/cluster.ts, CLUSTER_AMQP_URLS) instead of the
+   * shared broker: its broker CPU is all the nodes', and its method queues are deleted before
+   * it starts (the queue type differs between systems on the cluster).
+   */
+  cluster?: boolean;
 }
 
 const warren = (command: 'serve' | 'gateway' | 'worker', transport: 'memory' | 'amqp'): string[] => [
@@ -83,6 +92,26 @@ const warrenRef = (command: 'gateway' | 'worker'): string[] => [
   '0',
   ...(command === 'worker' ? [] : GATEWAY_LIMITS),
 ];
+
+/**
+ * `warren-amqp` on the cluster: both processes take the node list (AMQP_URL, comma-separated;
+ * they connect to the first node), the worker declares its method queues of `queueType`.
+ */
+function warrenOnCluster(name: SystemName, label: string, queueType: 'classic' | 'quorum'): SystemSpec {
+  const env = { AMQP_URL: CLUSTER_AMQP_URL };
+  return {
+    name,
+    label,
+    protocol: 'jsonrpc',
+    amqp: true,
+    readyz: true,
+    cluster: true,
+    processes: [
+      { role: 'worker', script: [...warren('worker', 'amqp'), '--queue-type', queueType], readyText: 'worker consuming', env },
+      { role: 'gateway', script: warren('gateway', 'amqp'), readyText: 'gateway listening', env },
+    ],
+  };
+}
 
 /** The baseline with some of Warren's AMQP features switched on: what they cost the broker. */
 function baselineVariant(name: SystemName, label: string, env: Record<string, string>): SystemSpec {
@@ -124,6 +153,8 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
       { role: 'gateway', script: warrenRef('gateway'), readyText: 'gateway listening' },
     ],
   },
+  'warren-amqp-cluster': warrenOnCluster('warren-amqp-cluster', 'Warren amqp, gateway + worker, 3-node cluster, classic queues', 'classic'),
+  'warren-amqp-quorum': warrenOnCluster('warren-amqp-quorum', 'Warren amqp, gateway + worker, 3-node cluster, quorum queues', 'quorum'),
   'warren-amqp-serve': {
     name: 'warren-amqp-serve',
     label: 'Warren amqp, one process (serve)',

@@ -11,13 +11,33 @@
 # Nodes warren-a|b|c@localhost listen for AMQP on 127.0.0.1:5681-5683 and for Erlang distribution
 # on 25681-25683. Their data, logs and config live in one folder under the system's temp
 # folder ($WARREN_CLUSTER_DIR overrides it), owned by the rabbitmq user, so that stop and kill
-# find them from any shell. Run it as root (the Debian rabbitmq-server and rabbitmqctl wrappers
+# find them from any shell.
+#
+# A second cluster runs beside the first with another name and ports (the same variables for
+# every command on it):
+#   WARREN_CLUSTER_NAME   node-name prefix (default warren: nodes warren-a@localhost …); the
+#                         data folder defaults to ${TMPDIR:-/tmp}/$WARREN_CLUSTER_NAME-cluster
+#   WARREN_CLUSTER_PORT   AMQP port of node a (default 5681; b and c take the next two); each
+#                         node's distribution port is its AMQP port + 20000
+# e.g. WARREN_CLUSTER_NAME=wbench WARREN_CLUSTER_PORT=5691 cluster.sh start Run it as root (the Debian rabbitmq-server and rabbitmqctl wrappers
 # switch to the rabbitmq user themselves) or as the rabbitmq user.
 set -euo pipefail
 
-ROOT="${WARREN_CLUSTER_DIR:-${TMPDIR:-/tmp}/warren-cluster}"
+NAME="${WARREN_CLUSTER_NAME:-warren}"
+BASE_PORT="${WARREN_CLUSTER_PORT:-5681}"
+case "$NAME" in
+  '' | *[!A-Za-z0-9_-]*) echo "cluster: WARREN_CLUSTER_NAME '$NAME' must be letters, digits, - or _" >&2; exit 2 ;;
+esac
+case "$BASE_PORT" in
+  '' | *[!0-9]*) echo "cluster: WARREN_CLUSTER_PORT '$BASE_PORT' must be a port number" >&2; exit 2 ;;
+esac
+if [ "$BASE_PORT" -lt 1024 ] || [ "$BASE_PORT" -gt 45533 ]; then
+  echo "cluster: WARREN_CLUSTER_PORT $BASE_PORT out of range (1024-45533: its distribution port is +20000)" >&2
+  exit 2
+fi
+ROOT="${WARREN_CLUSTER_DIR:-${TMPDIR:-/tmp}/$NAME-cluster}"
 NODES=(a b c)
-SEED=warren-a@localhost
+SEED="$NAME-a@localhost"
 START_TIMEOUT_S="${WARREN_CLUSTER_TIMEOUT:-90}"
 
 index_of() {
@@ -28,14 +48,14 @@ index_of() {
     *) echo "cluster: unknown node '$1' (use a, b or c)" >&2; exit 2 ;;
   esac
 }
-nodename() { echo "warren-$1@localhost"; }
-amqp_port() { echo $((5681 + $(index_of "$1"))); }
-dist_port() { echo $((25681 + $(index_of "$1"))); }
+nodename() { echo "$NAME-$1@localhost"; }
+amqp_port() { echo $((BASE_PORT + $(index_of "$1"))); }
+dist_port() { echo $((BASE_PORT + 20000 + $(index_of "$1"))); }
 node_dir() { echo "$ROOT/$1"; }
 
 # `warren-b@localhost` or `b` → `b`
 short() {
-  local name="${1#warren-}"
+  local name="${1#"$NAME"-}"
   echo "${name%@localhost}"
 }
 

@@ -9,9 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import amqplib from 'amqplib';
 
+/** cluster.sh's node-name prefix and first AMQP port (WARREN_CLUSTER_NAME, WARREN_CLUSTER_PORT), as the script defaults them. */
+const CLUSTER_NAME = process.env.WARREN_CLUSTER_NAME || 'warren';
+const CLUSTER_PORT = Number(process.env.WARREN_CLUSTER_PORT || 5681);
+
 /** The nodes' AMQP URLs, comma-separated: `cluster.sh urls` prints them. */
 export const CLUSTER_AMQP_URLS = (
-  process.env.CLUSTER_AMQP_URLS ?? 'amqp://guest:guest@127.0.0.1:5681,amqp://guest:guest@127.0.0.1:5682,amqp://guest:guest@127.0.0.1:5683'
+  process.env.CLUSTER_AMQP_URLS ?? [0, 1, 2].map((i) => `amqp://guest:guest@127.0.0.1:${CLUSTER_PORT + i}`).join(',')
 )
   .split(',')
   .map((url) => url.trim())
@@ -46,8 +50,8 @@ export async function needsCluster(): Promise<{ skip?: string }> {
 const SCRIPT = fileURLToPath(new URL('../cluster/cluster.sh', import.meta.url));
 const run = promisify(execFile);
 
-/** The cluster's nodes, in the order of CLUSTER_AMQP_URLS. */
-export const CLUSTER_NODES = ['warren-a@localhost', 'warren-b@localhost', 'warren-c@localhost'] as const;
+/** The cluster's nodes, in the order of CLUSTER_AMQP_URLS: `<WARREN_CLUSTER_NAME>-a@localhost` … (default warren-a@localhost …). */
+export const CLUSTER_NODES: readonly string[] = ['a', 'b', 'c'].map((node) => `${CLUSTER_NAME}-${node}@localhost`);
 
 /** The node that serves a URL of CLUSTER_AMQP_URLS (as a log line shows it, credentials hidden or not), by its port. */
 export function nodeOfUrl(url: string): string | undefined {
@@ -58,7 +62,7 @@ export function nodeOfUrl(url: string): string | undefined {
 
 /** The AMQP URL of a node. */
 export function urlOfNode(node: string): string {
-  return CLUSTER_AMQP_URLS[CLUSTER_NODES.indexOf(node as (typeof CLUSTER_NODES)[number])]!;
+  return CLUSTER_AMQP_URLS[CLUSTER_NODES.indexOf(node)]!;
 }
 
 /** `cluster.sh kill NODE`: kill -9 of the node's Erlang VM, resolved once it is gone. */
