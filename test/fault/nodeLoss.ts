@@ -107,7 +107,7 @@ export async function runNodeLoss(options: NodeLossOptions): Promise<NodeLossRep
     const replyQueueTypes = await Promise.all(
       gateways.map((g) => {
         const queue = logLines(g, 'reply queue declared').at(-1)?.queue;
-        return typeof queue === 'string' ? queueTypeOf(queue, CLUSTER_NODES[0]) : undefined;
+        return typeof queue === 'string' ? queueTypeOf(queue, CLUSTER_NODES[0]!) : undefined;
       }),
     );
     for (const method of ['work', 'lookup'] as const) {
