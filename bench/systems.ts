@@ -24,6 +24,7 @@ export type SystemName =
   | 'warren-amqp-ref'
   | 'warren-amqp-cluster'
   | 'warren-amqp-quorum'
+  | 'warren-amqp-quorum-replies'
   | 'baseline'
   | 'baseline-confirm'
   | 'baseline-props'
@@ -97,8 +98,9 @@ const warrenRef = (command: 'gateway' | 'worker'): string[] => [
  * `warren-amqp` on the cluster: both processes take the node list (AMQP_URL, comma-separated;
  * they connect to the first node), the worker declares its method queues of `queueType`.
  */
-function warrenOnCluster(name: SystemName, label: string, queueType: 'classic' | 'quorum'): SystemSpec {
+function warrenOnCluster(name: SystemName, label: string, queueType: 'classic' | 'quorum', replyQueueType?: 'quorum'): SystemSpec {
   const env = { AMQP_URL: CLUSTER_AMQP_URL };
+  const gateway = [...warren('gateway', 'amqp'), ...(replyQueueType ? ['--reply-queue-type', replyQueueType] : [])];
   return {
     name,
     label,
@@ -108,8 +110,10 @@ function warrenOnCluster(name: SystemName, label: string, queueType: 'classic' |
     cluster: true,
     processes: [
       { role: 'worker', script: [...warren('worker', 'amqp'), '--queue-type', queueType], readyText: 'worker consuming', env },
-      { role: 'gateway', script: warren('gateway', 'amqp'), readyText: 'gateway listening', env },
+      { role: 'gateway', script: gateway, readyText: 'gateway listening', env },
     ],
+    // The quorum reply queue is a diagnostic variant: named with --systems only.
+    ...(replyQueueType ? { optional: true } : {}),
   };
 }
 
@@ -155,6 +159,12 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
   },
   'warren-amqp-cluster': warrenOnCluster('warren-amqp-cluster', 'Warren amqp, gateway + worker, 3-node cluster, classic queues', 'classic'),
   'warren-amqp-quorum': warrenOnCluster('warren-amqp-quorum', 'Warren amqp, gateway + worker, 3-node cluster, quorum queues', 'quorum'),
+  'warren-amqp-quorum-replies': warrenOnCluster(
+    'warren-amqp-quorum-replies',
+    'Warren amqp, gateway + worker, 3-node cluster, quorum method and reply queues',
+    'quorum',
+    'quorum',
+  ),
   'warren-amqp-serve': {
     name: 'warren-amqp-serve',
     label: 'Warren amqp, one process (serve)',
