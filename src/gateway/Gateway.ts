@@ -19,6 +19,7 @@ import { Discovery } from './discovery.ts';
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './GatewayOptions.ts';
 import { Session, type SessionDeps } from './Session.ts';
 import { Subscriptions } from './Subscriptions.ts';
+import { ReplayableEvents } from './ReplayableEvents.ts';
 import { WebPage } from './webPage.ts';
 
 export type { GatewayOptions, AuthorizeTarget, SubscribeTarget } from './GatewayOptions.ts';
@@ -69,7 +70,13 @@ export class Gateway {
     const registry = buildRegistry(resolved.contracts);
     this.#page = resolved.web && new WebPage(resolved.web, this.#log);
     this.#discovery = resolved.discovery ? Discovery.of(resolved.contracts, this.#log) : undefined;
-    this.#sessionDeps = { options: resolved, registry, subscriptions: new Subscriptions(resolved.transport), discovery: this.#discovery };
+    this.#sessionDeps = {
+      options: resolved,
+      registry,
+      subscriptions: new Subscriptions(resolved.transport),
+      replayable: new ReplayableEvents(resolved.transport, this.#log),
+      discovery: this.#discovery,
+    };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload, perMessageDeflate: false });
     this.#wss.on('error', (err) => this.#log.warn({ err: err.message }, 'WebSocket server error'));
     const handshake = resolved.handshakeTimeoutMs;

@@ -37,12 +37,14 @@ import { holdsRole } from './holdsRole.ts';
 import { Publisher } from './Publisher.ts';
 import { SocketSubscriptions } from './SocketSubscriptions.ts';
 import type { Subscriptions } from './Subscriptions.ts';
+import type { ReplayableEvents } from './ReplayableEvents.ts';
 
 /** What every Session of one gateway shares. */
 export interface SessionDeps {
   options: ResolvedGatewayOptions;
   registry: Registry;
   subscriptions: Subscriptions;
+  replayable: ReplayableEvents;
   /** The discovery document, when the gateway serves one (rpc.discover). */
   discovery: Discovery | undefined;
 }
@@ -82,6 +84,7 @@ export class Session {
     this.#subscriptions = new SocketSubscriptions(this, {
       registry: deps.registry,
       subscriptions: deps.subscriptions,
+      replayable: deps.replayable,
       maxSubscriptions: options.maxSubscriptions,
       principal,
       authorizeSubscribe: options.authorizeSubscribe,

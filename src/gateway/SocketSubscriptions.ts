@@ -12,10 +12,14 @@ import type { Principal } from '../protocol/call.ts';
 import { errorOf } from '../protocol/errors.ts';
 import type { GatewayOptions } from './GatewayOptions.ts';
 import type { Subscriber, Subscriptions } from './Subscriptions.ts';
+import type { ReplayableEvents } from './ReplayableEvents.ts';
+import type { EventPosition } from '../transport/Transport.ts';
+import { replayRetention, type Retention } from '../protocol/retention.ts';
 
 export interface SocketSubscriptionsDeps {
   registry: Registry;
   subscriptions: Subscriptions;
+  replayable: ReplayableEvents;
   maxSubscriptions: number;
   /** The socket's caller, as `authenticate` returned it. @default null */
   principal?: Principal | null;
@@ -27,28 +31,50 @@ export interface SocketSubscriptionsDeps {
 interface Target {
   event: string;
   topic: string | undefined;
+  /** A replayable event's retention; undefined for a volatile one. */
+  retention: Retention | undefined;
+  /** Resume after this position (replayable events only). */
+  since: EventPosition | undefined;
+}
+
+function isPosition(value: unknown): value is EventPosition {
+  const { offset, epoch } = (value ?? {}) as Partial<EventPosition>;
+  return typeof value === 'object' && Number.isSafeInteger(offset) && offset! >= -1 && typeof epoch === 'string' && epoch.length <= 200;
 }
 
 /**
- * Reads `{ event, topic }` or `[event, topic]`; throws INVALID_PARAMS naming what is wrong,
- * also for positional params past the two.
+ * Reads `{ event, topic, since }` or `[event, topic, since]`; throws INVALID_PARAMS naming what
+ * is wrong, also for positional params past the three, and for `since` on a volatile event.
+ * `rpc.unsubscribe` takes the same params; its `since` is ignored.
  */
 function readTarget(registry: Registry, params: unknown): Target {
   const raw = Array.isArray(params)
-    ? { event: params[0], topic: params[1] }
-    : ((params ?? {}) as { event?: unknown; topic?: unknown });
+    ? { event: params[0], topic: params[1], since: params[2] }
+    : ((params ?? {}) as { event?: unknown; topic?: unknown; since?: unknown });
   const issues = [];
-  if (Array.isArray(params) && params.length > 2) {
-    issues.push({ code: 'too_big', path: [], message: 'Too many params: expected at most 2 (event, topic)' });
+  if (Array.isArray(params) && params.length > 3) {
+    issues.push({ code: 'too_big', path: [], message: 'Too many params: expected at most 3 (event, topic, since)' });
   }
-  if (typeof raw.event !== 'string' || !registry.events.has(raw.event)) {
-    issues.push({ code: 'invalid_value', path: ['event'], message: 'Unknown event' });
-  }
+  const entry = typeof raw.event === 'string' ? registry.events.get(raw.event) : undefined;
+  if (!entry) issues.push({ code: 'invalid_value', path: ['event'], message: 'Unknown event' });
   if (raw.topic !== undefined && raw.topic !== null && !isValidTopic(raw.topic)) {
     issues.push({ code: 'invalid_format', path: ['topic'], message: 'Topic must be 1-200 UTF-8 bytes without dots, *, # or whitespace' });
   }
+  const retention = entry && replayRetention(entry.spec);
+  if (raw.since !== undefined && raw.since !== null) {
+    if (entry && !retention) {
+      issues.push({ code: 'invalid_value', path: ['since'], message: 'This event is volatile: it keeps no history to resume from' });
+    } else if (!isPosition(raw.since)) {
+      issues.push({ code: 'invalid_type', path: ['since'], message: 'Expected a position: { offset: integer >= -1, epoch: string }' });
+    }
+  }
   if (issues.length > 0) throw new WarrenError(ErrorCode.INVALID_PARAMS, 'Invalid params', { data: { issues } });
-  return { event: raw.event as string, topic: (raw.topic ?? undefined) as string | undefined };
+  return {
+    event: raw.event as string,
+    topic: (raw.topic ?? undefined) as string | undefined,
+    retention,
+    since: (raw.since ?? undefined) as EventPosition | undefined,
+  };
 }
 
 const keyOf = ({ event, topic }: Target) => `${event}\u0000${topic ?? '*'}`;
@@ -68,10 +94,16 @@ export class SocketSubscriptions {
     return this.#held.size;
   }
 
-  async subscribe(params: unknown): Promise<true> {
+  /**
+   * `true` for a volatile event; for a replayable one, where the subscription starts
+   * (`{ position, historyLost }`, see ReplayableEvents).
+   */
+  async subscribe(params: unknown): Promise<true | { position: EventPosition; historyLost: boolean }> {
     const target = readTarget(this.#deps.registry, params);
     const key = keyOf(target);
-    if (this.#held.has(key)) return true;
+    // Subscribed already: a replayable one answers where it stands, without replaying again.
+    if (this.#held.has(key) && !target.retention) return true;
+    if (this.#held.has(key)) throw new WarrenError(ErrorCode.INVALID_PARAMS, 'Already subscribed to this event and topic on this connection');
     if (this.#deps.authorizeSubscribe) {
       // Judged before the limit, as roles are before params: a refused subscription is
       // UNAUTHORIZED whatever else the socket holds.
@@ -80,6 +112,7 @@ export class SocketSubscriptions {
       if (this.#closed) throw new WarrenError(ErrorCode.UNAVAILABLE, 'Connection closed');
       if (this.#held.has(key)) return true;
     }
+    if (target.retention) return this.#subscribeReplayable(key, target, target.retention);
     if (this.#held.size >= this.#deps.maxSubscriptions) {
       throw new WarrenError(ErrorCode.OVERLOADED, `More than ${this.#deps.maxSubscriptions} subscriptions on this connection`);
     }
@@ -95,6 +128,23 @@ export class SocketSubscriptions {
     return true;
   }
 
+  async #subscribeReplayable(key: string, target: Target, retention: Retention): Promise<{ position: EventPosition; historyLost: boolean }> {
+    if (this.#held.size >= this.#deps.maxSubscriptions) {
+      throw new WarrenError(ErrorCode.OVERLOADED, `More than ${this.#deps.maxSubscriptions} subscriptions on this connection`);
+    }
+    this.#held.set(key, target);
+    let result;
+    try {
+      result = await this.#deps.replayable.subscribe(this.#subscriber, target.event, retention, target.topic, target.since);
+    } catch (err) {
+      this.#held.delete(key);
+      this.#deps.log?.warn({ err: (err as Error).message, event: target.event }, 'replayable subscription failed');
+      throw new WarrenError(ErrorCode.UNAVAILABLE, 'Could not subscribe: broker unavailable');
+    }
+    if (this.#closed) void this.#deps.replayable.unsubscribe(this.#subscriber, target.event, target.topic).catch(() => {});
+    return result;
+  }
+
   /** Only `true` from the hook lets the subscription through; see GatewayOptions.authorizeSubscribe. */
   async #authorize({ event, topic }: Target): Promise<void> {
     const { authorizeSubscribe, principal = null, registry, log = silentLogger } = this.#deps;
@@ -108,18 +158,21 @@ export class SocketSubscriptions {
   }
 
   async unsubscribe(params: unknown): Promise<boolean> {
-    const target = readTarget(this.#deps.registry, params);
+    const target = readTarget(this.#deps.registry, { ...(Array.isArray(params) ? { event: params[0], topic: params[1] } : (params as object)), since: undefined });
     if (!this.#held.delete(keyOf(target))) return false;
-    await this.#deps.subscriptions.remove(this.#subscriber, target.event, target.topic).catch(() => {});
+    await this.#remove(target);
     return true;
+  }
+
+  #remove({ event, topic, retention }: Target): Promise<void> {
+    const removed = retention ? this.#deps.replayable.unsubscribe(this.#subscriber, event, topic) : this.#deps.subscriptions.remove(this.#subscriber, event, topic);
+    return removed.catch(() => {});
   }
 
   /** Drops every subscription of the socket. */
   close(): void {
     this.#closed = true;
-    for (const { event, topic } of this.#held.values()) {
-      this.#deps.subscriptions.remove(this.#subscriber, event, topic).catch(() => {});
-    }
+    for (const target of this.#held.values()) void this.#remove(target);
     this.#held.clear();
   }
 }

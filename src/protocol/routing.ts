@@ -34,6 +34,14 @@ export const DeadLetterReason = {
   MAX_DELIVERIES: 'max-deliveries',
 } as const;
 
+/** The stream that holds the history of one replayable event. */
+export function eventStream(event: string): string {
+  return `warren.stream.${event}`;
+}
+
+/** On a stored event: its topic (a stream has no routing key to carry it). */
+export const TOPIC_HEADER = 'x-warren-topic';
+
 /** The durable queue that holds calls of one method. */
 export function methodQueue(method: string): string {
   return `warren.rpc.${method}`;

@@ -23,6 +23,9 @@ import type { ChannelGroup, GroupContext } from './AmqpChannelGroup.ts';
 import { declareQueue, type AmqpConnection } from './AmqpConnection.ts';
 import { AmqpMethodConsumer, type ServerChannels } from './AmqpMethodConsumer.ts';
 import { resolveServeOptions } from './serveOptions.ts';
+import { StreamDeclarations, storedEventProperties } from './AmqpEventHistory.ts';
+import { eventStream } from '../protocol/routing.ts';
+import type { Retention } from '../protocol/retention.ts';
 import type { Consumer, EventMessage, ServeFn, ServeOptions } from './Transport.ts';
 
 const JSON_TYPE = 'application/json';
@@ -41,10 +44,12 @@ export class AmqpServer {
   /** The first method queue found to exist as another type; see mismatch(). */
   #mismatch: Error | undefined;
   readonly #mismatchListeners = new Set<(error: Error) => void>();
+  readonly #streams: StreamDeclarations;
 
   constructor(connection: AmqpConnection, options: ServerOptions) {
     this.#log = options.log;
     this.#queueType = options.queueType;
+    this.#streams = new StreamDeclarations(options.log);
     this.#group = connection.group('server', (context) => this.#setup(context));
   }
 
@@ -133,7 +138,8 @@ export class AmqpServer {
     return consumer;
   }
 
-  async publishEvent(message: EventMessage): Promise<void> {
+  async publishEvent(message: EventMessage, retention?: Retention): Promise<void> {
+    if (retention) return this.#store(message, retention);
     if (!this.#group.current) await this.#group.opening;
     const channel = this.#group.current?.confirmed.channel;
     if (!channel) throw new WarrenError(ErrorCode.UNAVAILABLE, 'Broker unavailable');
@@ -145,6 +151,24 @@ export class AmqpServer {
           Buffer.from(message.payload),
           { contentType: JSON_TYPE },
           (err: Error | null) => (err ? reject(new WarrenError(ErrorCode.UNAVAILABLE, 'Broker refused the event')) : resolve()),
+        );
+      } catch {
+        reject(new WarrenError(ErrorCode.UNAVAILABLE, 'Broker unavailable'));
+      }
+    });
+  }
+
+  /** Stores a replayable event in its stream; resolves once the broker confirmed it. */
+  async #store(message: EventMessage, retention: Retention): Promise<void> {
+    if (!this.#group.current) await this.#group.opening;
+    const channels = this.#group.current;
+    if (!channels) throw new WarrenError(ErrorCode.UNAVAILABLE, 'Broker unavailable');
+    await this.#streams.ensure(channels.model, message.event, retention);
+    const channel = channels.confirmed.channel;
+    await new Promise<void>((resolve, reject) => {
+      try {
+        channel.publish('', eventStream(message.event), Buffer.from(message.payload), storedEventProperties(message), (err: Error | null) =>
+          err ? reject(new WarrenError(ErrorCode.UNAVAILABLE, 'Broker refused the event')) : resolve(),
         );
       } catch {
         reject(new WarrenError(ErrorCode.UNAVAILABLE, 'Broker unavailable'));

@@ -7,7 +7,8 @@
  * One connection (AmqpConnection: reconnection with backoff), and on it one side per role,
  * each opened on its first use with channels of its own:
  * - AmqpCaller (request, notify, onEvent, bindEvent): publishes calls, consumes replies and events;
- * - AmqpServer (serve, publishEvent): consumes method queues, replies, retries, dead-letters, emits.
+ * - AmqpServer (serve, publishEvent): consumes method queues, replies, retries, dead-letters, emits;
+ * - the history readers (history): read replayable events' streams (AmqpEventHistory).
  * A gateway never opens the server's channels, and a worker never opens a reply queue;
  * `warren serve` opens both.
  */
@@ -19,7 +20,10 @@ import { AmqpConnection } from './AmqpConnection.ts';
 import { AmqpServer } from './AmqpServer.ts';
 import { unavailableBody } from '../protocol/errors.ts';
 import { resolveAmqpOptions, type AmqpTransportOptions, type ResolvedAmqpOptions } from './amqpOptions.ts';
-import type { Consumer, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
+import type { Consumer, EventHistory, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
+import { AmqpEventHistory, StreamDeclarations, historyGroup, type HistoryChannels } from './AmqpEventHistory.ts';
+import type { ChannelGroup } from './AmqpChannelGroup.ts';
+import type { Retention } from '../protocol/retention.ts';
 
 export { DEFAULT_AMQP_URL, DEFAULT_RECONNECT_HOLD_MS, type AmqpTransportOptions } from './amqpOptions.ts';
 
@@ -35,6 +39,8 @@ export class AmqpTransport implements Transport {
   #callerWanted = false;
   #listener: (message: EventMessage) => void = () => {};
   #closing = false;
+  #historyGroup: ChannelGroup<HistoryChannels> | undefined;
+  readonly #histories = new Map<string, AmqpEventHistory>();
 
   constructor(options: AmqpTransportOptions = {}) {
     this.#options = resolveAmqpOptions(options);
@@ -125,8 +131,18 @@ export class AmqpTransport implements Transport {
     return this.#serverSide().serve(method, fn, options);
   }
 
-  publishEvent(message: EventMessage): Promise<void> {
-    return this.#serverSide().publishEvent(message);
+  history(event: string, retention: Retention): EventHistory {
+    let history = this.#histories.get(event);
+    if (!history) {
+      this.#historyGroup ??= historyGroup(this.#conn);
+      history = new AmqpEventHistory(event, retention, this.#historyGroup, new StreamDeclarations(this.#log));
+      this.#histories.set(event, history);
+    }
+    return history;
+  }
+
+  publishEvent(message: EventMessage, retention?: Retention): Promise<void> {
+    return this.#serverSide().publishEvent(message, retention);
   }
 
   onEvent(listener: (message: EventMessage) => void): void {

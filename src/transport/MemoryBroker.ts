@@ -10,6 +10,8 @@ import type { Call, CallLocal, ReplyBody } from '../protocol/call.ts';
 import { DEAD_LETTER_BODY } from '../protocol/errors.ts';
 import { decideDelivery } from './deliveryPolicy.ts';
 import type { Delivery, EventMessage, ServeFn } from './Transport.ts';
+import type { Retention } from '../protocol/retention.ts';
+import { MemoryEventLog } from './MemoryEventLog.ts';
 
 interface Message {
   call: Call;
@@ -153,6 +155,15 @@ export class MemoryBroker {
   readonly #queues = new Map<string, MemoryQueue>();
   readonly #subscribers = new Set<{ bindings: Set<string>; deliver: (message: EventMessage) => void }>();
   #deadLetters: DeadLetter[] = [];
+  /** The histories of replayable events, by event; the first retention given for an event stays, as a stream's arguments do. */
+  readonly #logs = new Map<string, MemoryEventLog>();
+
+  /** The history of a replayable event, made on first use. */
+  log(event: string, retention: Retention): MemoryEventLog {
+    let log = this.#logs.get(event);
+    if (!log) this.#logs.set(event, (log = new MemoryEventLog(retention)));
+    return log;
+  }
 
   /** Publishes a call: queued, unroutable (no queue for the method) or refused (the queue is full). */
   publish(call: Call, local?: CallLocal, reply?: (body: ReplyBody) => void, id?: string): PublishOutcome {

@@ -5,7 +5,8 @@ import { MemoryBroker } from './MemoryBroker.ts';
 import { REFUSED_BODY, unavailableBody } from '../protocol/errors.ts';
 import { PendingCalls } from './PendingCalls.ts';
 import { resolveServeOptions } from './serveOptions.ts';
-import type { Consumer, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
+import type { Consumer, EventHistory, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
+import type { Retention } from '../protocol/retention.ts';
 
 export interface MemoryTransportOptions {
   /** The broker to attach to. @default one broker shared by the whole process */
@@ -89,8 +90,13 @@ export class MemoryTransport implements Transport {
     return consumer;
   }
 
-  async publishEvent(message: EventMessage): Promise<void> {
-    this.#broker.publishEvent(message);
+  async publishEvent(message: EventMessage, retention?: Retention): Promise<void> {
+    if (retention) this.#broker.log(message.event, retention).append(message);
+    else this.#broker.publishEvent(message);
+  }
+
+  history(event: string, retention: Retention): EventHistory {
+    return this.#broker.log(event, retention);
   }
 
   onEvent(listener: (message: EventMessage) => void): void {

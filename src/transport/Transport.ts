@@ -5,6 +5,7 @@
  */
 import type { Call, CallLocal, ReplyBody, Validated } from '../protocol/call.ts';
 import type { QueueType } from '../protocol/routing.ts';
+import type { Retention } from '../protocol/retention.ts';
 
 /** A call handed to a worker. */
 export interface Delivery {
@@ -68,6 +69,36 @@ export interface EventMessage {
   topic: string;
   /** JSON text of the payload. */
   payload: string;
+  /** Names this emit; the same on every copy of it. */
+  id?: string;
+}
+
+/** Where a stored (replayable) event sits in its event's history. */
+export interface EventPosition {
+  /** 0 for the first event the history ever stored, one more for each later one. */
+  offset: number;
+  /**
+   * The id of the event stored at that offset. A position names one event: a position from a
+   * history that was since recreated (or from another broker) names none, and is stale.
+   */
+  epoch: string;
+}
+
+/** An event read back from a replayable event's history. */
+export interface StoredEvent extends EventMessage {
+  position: EventPosition;
+}
+
+/** A replayable event's history, kept by the broker, read by gateways. */
+export interface EventHistory {
+  /**
+   * Delivers the stored events from offset `from` (inclusive; the oldest one kept when `from`
+   * is older) or, with 'next', from the next event stored, then every event stored later, in
+   * order, until stopped.
+   */
+  read(from: number | 'next', onEvent: (event: StoredEvent) => void): Promise<{ stop(): Promise<void> }>;
+  /** The position of the last event stored; undefined when there is none. */
+  tail(): Promise<EventPosition | undefined>;
 }
 
 /** Called exactly once per request with its reply body: the worker's, or a Warren error. */
@@ -99,8 +130,14 @@ export interface Transport {
 
   /** Consumes the queue of one method. */
   serve(method: string, fn: ServeFn, options?: ServeOptions): Promise<Consumer>;
-  /** Publishes one event to every subscriber bound to its event and topic. */
-  publishEvent(message: EventMessage): Promise<void>;
+  /**
+   * Publishes one event to every subscriber bound to its event and topic. With a `retention`
+   * (a replayable event), it is stored in the event's history instead, and resolves once stored;
+   * readers of the history (history()) deliver it.
+   */
+  publishEvent(message: EventMessage, retention?: Retention): Promise<void>;
+  /** The history of a replayable event, kept as `retention` says. */
+  history(event: string, retention: Retention): EventHistory;
 
   /** Receives every event matching this transport's bindings. One listener. */
   onEvent(listener: (message: EventMessage) => void): void;

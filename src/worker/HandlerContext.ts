@@ -9,6 +9,7 @@ import type { Context, Logger } from '../contract/implement.ts';
 import type { Contract } from '../contract/defineContract.ts';
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { DEFAULT_TOPIC, isValidTopic } from '../protocol/routing.ts';
+import { replayRetention } from '../protocol/retention.ts';
 import type { Call, Principal } from '../protocol/call.ts';
 import type { Delivery, Transport } from '../transport/Transport.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
@@ -88,7 +89,7 @@ export class HandlerContext implements Context {
     const topic = options.topic ?? DEFAULT_TOPIC;
     if (!isValidTopic(topic)) throw new TypeError(`Invalid topic "${topic}": 1-200 UTF-8 bytes, no dots, *, # or whitespace`);
     const parsed = spec.payload.parse(payload);
-    await this.#transport.publishEvent({ event: `${contract.service}.${event}`, topic, payload: JSON.stringify(parsed) });
+    await this.#transport.publishEvent({ event: `${contract.service}.${event}`, topic, payload: JSON.stringify(parsed) }, replayRetention(spec));
   }
 
   error(name: string, ...rest: unknown[]): WarrenError {
