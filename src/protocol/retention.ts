@@ -28,12 +28,27 @@ export function maxAgeMs(maxAge: string): number | undefined {
   return match ? Number(match[1]) * UNIT_MS[match[2]!]! : undefined;
 }
 
-/** The queue arguments of a replayable event's stream. */
+/** RabbitMQ's default size of a stream segment. */
+const SEGMENT_BYTES = 500_000_000;
+/**
+ * The smallest segment Warren asks for. Measured on RabbitMQ 3.10.8: 10-byte segments crashed
+ * the node's stream application (osiris) for every stream; 1 MB segments work.
+ */
+export const MIN_SEGMENT_BYTES = 1_000_000;
+
+/**
+ * The queue arguments of a replayable event's stream. RabbitMQ applies a stream's retention a
+ * whole segment at a time, when a segment fills, and always keeps the segment being written:
+ * with `maxBytes` the segments are made a quarter of it, between 1 MB and RabbitMQ's default of
+ * 500 MB, so the history kept stays between three quarters of `maxBytes` and `maxBytes` (for
+ * `maxBytes` of 4 MB and more; below, at least the last 1 MB segment stays).
+ */
 export function streamArguments(retention: Retention): Record<string, string | number> {
+  const { maxAge, maxBytes } = retention;
   return {
     'x-queue-type': 'stream',
-    ...(retention.maxAge === undefined ? {} : { 'x-max-age': retention.maxAge }),
-    ...(retention.maxBytes === undefined ? {} : { 'x-max-length-bytes': retention.maxBytes }),
+    ...(maxAge === undefined ? {} : { 'x-max-age': maxAge }),
+    ...(maxBytes === undefined ? {} : { 'x-max-length-bytes': maxBytes, 'x-stream-max-segment-size-bytes': Math.max(MIN_SEGMENT_BYTES, Math.min(SEGMENT_BYTES, Math.floor(maxBytes / 4))) }),
   };
 }
 

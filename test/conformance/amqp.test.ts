@@ -3,9 +3,10 @@
  * without a broker; with CI=true it runs, and so fails, instead.
  */
 import amqplib from 'amqplib';
-import { methodQueue } from '../../src/protocol/routing.ts';
+import { eventStream, methodQueue } from '../../src/protocol/routing.ts';
+import type { Retention } from '../../src/protocol/retention.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
-import type { Consumer, ServeFn, ServeOptions } from '../../src/transport/Transport.ts';
+import type { Consumer, EventHistory, ServeFn, ServeOptions } from '../../src/transport/Transport.ts';
 import { AMQP_URL, needsBroker } from '../helpers/broker.ts';
 import { takeDeadLetters } from '../fault/deadLetterQueue.ts';
 import { defineTransportConformance } from './transportConformance.ts';
@@ -19,6 +20,11 @@ class TrackedAmqpTransport extends AmqpTransport {
   override serve(method: string, fn: ServeFn, options?: ServeOptions): Promise<Consumer> {
     this.methods.add(method);
     return super.serve(method, fn, options);
+  }
+
+  override history(event: string, retention: Retention): EventHistory {
+    this.methods.add(`stream:${event}`);
+    return super.history(event, retention);
   }
 }
 
@@ -35,7 +41,7 @@ defineTransportConformance(
         const connection = await amqplib.connect(AMQP_URL);
         try {
           const channel = await connection.createChannel();
-          for (const method of methods) await channel.deleteQueue(methodQueue(method));
+          for (const method of methods) await channel.deleteQueue(method.startsWith('stream:') ? eventStream(method.slice(7)) : methodQueue(method));
         } finally {
           await connection.close();
         }

@@ -3,9 +3,10 @@
  * test cluster (test/cluster/cluster.sh). Skipped locally without the cluster; with CI=true it
  * runs, and so fails, instead.
  */
-import { methodQueue } from '../../src/protocol/routing.ts';
+import { eventStream, methodQueue } from '../../src/protocol/routing.ts';
+import type { Retention } from '../../src/protocol/retention.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
-import type { Consumer, ServeFn, ServeOptions } from '../../src/transport/Transport.ts';
+import type { Consumer, EventHistory, ServeFn, ServeOptions } from '../../src/transport/Transport.ts';
 import { withChannel } from '../helpers/broker.ts';
 import { CLUSTER_AMQP_URL, needsCluster } from '../helpers/cluster.ts';
 import { takeDeadLetters } from '../fault/deadLetterQueue.ts';
@@ -21,6 +22,11 @@ class TrackedQuorumTransport extends AmqpTransport {
     this.methods.add(method);
     return super.serve(method, fn, options);
   }
+
+  override history(event: string, retention: Retention): EventHistory {
+    this.methods.add(`stream:${event}`);
+    return super.history(event, retention);
+  }
 }
 
 defineTransportConformance(
@@ -35,7 +41,7 @@ defineTransportConformance(
         (await takeDeadLetters(method, CLUSTER_AMQP_URL)).map(({ params, attempts, reason }) => ({ params, attempts, reason })),
       cleanup: () =>
         withChannel(async (channel) => {
-          for (const method of methods) await channel.deleteQueue(methodQueue(method));
+          for (const method of methods) await channel.deleteQueue(method.startsWith('stream:') ? eventStream(method.slice(7)) : methodQueue(method));
         }, CLUSTER_AMQP_URL),
     };
   },

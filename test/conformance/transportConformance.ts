@@ -11,7 +11,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Call, CallLocal, Principal } from '../../src/protocol/call.ts';
 import { ErrorCode, resultBody } from 'warren-client/protocol';
-import type { Delivery, EventMessage, ServeFn, Transport } from '../../src/transport/Transport.ts';
+import type { Delivery, EventMessage, ServeFn, StoredEvent, Transport } from '../../src/transport/Transport.ts';
 import { uniqueName } from '../helpers/broker.ts';
 import { gate, sleep, waitFor, withTimeout, type Gate } from '../helpers/async.ts';
 
@@ -542,6 +542,70 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         assert.deepEqual(got.get(exact), [red], 'nothing after unbindEvent');
         assert.deepEqual(got.get(every)!.at(-1), again);
         assert.equal(got.get(every)!.length, 3);
+      });
+    });
+
+    describe('publishEvent(message, retention) → history(event, retention)', () => {
+      const retention = { maxAge: '1h' };
+      /** Collects what a reader delivers. */
+      function collector(): { events: StoredEvent[]; onEvent(event: StoredEvent): void } {
+        const events: StoredEvent[] = [];
+        return { events, onEvent: (event) => events.push(event) };
+      }
+
+      it('stores events in publish order, each with its offset and id, and replays them from any offset, then live', async () => {
+        const event = `${uniqueName('conf')}.stored`;
+        const [publisher, reader] = [await ready(), await ready()];
+        const history = reader.history(event, retention);
+        // The history is made by its first user, whichever side that is.
+        const live = collector();
+        const following = await history.read('next', live.onEvent);
+        for (let n = 0; n < 5; n++) await publisher.publishEvent({ event, topic: n % 2 ? 'odd' : 'even', payload: `{"n":${n}}`, id: `call-1:${n}` }, retention);
+        await waitFor(() => live.events.length === 5, WAIT, 'the live events');
+        const offsets = live.events.map((e) => e.position.offset);
+        assert.deepEqual(offsets, [0, 1, 2, 3, 4].map((i) => offsets[0]! + i), 'consecutive offsets, in publish order');
+        assert.deepEqual(live.events.map((e) => [e.topic, JSON.parse(e.payload).n, e.id, e.position.epoch]), [0, 1, 2, 3, 4].map((n) => [n % 2 ? 'odd' : 'even', n, `call-1:${n}`, `call-1:${n}`]));
+        assert.deepEqual(await history.tail(), live.events[4]!.position);
+
+        const replay = collector();
+        const replaying = await history.read(offsets[2]!, replay.onEvent);
+        await waitFor(() => replay.events.length === 3, WAIT, 'the replay from the third event');
+        await publisher.publishEvent({ event, topic: 'even', payload: '{"n":5}', id: 'call-2:0' }, retention);
+        await waitFor(() => replay.events.length === 4 && live.events.length === 6, WAIT, 'the next event on both readers');
+        assert.deepEqual(replay.events.map((e) => JSON.parse(e.payload).n), [2, 3, 4, 5]);
+        await sleep(QUIET);
+        assert.equal(replay.events.length, 4, 'each event once');
+        await following.stop();
+        await replaying.stop();
+        await publisher.publishEvent({ event, topic: 'even', payload: '{"n":6}' }, retention);
+        await sleep(QUIET);
+        assert.equal(live.events.length, 6, 'nothing after stop()');
+        assert.equal(replay.events.length, 4, 'nothing after stop()');
+      });
+
+      it('reads from an offset older than the history from the oldest event kept, and tail() is undefined for an empty history', async () => {
+        const event = `${uniqueName('conf')}.empty`;
+        const transport = await ready();
+        const history = transport.history(event, retention);
+        const none = collector();
+        const reading = await history.read(0, none.onEvent);
+        assert.equal(await history.tail(), undefined);
+        await transport.publishEvent({ event, topic: 't', payload: '1', id: 'only' }, retention);
+        await waitFor(() => none.events.length === 1, WAIT, 'the first event');
+        assert.equal(none.events[0]!.id, 'only');
+        await reading.stop();
+      });
+
+      it('does not deliver a replayable event to volatile bindings', async () => {
+        const event = `${uniqueName('conf')}.kept`;
+        const [publisher, bound] = [await ready(), await ready()];
+        const got: EventMessage[] = [];
+        bound.onEvent((message) => got.push(message));
+        await bound.bindEvent(event);
+        bound.history(event, retention);
+        await publisher.publishEvent({ event, topic: 't', payload: '1' }, retention);
+        await sleep(QUIET);
+        assert.deepEqual(got, []);
       });
     });
 
