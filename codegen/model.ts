@@ -3,6 +3,7 @@
  * carrying its JSON Schema and its generated names. Every renderer reads this, never zod.
  */
 import type { Contract } from '../src/contract/defineContract.ts';
+import { resolveDelivery, type EventDelivery } from '../src/contract/eventDelivery.ts';
 import { SDK_RESERVED_METHOD_NAMES } from '../src/contract/jsonSchema.ts';
 import { paramStructure, type ParamStructure } from '../src/contract/params.ts';
 import { CodegenError } from './CodegenError.ts';
@@ -41,6 +42,11 @@ export interface EventModel {
   name: string;
   wireName: string;
   description: string | undefined;
+  /**
+   * How it reaches subscribers, defaults applied: `volatile`, or `replayable` with its
+   * retention limits (`maxAge`, `maxBytes`).
+   */
+  delivery: EventDelivery;
   payload: Message;
 }
 
@@ -160,6 +166,7 @@ export function buildModel(contracts: readonly Contract[]): ApiModel {
         name,
         wireName,
         description: spec.description,
+        delivery: resolveDelivery(spec, wireName),
         payload: message(service, name, 'payload', spec.payload, `Payload of the \`${wireName}\` event.`),
       });
     }

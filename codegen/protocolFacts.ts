@@ -1,8 +1,10 @@
 /**
  * What the documents say about Warren's wire protocol beyond the contracts: the errors Warren
- * itself answers, the topic rule, and the default server address.
+ * itself answers, the topic rule, the default server address, and how events are delivered
+ * (a replayable event's position).
  */
 import type { ErrorCodeName } from 'warren-client/protocol';
+import type { EventDelivery } from '../src/contract/eventDelivery.ts';
 import { pascal } from './names.ts';
 
 /** Warren's own errors any method call can receive from the server (client-side codes excluded). */
@@ -21,3 +23,43 @@ export const TOPIC_PATTERN = '^[^.*#\\s]{1,200}$';
 
 /** Where `npm start` listens. A running gateway serves its document with its real address instead. */
 export const DEFAULT_SERVER = { host: 'localhost:3000', path: '/rpc' } as const;
+
+/**
+ * Where a replayable event sits in its stored history: every push of one carries it as
+ * `params.position`, and `rpc.subscribe` takes one back as `since` to resume after it.
+ */
+export const EVENT_POSITION_SCHEMA = {
+  type: 'object',
+  description: 'Position of a replayable event in its stored history.',
+  properties: {
+    offset: { type: 'integer', minimum: 0, description: "The event's offset in its history." },
+    epoch: { type: 'string', description: 'Names the history the offset counts in; an offset means something only with its epoch.' },
+  },
+  required: ['offset', 'epoch'],
+} as const;
+
+/** rpc.subscribe's `since`: the position to resume after, for the replayable events named. */
+export function sinceSchema(replayable: readonly string[]): object {
+  const names = replayable.map((name) => `\`${name}\``).join(', ');
+  return {
+    ...EVENT_POSITION_SCHEMA,
+    description: `Replayable events only (${names}): resume after this position, the \`position\` of the last push this subscriber saw.`,
+  };
+}
+
+/** `maxAge 7D`, `maxBytes 1000000`, or both: a replayable event's retention in a few words. */
+export function retentionText(delivery: Extract<EventDelivery, { kind: 'replayable' }>): string {
+  const limits = [delivery.maxAge !== undefined ? `maxAge ${delivery.maxAge}` : '', delivery.maxBytes !== undefined ? `maxBytes ${delivery.maxBytes}` : ''];
+  return limits.filter(Boolean).join(', ');
+}
+
+/** The sentence the documents add to an event's description about its delivery. */
+export function deliveryText(delivery: EventDelivery): string {
+  if (delivery.kind === 'volatile') {
+    return 'Delivery: volatile. Pushed to the connections subscribed when it is emitted, at most once; a connection that is away then misses it.';
+  }
+  return (
+    `Delivery: replayable (retention: ${retentionText(delivery)}). Also stored in the broker, and each push carries its \`position\`: ` +
+    'a subscriber that comes back (on any gateway) passes the last position it saw to rpc.subscribe as `since` and resumes after it.'
+  );
+}

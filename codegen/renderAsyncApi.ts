@@ -2,14 +2,15 @@
  * The AsyncAPI 3.0 document: the WebSocket channel `/rpc`, one request/reply operation per
  * method (the server receives the request and replies with a result or an error), and one
  * send operation per event, pushed as a JSON-RPC notification. OpenRPC cannot describe the
- * pushes; this document can.
+ * pushes; this document can. Each event states its delivery (`x-warren-delivery`, the value of
+ * eventDelivery()); the pushes of a replayable one carry their `position`.
  */
 import { ErrorCode } from 'warren-client/protocol';
 import { embed } from './definitions.ts';
 import { documentInfo, type DocumentInfo } from './documentInfo.ts';
 import type { ApiModel, Message, MethodModel, ServiceModel } from './model.ts';
 import { errorComponentName } from './names.ts';
-import { DEFAULT_SERVER, SERVER_ERRORS, TOPIC_PATTERN } from './protocolFacts.ts';
+import { DEFAULT_SERVER, deliveryText, EVENT_POSITION_SCHEMA, SERVER_ERRORS, sinceSchema, TOPIC_PATTERN } from './protocolFacts.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
 
 const SCHEMAS = '#/components/schemas/';
@@ -119,43 +120,56 @@ export function renderAsyncApi(model: ApiModel, info?: DocumentInfo): object {
     for (const m of service.methods) addMethod(service, m);
     for (const e of service.events) {
       const key = `${e.wireName}.notification`;
+      const replayable = e.delivery.kind === 'replayable';
+      const description = [e.description, deliveryText(e.delivery)].filter(Boolean).join('\n\n');
       messages[key] = {
         name: key,
         title: `${e.wireName} event`,
         summary: `Pushed to connections subscribed (rpc.subscribe) to ${e.wireName} for its topic.`,
-        ...(e.description ? { description: e.description } : {}),
+        description,
+        'x-warren-delivery': e.delivery,
         payload: envelope(
           {
             method: { type: 'string', const: e.wireName },
             params: {
               type: 'object',
-              properties: { topic: { type: 'string', pattern: TOPIC_PATTERN }, payload: { $ref: `${SCHEMAS}${e.payload.typeName}` } },
-              required: ['topic', 'payload'],
+              properties: {
+                topic: { type: 'string', pattern: TOPIC_PATTERN },
+                payload: { $ref: `${SCHEMAS}${e.payload.typeName}` },
+                ...(replayable ? { position: EVENT_POSITION_SCHEMA } : {}),
+              },
+              required: replayable ? ['topic', 'payload', 'position'] : ['topic', 'payload'],
             },
           },
           ['method', 'params'],
         ),
       };
-      operation(e.wireName, 'send', e.description, key);
+      operation(e.wireName, 'send', description, key);
     }
   }
 
   const events = model.services.flatMap((s) => s.events.map((e) => e.wireName));
+  const replayable = model.services.flatMap((s) => s.events.filter((e) => e.delivery.kind === 'replayable').map((e) => e.wireName));
   if (events.length > 0) {
     const subscriptionParams = {
       type: 'object',
       properties: { event: { type: 'string', enum: events }, topic: { type: 'string', pattern: TOPIC_PATTERN } },
       required: ['event'],
     };
-    for (const [name, resultSchema, description] of [
-      ['rpc.subscribe', { type: 'boolean', const: true }, 'Subscribes this connection to an event, for one topic or (no topic) every topic.'],
-      ['rpc.unsubscribe', { type: 'boolean' }, 'Ends a subscription; the result is false when there was none.'],
+    // Resuming is for replayable events only; a document with none has no `since`.
+    const subscribeParams =
+      replayable.length === 0
+        ? subscriptionParams
+        : { ...subscriptionParams, properties: { ...subscriptionParams.properties, since: sinceSchema(replayable) } };
+    for (const [name, resultSchema, description, params] of [
+      ['rpc.subscribe', { type: 'boolean', const: true }, 'Subscribes this connection to an event, for one topic or (no topic) every topic.', subscribeParams],
+      ['rpc.unsubscribe', { type: 'boolean' }, 'Ends a subscription; the result is false when there was none.', subscriptionParams],
     ] as const) {
       messages[`${name}.request`] = {
         name: `${name}.request`,
         title: `${name} request`,
         correlationId,
-        payload: envelope({ id: ID, method: { type: 'string', const: name }, params: subscriptionParams }, ['id', 'method', 'params']),
+        payload: envelope({ id: ID, method: { type: 'string', const: name }, params }, ['id', 'method', 'params']),
       };
       operation(name, 'receive', description, `${name}.request`, [resultMessage(name, resultSchema), 'rpc.error']);
     }

@@ -1,6 +1,7 @@
 /**
  * The OpenRPC 1.3.2 document: every method with its params (by name or by position), result
- * and errors; rpc.subscribe / rpc.unsubscribe for the events; every message schema in
+ * and errors; rpc.subscribe / rpc.unsubscribe for the events (with `since` when one is
+ * replayable) and how each is delivered; every message schema in
  * `components.schemas` under its SDK type name.
  */
 import { ErrorCode, ErrorMessage, type ErrorCodeName } from 'warren-client/protocol';
@@ -8,7 +9,7 @@ import { embed } from './definitions.ts';
 import { documentInfo, type DocumentInfo } from './documentInfo.ts';
 import type { ApiModel, MethodModel, ServiceModel } from './model.ts';
 import { errorComponentName } from './names.ts';
-import { DEFAULT_SERVER, SERVER_ERRORS, TOPIC_PATTERN, warrenErrorName } from './protocolFacts.ts';
+import { DEFAULT_SERVER, retentionText, SERVER_ERRORS, sinceSchema, TOPIC_PATTERN, warrenErrorName } from './protocolFacts.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
 
 const SCHEMAS = '#/components/schemas/';
@@ -114,7 +115,11 @@ function method(service: ServiceModel, m: MethodModel): object {
 function subscriptionMethods(model: ApiModel): object[] {
   const events = model.services.flatMap((s) => s.events);
   if (events.length === 0) return [];
-  const list = events.map((e) => `- \`${e.wireName}\`: payload \`${e.payload.typeName}\`${e.description ? `. ${e.description}` : ''}`).join('\n');
+  const delivery = (e: (typeof events)[number]) => (e.delivery.kind === 'replayable' ? `replayable (${retentionText(e.delivery)})` : 'volatile');
+  const list = events
+    .map((e) => `- \`${e.wireName}\`: payload \`${e.payload.typeName}\`, ${delivery(e)}${e.description ? `. ${e.description}` : ''}`)
+    .join('\n');
+  const replayable = events.filter((e) => e.delivery.kind === 'replayable').map((e) => e.wireName);
   const eventParam = {
     name: 'event',
     description: 'Wire name of the event, `<service>.<event>`.',
@@ -127,6 +132,8 @@ function subscriptionMethods(model: ApiModel): object[] {
     required: false,
     schema: { type: 'string', pattern: TOPIC_PATTERN },
   };
+  // Resuming is for replayable events only; a document with none has no `since`.
+  const sinceParam = replayable.length === 0 ? [] : [{ name: 'since', description: 'Replayable events only: resume after this position.', required: false, schema: sinceSchema(replayable) }];
   const codes: ErrorCodeName[] = ['INVALID_PARAMS', 'OVERLOADED', 'UNAVAILABLE'];
   const errors = codes.map((code) => ({ $ref: `${ERRORS}${warrenErrorName(code)}` }));
   return [
@@ -135,9 +142,11 @@ function subscriptionMethods(model: ApiModel): object[] {
       description:
         'Subscribes this connection to a server-pushed event. Each event then arrives as a JSON-RPC notification ' +
         '`{"jsonrpc":"2.0","method":"<service>.<event>","params":{"topic":…,"payload":…}}` ' +
-        `(payload schemas are in components.schemas; see also asyncapi.json). Events:\n${list}`,
+        '(payload schemas are in components.schemas; see also asyncapi.json). A volatile event reaches the connections ' +
+        'subscribed when it is emitted, at most once. A replayable one is also stored in the broker: its pushes carry ' +
+        `\`params.position\`, and a subscriber that comes back passes the last one it saw as \`since\` to resume after it. Events:\n${list}`,
       paramStructure: 'either',
-      params: [eventParam, topicParam],
+      params: [eventParam, topicParam, ...sinceParam],
       result: { name: 'subscribed', schema: { type: 'boolean', const: true } },
       errors,
     },

@@ -5,6 +5,8 @@
  */
 export { defineContract, isContract } from './contract/defineContract.ts';
 export type { Contract, ContractSpec, MethodSpec, EventSpec, ErrorSpec, ParamsSchema } from './contract/defineContract.ts';
+export { eventDelivery, maxAgeMs, DEFAULT_RETENTION } from './contract/eventDelivery.ts';
+export type { DeliveryKind, EventDelivery, Retention } from './contract/eventDelivery.ts';
 export { implement } from './contract/implement.ts';
 export type { Context, Handler, Handlers, Implementation, Logger } from './contract/implement.ts';
 export { WarrenError, toWarrenError, ErrorCode } from 'warren-client/protocol';

@@ -4,7 +4,8 @@
  * in a stable order, with major-version waivers applied.
  */
 import { compareSchemas } from './compareSchemas.ts';
-import { canonical, type Lock, type LockedMethod, type LockedService } from './lock.ts';
+import { maxAgeMs, type Retention } from '../../src/contract/eventDelivery.ts';
+import { canonical, type Lock, type LockedEvent, type LockedMethod, type LockedService } from './lock.ts';
 import { paramShapes } from './paramShapes.ts';
 import { rule, schemaRuleId, type Direction, type Severity } from './rules.ts';
 import { majorBumped } from './semver.ts';
@@ -66,6 +67,38 @@ function compareMethod(emit: Emit, subject: string, o: LockedMethod, n: LockedMe
   if (!o.deprecated && n.deprecated) emit('method.deprecated', subject, '$', 'marked deprecated: it may be removed once this lock is the baseline');
 }
 
+/** A retention in a few words: `maxAge 7D, maxBytes 1000000`. */
+function retentionText(retention: Retention | undefined): string {
+  const { maxAge, maxBytes } = retention ?? {};
+  return [maxAge !== undefined ? `maxAge ${maxAge}` : '', maxBytes !== undefined ? `maxBytes ${maxBytes}` : ''].filter(Boolean).join(', ') || 'none';
+}
+
+/**
+ * Delivery: replayable → volatile breaks resuming subscribers; the reverse is safe. Between two
+ * replayable sides each limit is compared on its own (an absent one keeps everything): history
+ * ends at whichever limit is reached first, so any lower or new limit keeps less.
+ */
+function compareDelivery(emit: Emit, subject: string, o: LockedEvent, n: LockedEvent): void {
+  const [was, is] = [o.delivery === 'replayable', n.delivery === 'replayable'];
+  if (was && !is) {
+    return emit('event.replayable-removed', subject, '$', `replayable (${retentionText(o.retention)}) → volatile: subscribers that resume after a reconnect silently lose the events they missed`);
+  }
+  if (!was && is) return emit('event.replayable-added', subject, '$', `volatile → replayable (${retentionText(n.retention)}): subscribers may resume after a reconnect`);
+  if (!was) return;
+  const age = (r: Retention | undefined) => (r?.maxAge === undefined ? Infinity : maxAgeMs(r.maxAge));
+  const bytes = (r: Retention | undefined) => r?.maxBytes ?? Infinity;
+  const limits = [
+    [age(o.retention), age(n.retention)],
+    [bytes(o.retention), bytes(n.retention)],
+  ] as const;
+  const change = `retention ${retentionText(o.retention)} → ${retentionText(n.retention)}`;
+  if (limits.some(([before, after]) => after < before)) {
+    emit('event.retention-shortened', subject, '$', `${change}: less history is kept, so a subscriber away for longer misses events`);
+  } else if (limits.some(([before, after]) => after > before)) {
+    emit('event.retention-lengthened', subject, '$', change);
+  }
+}
+
 /** Params: the shapes both sides take are compared; a shape one side lacks was added or removed. */
 function compareParams(emit: Emit, subject: string, o: LockedMethod, n: LockedMethod): void {
   if (o.params === n.params) return schemaFindings(emit, subject, 'input', 'input', o.input, n.input);
@@ -106,6 +139,7 @@ function compareService(emit: Emit, name: string, o: LockedService | undefined, 
     const subject = `${name}.${key}`;
     if (a && b) {
       schemaFindings(emit, subject, 'payload', 'output', a.payload, b.payload);
+      compareDelivery(emit, subject, a, b);
       if (!a.deprecated && b.deprecated) emit('event.deprecated', subject, '$', 'marked deprecated: it may be removed once this lock is the baseline');
     } else if (a) removal('event', key, a, after.events);
     else emit('event.added', subject, '$', 'new event');

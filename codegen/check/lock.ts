@@ -8,10 +8,14 @@
  * (description, title, examples …). `default` stays: it decides what an omitted field means.
  * Each node also carries, under `x-zod`, what zod knows and JSON Schema drops (zodFacts.ts):
  * refinements, transforms, coercion, pipes, string format options.
+ * A replayable event carries `delivery: 'replayable'` and its resolved `retention`; a volatile
+ * one carries neither, so locks written before events had a delivery read as all volatile and
+ * the lock version did not change.
  * Object keys are sorted at every level, so the same contracts always give the same bytes.
  */
 import { z } from 'zod';
 import type { Contract } from '../../src/contract/defineContract.ts';
+import { maxAgeMs, type Retention } from '../../src/contract/eventDelivery.ts';
 import { buildModel, eitherParamsSchema } from '../model.ts';
 import { toJsonSchema, type JsonSchema } from '../toJsonSchema.ts';
 import { stripAnnotations } from './schemaWalk.ts';
@@ -34,6 +38,10 @@ export interface LockedMethod {
 export interface LockedEvent {
   payload: JsonSchema;
   deprecated?: boolean;
+  /** Present for a replayable event only: a lock without it (also one written before delivery existed) means volatile. */
+  delivery?: 'replayable';
+  /** A replayable event's retention, its default applied: what the broker keeps. */
+  retention?: Retention;
 }
 
 export interface LockedError {
@@ -98,6 +106,11 @@ export function buildLock(contracts: readonly Contract[]): Lock {
       const spec = contract.events![event.name]!;
       const entry: LockedEvent = { payload: schema(spec.payload, 'output', service.service, `${event.wireName} payload`) };
       if (spec.deprecated) entry.deprecated = true;
+      if (event.delivery.kind === 'replayable') {
+        const { kind: _kind, ...retention } = event.delivery;
+        entry.delivery = 'replayable';
+        entry.retention = retention;
+      }
       locked.events[event.name] = entry;
     }
     for (const error of service.errors) {
@@ -136,11 +149,32 @@ const LockShape = z.object({
           deprecated: z.boolean().optional(),
         }),
       ),
-      events: z.record(z.string(), z.object({ payload: Schema, deprecated: z.boolean().optional() })),
+      events: z.record(
+        z.string(),
+        z.object({
+          payload: Schema,
+          deprecated: z.boolean().optional(),
+          delivery: z.literal('replayable').optional(),
+          retention: z
+            .strictObject({
+              maxAge: z.string().refine(isMaxAge, 'maxAge must be a positive integer and one unit of Y, M, D, h, m, s').optional(),
+              maxBytes: z.number().int().positive().optional(),
+            })
+            .optional(),
+        }),
+      ),
       errors: z.record(z.string(), z.object({ code: z.number(), message: z.string(), data: Schema.optional() })),
     }),
   ),
 });
+
+function isMaxAge(value: string): boolean {
+  try {
+    return maxAgeMs(value) > 0;
+  } catch {
+    return false;
+  }
+}
 
 /** Reads a lock file's text. @throws Error naming `source` when it is not a lock, or a lock of an older format. */
 export function parseLock(text: string, source: string): Lock {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isReservedCode } from 'warren-client/protocol';
 import { isQueueType, type QueueType } from '../protocol/routing.ts';
+import { resolveDelivery } from './eventDelivery.ts';
 import { draft07, SDK_RESERVED_METHOD_NAMES, Unrepresentable } from './jsonSchema.ts';
 import { paramsShapes, type ParamsSchema } from './params.ts';
 
@@ -45,6 +46,14 @@ export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.Z
 
 export interface EventSpec<P extends z.ZodType = z.ZodType> {
   payload: P;
+  /**
+   * How the event reaches subscribers. 'volatile' (default): to the sockets subscribed when it is
+   * emitted, at most once. 'replayable': also stored in the broker for `retention`, so a subscriber
+   * that comes back (on any gateway) resumes after the last event it saw.
+   */
+  delivery?: 'volatile' | 'replayable';
+  /** Replayable events only: how much history is kept. At least one limit; @default { maxAge: '1D' } */
+  retention?: { maxAge?: string; maxBytes?: number };
   /** The event is on its way out. @default false */
   deprecated?: boolean;
   description?: string;
@@ -106,7 +115,7 @@ function checkDescribable(message: string, schema: z.ZodType, io: 'input' | 'out
 
 /**
  * Declares a service contract. Checks names, schema kinds, that JSON Schema can describe every
- * message, and error codes at once, so a bad contract fails at import time with a message
+ * message, each event's delivery and retention, and error codes at once, so a bad contract fails at import time with a message
  * naming the culprit.
  */
 export function defineContract<const S extends ContractSpec>(spec: S): Contract<S> {
@@ -152,6 +161,7 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
     if (Object.hasOwn(spec.methods, name)) {
       throw new TypeError(`${spec.service}.${name}: an event and a method share this name`);
     }
+    resolveDelivery(event, `${spec.service}.${name}`);
   }
   const codes = new Map<number, string>();
   for (const [name, error] of Object.entries(spec.errors ?? {})) {

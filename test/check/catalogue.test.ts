@@ -200,6 +200,21 @@ const CATALOGUE: Case[] = [
   { kind: 'event: removed', before: event(z.string()), after: oneMethod({ input: z.object({}) }), expect: [['event.removed', 'breaking', 'svc.e $']] },
   { kind: 'event: deprecated', before: event(z.string()), after: event(z.string(), { deprecated: true }), expect: [['event.deprecated', 'safe', 'svc.e $']] },
   { kind: 'event: removed after deprecation', before: event(z.string(), { deprecated: true }), after: oneMethod({ input: z.object({}) }), expect: [['event.removed-deprecated', 'dangerous', 'svc.e $']] },
+  // event delivery and retention
+  { kind: 'event: replayable → volatile', before: event(z.string(), { delivery: 'replayable' }), after: event(z.string()), expect: [['event.replayable-removed', 'breaking', 'svc.e $']] },
+  { kind: "event: replayable → delivery: 'volatile'", before: event(z.string(), { delivery: 'replayable', retention: { maxBytes: 10 } }), after: event(z.string(), { delivery: 'volatile' }), expect: [['event.replayable-removed', 'breaking', 'svc.e $']] },
+  { kind: 'event: volatile → replayable', before: event(z.string()), after: event(z.string(), { delivery: 'replayable' }), expect: [['event.replayable-added', 'safe', 'svc.e $']] },
+  { kind: "event: delivery: 'volatile' spelled out", before: event(z.string()), after: event(z.string(), { delivery: 'volatile' }), expect: [] },
+  { kind: 'event: retention maxAge shortened', before: event(z.string(), { delivery: 'replayable', retention: { maxAge: '7D' } }), after: event(z.string(), { delivery: 'replayable', retention: { maxAge: '1D' } }), expect: [['event.retention-shortened', 'dangerous', 'svc.e $']] },
+  { kind: 'event: retention shortened from the default', before: event(z.string(), { delivery: 'replayable' }), after: event(z.string(), { delivery: 'replayable', retention: { maxAge: '12h' } }), expect: [['event.retention-shortened', 'dangerous', 'svc.e $']] },
+  { kind: 'event: retention maxBytes limit added', before: event(z.string(), { delivery: 'replayable', retention: { maxAge: '7D' } }), after: event(z.string(), { delivery: 'replayable', retention: { maxAge: '7D', maxBytes: 1_000_000 } }), expect: [['event.retention-shortened', 'dangerous', 'svc.e $']] },
+  { kind: 'event: retention maxBytes lowered', before: event(z.string(), { delivery: 'replayable', retention: { maxBytes: 2000 } }), after: event(z.string(), { delivery: 'replayable', retention: { maxBytes: 1000 } }), expect: [['event.retention-shortened', 'dangerous', 'svc.e $']] },
+  { kind: 'event: retention maxAge shortened while maxBytes is removed', before: event(z.string(), { delivery: 'replayable', retention: { maxAge: '7D', maxBytes: 1000 } }), after: event(z.string(), { delivery: 'replayable', retention: { maxAge: '1D' } }), expect: [['event.retention-shortened', 'dangerous', 'svc.e $']] },
+  { kind: 'event: retention lengthened', before: event(z.string(), { delivery: 'replayable', retention: { maxAge: '1D' } }), after: event(z.string(), { delivery: 'replayable', retention: { maxAge: '1M' } }), expect: [['event.retention-lengthened', 'safe', 'svc.e $']] },
+  { kind: 'event: retention maxBytes limit removed', before: event(z.string(), { delivery: 'replayable', retention: { maxAge: '1D', maxBytes: 1000 } }), after: event(z.string(), { delivery: 'replayable' }), expect: [['event.retention-lengthened', 'safe', 'svc.e $']] },
+  { kind: 'event: the default retention spelled out', before: event(z.string(), { delivery: 'replayable' }), after: event(z.string(), { delivery: 'replayable', retention: { maxAge: '1D' } }), expect: [] },
+  { kind: 'event: the same maxAge in another unit', before: event(z.string(), { delivery: 'replayable', retention: { maxAge: '24h' } }), after: event(z.string(), { delivery: 'replayable', retention: { maxAge: '1D' } }), expect: [] },
+  { kind: 'event: replayable event added', before: oneMethod({ input: z.object({}) }), after: event(z.string(), { delivery: 'replayable' }), expect: [['event.added', 'safe', 'svc.e $']] },
   { kind: 'error data: field removed', before: error({ code: 7, data: z.object({ capacity: z.int(), room: z.string() }) }), after: error({ code: 7, data: z.object({ capacity: z.int() }) }), expect: [['output.field-removed', 'breaking', 'svc.Full data $.room']] },
   { kind: 'error data: nullable added', before: error({ code: 7, data: z.object({ n: z.int() }) }), after: error({ code: 7, data: z.object({ n: z.int().nullable() }) }), expect: [['output.nullable-added', 'breaking', 'svc.Full data $.n']] },
   { kind: 'error: data added', before: error({ code: 7 }), after: error({ code: 7, data: z.object({ n: z.int() }) }), expect: [['error.data-added', 'safe', 'svc.Full $']] },
@@ -257,6 +272,20 @@ describe('warren check: the catalogue of contract changes', () => {
   it('allows the breaking findings of a major bump, and only those', () => {
     const findings = check({ ...params({ a: z.string() }), version: '1.4.0' }, { ...params({ a: z.string(), b: z.string() }), version: '2.0.0' });
     assert.deepEqual(brief(findings).map((f) => f.allowed ?? false), [false, true]);
+  });
+
+  it('allows replayable → volatile in a major bump, and says what subscribers lose', () => {
+    const findings = check({ ...event(z.string(), { delivery: 'replayable', retention: { maxAge: '7D' } }), version: '1.0.0' }, { ...event(z.string()), version: '2.0.0' });
+    const found = findings.find((f) => f.rule === 'event.replayable-removed')!;
+    assert.equal(found.allowed, true);
+    assert.equal(found.message, 'replayable (maxAge 7D) → volatile: subscribers that resume after a reconnect silently lose the events they missed');
+  });
+
+  it('names both retentions in the message of a retention change', () => {
+    const [shortened] = check(event(z.string(), { delivery: 'replayable' }), event(z.string(), { delivery: 'replayable', retention: { maxAge: '1D', maxBytes: 500 } }));
+    assert.equal(shortened!.message, 'retention maxAge 1D → maxAge 1D, maxBytes 500: less history is kept, so a subscriber away for longer misses events');
+    const [added] = check(event(z.string()), event(z.string(), { delivery: 'replayable', retention: { maxBytes: 500 } }));
+    assert.equal(added!.message, 'volatile → replayable (maxBytes 500): subscribers may resume after a reconnect');
   });
 
   it('reads 0.x minors as majors', () => {

@@ -157,6 +157,44 @@ describe('warren check: the rename hint', () => {
   });
 });
 
+describe('warren check: event delivery, against a lock read from its file', () => {
+  const lock = join(temp(), 'contracts.lock.json');
+  const baseline = warren(['--service', fixture('feed_replayable'), '--lock', lock, '--update']);
+
+  it('records the delivery and retention in the lock file', async () => {
+    assert.equal((await baseline).status, 0);
+    const posted = JSON.parse(readFileSync(lock, 'utf8')).services.feed.events.posted;
+    assert.deepEqual({ delivery: posted.delivery, retention: posted.retention }, { delivery: 'replayable', retention: { maxAge: '7D' } });
+  });
+
+  it('exits 1 when a replayable event becomes volatile, with the fix', async () => {
+    await baseline;
+    const run = await warren(['--service', fixture('feed_volatile'), '--lock', lock]);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /^breaking\s+event\.replayable-removed\s+feed\.posted\s+\$\s+replayable \(maxAge 7D\) → volatile: subscribers that resume after a reconnect silently lose the events they missed$/m);
+    assert.match(run.stdout, /^\s+fix: keep the event replayable;/m);
+    assert.match(run.stdout, /FAILED/);
+  });
+
+  it('exits 0 on a shorter retention, reporting it as dangerous', async () => {
+    await baseline;
+    const run = await warren(['--service', fixture('feed_shorter'), '--lock', lock, '--json']);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(report.summary, { breaking: 0, dangerous: 1, safe: 0, allowed: 0 });
+    assert.equal(report.findings[0].rule, 'event.retention-shortened');
+    assert.equal(report.findings[0].message, 'retention maxAge 7D → maxAge 1D: less history is kept, so a subscriber away for longer misses events');
+  });
+
+  it('exits 0 when a volatile event becomes replayable', async () => {
+    const volatileLock = join(temp(), 'contracts.lock.json');
+    assert.equal((await warren(['--service', fixture('feed_volatile'), '--lock', volatileLock, '--update'])).status, 0);
+    const run = await warren(['--service', fixture('feed_replayable'), '--lock', volatileLock, '--json']);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).findings.map((f: { rule: string; severity: string }) => `${f.rule} ${f.severity}`), ['event.replayable-added safe']);
+  });
+});
+
 describe('warren check --json: one JSON document on stdout, errors included', () => {
   const dir = temp();
   const lock = join(dir, 'contracts.lock.json');

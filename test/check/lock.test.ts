@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { buildLock, majorBumped, parseLock, RULES, serializeLock } from '../../codegen/check/index.ts';
+import { buildLock, checkLocks, LOCK_VERSION, majorBumped, parseLock, RULES, serializeLock } from '../../codegen/check/index.ts';
 import { defineContract } from '../../src/contract/defineContract.ts';
 import { check } from './checkContracts.ts';
 
@@ -96,6 +96,48 @@ describe('buildLock(contracts) and serializeLock(lock)', () => {
     const rich = facts(z.object({ n: z.coerce.number().catch(0), s: z.string().refine((v) => v !== '') })) as { properties: Record<string, Record<string, unknown>> };
     assert.deepEqual(rich.properties.n!['x-zod'], { catch: true, coerce: true });
     assert.match((rich.properties.s!['x-zod'] as { refinements: string[] }).refinements[0]!, /^refine:[0-9a-f]{16}$/);
+  });
+});
+
+describe('the lock of event delivery', () => {
+  const events = (spec: Record<string, object>) =>
+    buildLock([defineContract({ service: 'feed', methods: { m: method }, events: Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, { payload: z.string(), ...v }])) })]);
+  const lock = events({
+    quiet: {},
+    spelled: { delivery: 'volatile' },
+    kept: { delivery: 'replayable' },
+    bounded: { delivery: 'replayable', retention: { maxBytes: 4096, maxAge: '2h' } },
+  });
+
+  it('records delivery and the resolved retention for a replayable event, and nothing for a volatile one', () => {
+    const e = lock.services.feed!.events;
+    assert.deepEqual(e.quiet, { payload: { type: 'string' } });
+    assert.deepEqual(e.spelled, { payload: { type: 'string' } });
+    assert.deepEqual(e.kept, { delivery: 'replayable', payload: { type: 'string' }, retention: { maxAge: '1D' } });
+    assert.deepEqual(e.bounded, { delivery: 'replayable', payload: { type: 'string' }, retention: { maxAge: '2h', maxBytes: 4096 } });
+  });
+
+  it('round-trips through parseLock, byte for byte', () => {
+    const text = serializeLock(lock);
+    assert.equal(serializeLock(parseLock(text, 'x')), text);
+    assert.match(text, /"delivery": "replayable",\n\s+"payload": \{[^}]*\},\n\s+"retention": \{\n\s+"maxAge": "2h",\n\s+"maxBytes": 4096/);
+  });
+
+  it('reads a lock written before events had a delivery as all volatile, with no new lockVersion', () => {
+    assert.equal(LOCK_VERSION, 2);
+    const old = '{"lockVersion":2,"services":{"feed":{"methods":{"m":{"input":{"type":"object","properties":{}},"output":{"type":"null"},"params":"by-name"}},"events":{"kept":{"payload":{"type":"string"}}},"errors":{}}}}';
+    const baseline = parseLock(old, 'old.json');
+    assert.equal(baseline.services.feed!.events.kept!.delivery, undefined);
+    const current = events({ kept: { delivery: 'replayable' } });
+    assert.deepEqual(checkLocks(baseline, current).map((f) => `${f.rule} ${f.subject}`), ['event.replayable-added feed.kept']);
+  });
+
+  it('parseLock refuses a delivery or retention it cannot have written', () => {
+    const withEvent = (entry: object) => JSON.stringify({ lockVersion: 2, services: { feed: { methods: {}, events: { e: { payload: {}, ...entry } }, errors: {} } } });
+    assert.throws(() => parseLock(withEvent({ delivery: 'durable' }), 'd.json'), /d\.json is not a contracts lock .* at services\.feed\.events\.e\.delivery/);
+    assert.throws(() => parseLock(withEvent({ delivery: 'replayable', retention: { maxAge: '1 day' } }), 'e.json'), /maxAge must be a positive integer and one unit .* at services\.feed\.events\.e\.retention\.maxAge/);
+    assert.throws(() => parseLock(withEvent({ delivery: 'replayable', retention: { maxBytes: 0 } }), 'f.json'), /at services\.feed\.events\.e\.retention\.maxBytes/);
+    assert.throws(() => parseLock(withEvent({ delivery: 'replayable', retention: { maxLength: 3 } }), 'g.json'), /at services\.feed\.events\.e\.retention/);
   });
 });
 

@@ -67,6 +67,29 @@ describe('generated/openrpc.json', () => {
   it('the kitchen-sink contract also gives a valid document', () => {
     assert.equal(validateOpenRPCDocument(renderOpenRpc(buildModel(sinkContracts)) as never), true);
   });
+
+  it('rpc.subscribe has no since param when no event is replayable, and says how each event is delivered', () => {
+    const subscribe = doc.methods.find((m: Doc) => m.name === 'rpc.subscribe');
+    assert.deepEqual(subscribe.params.map((p: Doc) => p.name), ['event', 'topic']);
+    assert.match(subscribe.description, /- `chat\.message`: payload `ChatMessagePayload`, volatile\./);
+  });
+
+  it('rpc.subscribe takes an optional since { offset, epoch } when an event is replayable, and lists each retention', () => {
+    const sink = renderOpenRpc(buildModel(sinkContracts)) as Doc;
+    const subscribe = sink.methods.find((m: Doc) => m.name === 'rpc.subscribe');
+    assert.deepEqual(subscribe.params.map((p: Doc) => [p.name, p.required]), [['event', true], ['topic', false], ['since', false]]);
+    const since = subscribe.params[2].schema;
+    assert.deepEqual(since.required, ['offset', 'epoch']);
+    assert.deepEqual(since.properties.offset, { type: 'integer', minimum: 0, description: "The event's offset in its history." });
+    assert.equal(since.properties.epoch.type, 'string');
+    assert.match(since.description, /^Replayable events only \(`sink\.changed`, `sink\.logged`\)/);
+    assert.match(subscribe.description, /- `sink\.changed`: payload `SinkChangedPayload`, replayable \(maxAge 7D, maxBytes 1000000\)\. Something changed\./);
+    assert.match(subscribe.description, /- `sink\.ticked`: payload `SinkTickedPayload`, volatile$/m);
+    assert.match(subscribe.description, /- `sink\.logged`: payload `SinkLoggedPayload`, replayable \(maxAge 1D\)$/m);
+    // Unsubscribing needs no position.
+    const unsubscribe = sink.methods.find((m: Doc) => m.name === 'rpc.unsubscribe');
+    assert.deepEqual(unsubscribe.params.map((p: Doc) => p.name), ['event', 'topic']);
+  });
 });
 
 describe('generated/asyncapi.json', () => {
@@ -102,5 +125,62 @@ describe('generated/asyncapi.json', () => {
 
   it('the kitchen-sink contract also gives a document with no errors', async () => {
     assert.deepEqual(await asyncApiErrors(renderAsyncApi(buildModel(sinkContracts))), []);
+  });
+
+  it('states each event\'s delivery: x-warren-delivery and its description; a volatile push has no position', async () => {
+    const message = doc.components.messages['chat.message.notification'];
+    assert.deepEqual(message['x-warren-delivery'], { kind: 'volatile' });
+    assert.match(message.description, /^A message was posted; the topic is the room\.\n\nDelivery: volatile\. .*at most once/);
+    assert.equal(doc.operations['chat.message'].description, message.description);
+    assert.deepEqual(message.payload.properties.params.required, ['topic', 'payload']);
+    assert.equal(message.payload.properties.params.properties.position, undefined);
+    assert.equal(doc.components.messages['rpc.subscribe.request'].payload.properties.params.properties.since, undefined);
+  });
+
+  describe('a replayable event (fixtures/kitchenSink.ts)', () => {
+    const sink = renderAsyncApi(buildModel(sinkContracts)) as Doc;
+    const messages = sink.components.messages;
+    const params = (key: string) => messages[key].payload.properties.params;
+
+    it('carries its delivery and retention, defaults applied, in x-warren-delivery and its description', () => {
+      assert.deepEqual(messages['sink.changed.notification']['x-warren-delivery'], { kind: 'replayable', maxAge: '7D', maxBytes: 1_000_000 });
+      assert.deepEqual(messages['sink.logged.notification']['x-warren-delivery'], { kind: 'replayable', maxAge: '1D' });
+      assert.deepEqual(messages['sink.ticked.notification']['x-warren-delivery'], { kind: 'volatile' });
+      assert.match(messages['sink.changed.notification'].description, /^Something changed\.\n\nDelivery: replayable \(retention: maxAge 7D, maxBytes 1000000\)\./);
+      assert.match(messages['sink.logged.notification'].description, /^Delivery: replayable \(retention: maxAge 1D\)\. .*`since`/);
+      assert.match(messages['sink.ticked.notification'].description, /^Delivery: volatile\./);
+    });
+
+    it('its pushes require position { offset: integer >= 0, epoch: string }; a volatile event\'s have none', () => {
+      for (const key of ['sink.changed.notification', 'sink.logged.notification']) {
+        assert.deepEqual(params(key).required, ['topic', 'payload', 'position'], key);
+        const position = params(key).properties.position;
+        assert.deepEqual(position.required, ['offset', 'epoch']);
+        assert.equal(position.properties.offset.type, 'integer');
+        assert.equal(position.properties.offset.minimum, 0);
+        assert.equal(position.properties.epoch.type, 'string');
+      }
+      assert.deepEqual(params('sink.ticked.notification').required, ['topic', 'payload']);
+      assert.equal(params('sink.ticked.notification').properties.position, undefined);
+    });
+
+    it('rpc.subscribe takes an optional since of the same shape; rpc.unsubscribe does not', () => {
+      const subscribe = params('rpc.subscribe.request');
+      assert.deepEqual(subscribe.required, ['event']);
+      assert.deepEqual(Object.keys(subscribe.properties), ['event', 'topic', 'since']);
+      const { description: _a, ...since } = subscribe.properties.since;
+      const { description: _b, ...position } = params('sink.changed.notification').properties.position;
+      assert.deepEqual(since, position);
+      assert.match(subscribe.properties.since.description, /`sink\.changed`, `sink\.logged`/);
+      assert.deepEqual(Object.keys(params('rpc.unsubscribe.request').properties), ['event', 'topic']);
+    });
+
+    it('parses: the position schema is what @asyncapi/parser reads on the push', async () => {
+      const { document } = await new Parser().parse(JSON.stringify(sink));
+      assert.ok(document);
+      const payload = document.operations().get('sink.changed')!.messages().all()[0]!.payload()!.json() as Doc;
+      assert.deepEqual(payload.properties.params.required, ['topic', 'payload', 'position']);
+      assert.deepEqual(document.messages().get('sink.changed.notification')?.extensions().get('x-warren-delivery')?.value(), { kind: 'replayable', maxAge: '7D', maxBytes: 1_000_000 });
+    });
   });
 });
