@@ -33,17 +33,25 @@ export const EVENT_POSITION_SCHEMA = {
   description: 'Position of a replayable event in its stored history.',
   properties: {
     offset: { type: 'integer', minimum: 0, description: "The event's offset in its history." },
-    epoch: { type: 'string', description: 'Names the history the offset counts in; an offset means something only with its epoch.' },
+    epoch: {
+      type: 'string',
+      description: 'The id of the event at that offset: a position from a history that was since recreated names another event, and is stale.',
+    },
   },
   required: ['offset', 'epoch'],
 } as const;
 
-/** rpc.subscribe's `since`: the position to resume after, for the replayable events named. */
+/**
+ * rpc.subscribe's `since`: the position to resume after, for the replayable events named: a
+ * push's `position`, the `position` rpc.subscribe answered, or `{ offset: -1, epoch: "" }`
+ * (before the first event: everything kept).
+ */
 export function sinceSchema(replayable: readonly string[]): object {
   const names = replayable.map((name) => `\`${name}\``).join(', ');
   return {
     ...EVENT_POSITION_SCHEMA,
-    description: `Replayable events only (${names}): resume after this position, the \`position\` of the last push this subscriber saw.`,
+    properties: { ...EVENT_POSITION_SCHEMA.properties, offset: { type: 'integer', minimum: -1, description: 'The offset to resume after; -1 (with epoch "") is before the first event.' } },
+    description: `Replayable events only (${names}): resume after this position, the \`position\` of the last push this subscriber saw (or the one rpc.subscribe answered).`,
   };
 }
 

@@ -6,19 +6,9 @@
 /** The contract's choice: `volatile` (the default) or `replayable`. */
 export type DeliveryKind = 'volatile' | 'replayable';
 
-/**
- * How much history of a replayable event the broker keeps. At least one limit; with both, the
- * history ends at whichever is reached first.
- */
-export interface Retention {
-  /**
-   * Oldest event kept, in RabbitMQ's `x-max-age` form: a positive integer and one unit, `Y`
-   * (365 days), `M` (30 days), `D`, `h`, `m` or `s`: `'1h'`, `'7D'`.
-   */
-  maxAge?: string;
-  /** Most bytes of history kept, a positive safe integer (RabbitMQ's `x-max-length-bytes`). */
-  maxBytes?: number;
-}
+import type { Retention } from '../protocol/retention.ts';
+
+export type { Retention };
 
 /** An event's delivery with the default applied: what `eventDelivery(spec)` returns. */
 export type EventDelivery = { kind: 'volatile' } | { kind: 'replayable'; maxAge?: string; maxBytes?: number };
@@ -132,4 +122,11 @@ export function resolveDelivery(spec: DeliverySpec, where: string): EventDeliver
  */
 export function eventDelivery(spec: DeliverySpec): EventDelivery {
   return resolveDelivery(spec, 'event');
+}
+
+/** A replayable event's retention, with the default applied; undefined for a volatile event. */
+export function replayRetention(spec: DeliverySpec): Retention | undefined {
+  const delivery = eventDelivery(spec);
+  if (delivery.kind === 'volatile') return undefined;
+  return { ...(delivery.maxAge === undefined ? {} : { maxAge: delivery.maxAge }), ...(delivery.maxBytes === undefined ? {} : { maxBytes: delivery.maxBytes }) };
 }

@@ -14,7 +14,8 @@ import type { GatewayOptions } from './GatewayOptions.ts';
 import type { Subscriber, Subscriptions } from './Subscriptions.ts';
 import type { ReplayableEvents } from './ReplayableEvents.ts';
 import type { EventPosition } from '../transport/Transport.ts';
-import { replayRetention, type Retention } from '../protocol/retention.ts';
+import { replayRetention } from '../contract/eventDelivery.ts';
+import type { Retention } from '../protocol/retention.ts';
 
 export interface SocketSubscriptionsDeps {
   registry: Registry;

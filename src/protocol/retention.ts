@@ -5,27 +5,13 @@
  */
 
 export interface Retention {
-  /** A positive integer and one unit: Y (365 days), M (30 days), D, h, m or s, e.g. '1h', '7D'. */
+  /**
+   * Oldest event kept, in RabbitMQ's `x-max-age` form: a positive integer and one unit, `Y`
+   * (365 days), `M` (30 days), `D`, `h`, `m` or `s`: `'1h'`, `'7D'`.
+   */
   maxAge?: string;
-  /** Bytes of payload kept, at most. */
+  /** Most bytes of history kept, a positive safe integer (RabbitMQ's `x-max-length-bytes`). */
   maxBytes?: number;
-}
-
-const UNIT_MS: Record<string, number> = {
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  D: 86_400_000,
-  M: 30 * 86_400_000,
-  Y: 365 * 86_400_000,
-};
-
-const MAX_AGE = /^([1-9][0-9]{0,9})([YMDhms])$/;
-
-/** `maxAge` in ms; undefined for a string outside the form. */
-export function maxAgeMs(maxAge: string): number | undefined {
-  const match = MAX_AGE.exec(maxAge);
-  return match ? Number(match[1]) * UNIT_MS[match[2]!]! : undefined;
 }
 
 /** RabbitMQ's default size of a stream segment. */
@@ -52,12 +38,3 @@ export function streamArguments(retention: Retention): Record<string, string | n
   };
 }
 
-/** The retention of an event declared `delivery: 'replayable'` without one. */
-export const DEFAULT_RETENTION: Retention = { maxAge: '1D' };
-
-/** A replayable event's retention, with the default applied; undefined for a volatile event. */
-export function replayRetention(spec: object): Retention | undefined {
-  const { delivery, retention } = spec as { delivery?: string; retention?: Retention };
-  if (delivery !== 'replayable') return undefined;
-  return retention ?? DEFAULT_RETENTION;
-}

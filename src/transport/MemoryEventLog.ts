@@ -4,7 +4,8 @@
  * to MAX_EVENTS, so a process that emits without end holds a bounded log.
  */
 import { randomUUID } from 'node:crypto';
-import { maxAgeMs, type Retention } from '../protocol/retention.ts';
+import { maxAgeMs } from '../contract/eventDelivery.ts';
+import type { Retention } from '../protocol/retention.ts';
 import type { EventHistory, EventMessage, EventPosition, StoredEvent } from './Transport.ts';
 
 /** Most events one log keeps, whatever its retention. */

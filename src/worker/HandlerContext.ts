@@ -9,7 +9,7 @@ import type { Context, Logger } from '../contract/implement.ts';
 import type { Contract } from '../contract/defineContract.ts';
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { DEFAULT_TOPIC, isValidTopic } from '../protocol/routing.ts';
-import { replayRetention } from '../protocol/retention.ts';
+import { replayRetention } from '../contract/eventDelivery.ts';
 import type { Call, Principal } from '../protocol/call.ts';
 import type { Delivery, Transport } from '../transport/Transport.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';

@@ -17,7 +17,7 @@ export function replayContract(service = 'feed', retention?: { maxAge?: string; 
       },
     },
     events: {
-      item: { payload: z.object({ n: z.number(), pad: z.string().optional() }), delivery: 'replayable', ...(retention ? { retention } : {}) } as never,
+      item: { payload: z.object({ n: z.number(), pad: z.string().optional() }), delivery: 'replayable', ...(retention ? { retention } : {}) },
       tick: { payload: z.object({ n: z.number() }) },
     },
   });
