@@ -161,7 +161,7 @@ function stubs(service: ServiceModel): string {
     const events = serviceEventsName(s);
     lines.push(
       `      on<E extends keyof ${events}>(event: E, filter: EventFilter, handler: (payload: ${events}[E], topic: string) => void) {`,
-      `        return client.subscribe<${events}[E]>(\`${s}.\${event}\`, filter.topic, handler);`,
+      `        return client.subscribe<${events}[E]>(\`${s}.\${event}\`, filter.topic, handler, filter.onHistoryLost ? { onHistoryLost: filter.onHistoryLost } : {});`,
       '      },',
     );
   }
@@ -208,7 +208,7 @@ export function renderClient(model: ApiModel, options: ClientRenderOptions): str
   parts.push(
     `${jsDoc(['Every method by wire name, with its input and output types.'], '')}export interface Methods {\n${methods.join('\n')}\n}\n`,
     `${jsDoc(['Every event by wire name, with its payload type.'], '')}export interface Events {${events.length ? `\n${events.join('\n')}\n` : ''}}\n`,
-    `${jsDoc(['Which events a subscription receives.'], '')}export interface EventFilter {\n  /** Only events emitted with this topic (e.g. a room name); omit for every topic. */\n  topic?: string;\n}\n`,
+    `${jsDoc(['Which events a subscription receives.'], '')}export interface EventFilter {\n  /** Only events emitted with this topic (e.g. a room name); omit for every topic. */\n  topic?: string;\n  /**\n   * Replayable events: the subscription could not resume after a reconnect (the events missed\n   * are past the history the server keeps); reload the state. Events from now on arrive as usual.\n   */\n  onHistoryLost?: () => void;\n}\n`,
     `${jsDoc(['Ends a subscription; resolves once the server confirmed.'], '')}export type Unsubscribe = () => Promise<void>;\n`,
     `${jsDoc(['The typed API, one namespace per service.'], '')}export interface Api {\n${model.services.map((s) => `  ${s.service}: ${serviceApiName(s.service)};`).join('\n')}\n}\n`,
   );

@@ -15,7 +15,7 @@ import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } 
 import { ClientSocket } from './ClientSocket.ts';
 import { StateListeners, type ConnectionState, type StateChange, type StateListener } from './ConnectionState.ts';
 import { Outbox, type OutboxEntry } from './Outbox.ts';
-import { deliverEvent, Subscription, subscriptionKey, type EventHandler } from './Subscription.ts';
+import { deliverEvent, Subscription, subscriptionKey, type EventHandler, type SubscribeOptions } from './Subscription.ts';
 
 export interface CallOptions {
   /** Aborting rejects the call with CANCELLED. */
@@ -113,9 +113,12 @@ export class WarrenClient {
   /**
    * Subscribes to an event, for one topic or (no topic) every topic. Resolves once the
    * server confirmed, with a function that unsubscribes. The subscription survives
-   * reconnects: the client subscribes again on every new connection.
+   * reconnects: the client subscribes again on every new connection. For a replayable event it
+   * resumes after the last event it received (`since`), on whichever gateway it reaches: the
+   * handler sees each event once, in order, or `onHistoryLost` is called when the events
+   * missed are past the history the server keeps.
    */
-  async subscribe<P = unknown>(event: string, topic: string | undefined, handler: EventHandler<P>): Promise<() => Promise<void>> {
+  async subscribe<P = unknown>(event: string, topic: string | undefined, handler: EventHandler<P>, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
     const key = subscriptionKey(event, topic);
     let subscription = this.#subscriptions.get(key);
     if (!subscription) {
@@ -128,11 +131,13 @@ export class WarrenClient {
     }
     const own = subscription;
     own.handlers.add(handler as EventHandler);
+    if (options.onHistoryLost) own.lostHandlers.add(options.onHistoryLost);
     try {
       // Later subscribers of the key wait for the same confirmation, and fail with it.
       await own.confirmed;
     } catch (error) {
       own.handlers.delete(handler as EventHandler);
+      if (options.onHistoryLost) own.lostHandlers.delete(options.onHistoryLost);
       if (own.handlers.size === 0 && this.#subscriptions.get(key) === own) this.#subscriptions.delete(key);
       throw error;
     }
@@ -141,12 +146,13 @@ export class WarrenClient {
       if (!active) return;
       active = false;
       own.handlers.delete(handler as EventHandler);
+      if (options.onHistoryLost) own.lostHandlers.delete(options.onHistoryLost);
       if (own.handlers.size > 0 || this.#subscriptions.get(key) !== own) return;
       this.#subscriptions.delete(key);
       // Only the socket holding the subscription needs telling: a later one never gets it.
       if (!this.#socket?.isOpen) return;
       try {
-        await this.#request('rpc.unsubscribe', own.params(), {}, 'internal');
+        await this.#request('rpc.unsubscribe', own.target(), {}, 'internal');
       } catch (error) {
         if ((error as WarrenError).code !== CONNECTION_LOST) throw error;
       }
@@ -233,7 +239,9 @@ export class WarrenClient {
   async #resubscribe(socket: ClientSocket): Promise<void> {
     const confirmed = [...this.#subscriptions.values()].filter((subscription) => subscription.isConfirmed);
     try {
-      await Promise.all(confirmed.map((subscription) => this.#request('rpc.subscribe', subscription.params(), {}, 'internal')));
+      await Promise.all(
+        confirmed.map(async (subscription) => subscription.started(await this.#request('rpc.subscribe', subscription.params(), {}, 'internal'))),
+      );
     } catch (error) {
       if (socket === this.#socket) this.#lost(error instanceof WarrenError ? error : new WarrenError(CONNECTION_LOST, 'Re-subscribing failed'));
       return;
