@@ -234,7 +234,9 @@ export class AmqpCaller {
     const parsed = parseEventRoutingKey(message.fields.routingKey);
     if (!parsed) return;
     try {
-      this.#options.onEvent({ event: parsed.event, topic: parsed.topic, payload: message.content.toString('utf8') });
+      const { messageId } = message.properties;
+      const id = typeof messageId === 'string' ? messageId : undefined;
+      this.#options.onEvent({ event: parsed.event, topic: parsed.topic, payload: message.content.toString('utf8'), id });
     } catch (err) {
       this.#options.log.error({ err }, 'event listener threw');
     }

@@ -68,6 +68,13 @@ export interface EventMessage {
   topic: string;
   /** JSON text of the payload. */
   payload: string;
+  /**
+   * Names this emit; the same on every copy of it. `<callId>:<index>` for an event emitted by a
+   * call (the index counts that run's emits from 0, so a redelivered call's run emits the same
+   * ids again), a random UUID for one emitted by a notification. Gateways drop an id they
+   * delivered a moment ago (SeenEvents.ts). Absent on events from publishers that set none.
+   */
+  id?: string;
 }
 
 /** Called exactly once per request with its reply body: the worker's, or a Warren error. */
