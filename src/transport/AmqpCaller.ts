@@ -235,8 +235,9 @@ export class AmqpCaller {
     if (!parsed) return;
     try {
       const { messageId } = message.properties;
-      const id = typeof messageId === 'string' ? messageId : undefined;
-      this.#options.onEvent({ event: parsed.event, topic: parsed.topic, payload: message.content.toString('utf8'), id });
+      const event: EventMessage = { event: parsed.event, topic: parsed.topic, payload: message.content.toString('utf8') };
+      if (typeof messageId === 'string') event.id = messageId;
+      this.#options.onEvent(event);
     } catch (err) {
       this.#options.log.error({ err }, 'event listener threw');
     }
