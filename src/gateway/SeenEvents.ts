@@ -10,7 +10,8 @@
  *   deadline of any method that keeps the usual short timeouts. A method whose timeout is
  *   longer than that, and whose worker dies between publishing its events and the ack, can
  *   still deliver a copy;
- * - by count, DEFAULT_SEEN_MAX (100,000 ids): the memory it may hold, a few MB. Past about
+ * - by count, DEFAULT_SEEN_MAX (100,000 ids): the memory it may hold, 10-20 MB when full
+ *   (8 MB for the map beyond the id strings, measured on Node 20). Past about
  *   830 events a second through one gateway the count is reached first and the window is
  *   shorter (100,000 / rate: 10 s at 10,000 events a second).
  *

@@ -4,13 +4,17 @@
  * of calls whose handler emits events with a pause between them. The looped worker is SIGKILLed
  * twice in the middle of the burst, so that some runs die between two emits; their calls run
  * again elsewhere. Every call must be answered once, and every event (by its id,
- * `<callId>:<k>`) must reach every subscriber exactly once: none missing, none twice.
+ * `<callId>:<k>`) must reach every subscriber exactly once: none missing, none twice. And copies
+ * of an event id published to `warren.events` again, as the run that answers after a worker died
+ * between its events' confirms and its ack would, reach every subscriber once.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { FrameSocket } from '../helpers/FrameSocket.ts';
-import { needsBroker, uniqueName } from '../helpers/broker.ts';
+import amqplib from 'amqplib';
+import { AMQP_URL, needsBroker, uniqueName } from '../helpers/broker.ts';
+import { EVENTS_EXCHANGE, eventRoutingKey } from '../../src/protocol/routing.ts';
 import { gatewayWithRestartLoop, logLines, WarrenProcesses, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep, waitFor } from '../helpers/async.ts';
 import { EMIT_ONCE_SERVICE_ENV, EMIT_TOPIC, emitOnceContract } from './emitOnceService.ts';
@@ -137,6 +141,35 @@ describe('a worker SIGKILLed while its handlers emit: every event reaches every 
     assert.ok(redelivered > 0, 'the kills landed mid-run: some calls ran again');
     for (const [s, t] of tally.entries()) {
       assert.deepEqual(t, { received: expected, missing: 0, duplicated: 0, callIdsPerCall: 1 }, `subscriber ${s}`);
+    }
+  });
+
+  it('drops a copy of an event id that reaches the gateway again (the run that answered after a worker died past publishing)', async () => {
+    // Where a worker dies between its events' confirms and the call's ack is a window of a
+    // millisecond or so, which a kill seldom hits: publish the copies as that run would.
+    const event = `${service}.ticked`;
+    const sockets: FrameSocket[] = [];
+    for (let s = 0; s < SUBSCRIBERS; s++) {
+      const socket = await looped.open();
+      assert.deepEqual((await socket.request({ jsonrpc: '2.0', id: 'sub', method: 'rpc.subscribe', params: { event, topic: EMIT_TOPIC } }, 10_000)).result, true);
+      sockets.push(socket);
+    }
+    const payload = (k: number) => Buffer.from(JSON.stringify({ tag: 'copy', k, callId: 'copy', pid: 0 }));
+    const connection = await amqplib.connect(AMQP_URL, { timeout: 2000 });
+    try {
+      const channel = await connection.createConfirmChannel();
+      for (const [k, id] of [[0, 'copy:0'], [1, 'copy:1'], [0, 'copy:0'], [1, 'copy:1']] as const) {
+        channel.publish(EVENTS_EXCHANGE, eventRoutingKey(event, EMIT_TOPIC), payload(k), { contentType: 'application/json', messageId: id });
+      }
+      // Confirmed before the connection closes: amqplib may send the close ahead of a channel's publishes.
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close().catch(() => {});
+    }
+    for (const socket of sockets) {
+      const ks = [(await socket.next(10_000)).params.payload.k, (await socket.next(10_000)).params.payload.k];
+      assert.deepEqual(ks, [0, 1]);
+      assert.ok(await socket.silentFor(500), 'no copy');
     }
   });
 });
