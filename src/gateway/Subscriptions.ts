@@ -4,6 +4,7 @@
  * is encoded once and written to every matching socket.
  */
 import type { EventMessage, Transport } from '../transport/Transport.ts';
+import { SeenEvents } from './SeenEvents.ts';
 
 export interface Subscriber {
   /** A JSON-RPC frame: text, or its UTF-8 bytes (sent as a text frame). */
@@ -21,6 +22,8 @@ export class Subscriptions {
   readonly #byKey = new Map<string, Set<Subscriber>>();
   /** Per key, the transport binding: in progress or done. Later subscribers wait for it too. */
   readonly #bound = new Map<string, Promise<void>>();
+  /** Ids of the events delivered lately: a copy from a redelivered call is dropped. */
+  readonly #seen = new SeenEvents();
 
   constructor(transport: Transport) {
     this.#transport = transport;
@@ -65,6 +68,7 @@ export class Subscriptions {
   }
 
   #deliver(message: EventMessage): void {
+    if (this.#seen.check(message.id)) return;
     const exact = this.#byKey.get(keyOf(message.event, message.topic));
     const all = this.#byKey.get(keyOf(message.event, undefined));
     if (!exact && !all) return;

@@ -234,7 +234,10 @@ export class AmqpCaller {
     const parsed = parseEventRoutingKey(message.fields.routingKey);
     if (!parsed) return;
     try {
-      this.#options.onEvent({ event: parsed.event, topic: parsed.topic, payload: message.content.toString('utf8') });
+      const { messageId } = message.properties;
+      const event: EventMessage = { event: parsed.event, topic: parsed.topic, payload: message.content.toString('utf8') };
+      if (typeof messageId === 'string') event.id = messageId;
+      this.#options.onEvent(event);
     } catch (err) {
       this.#options.log.error({ err }, 'event listener threw');
     }

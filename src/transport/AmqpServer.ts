@@ -149,7 +149,8 @@ export class AmqpServer {
           EVENTS_EXCHANGE,
           eventRoutingKey(message.event, message.topic),
           Buffer.from(message.payload),
-          { contentType: JSON_TYPE },
+          // The event's id travels as the message id: the gateway drops a copy it already delivered.
+          { contentType: JSON_TYPE, messageId: message.id },
           (err: Error | null) => (err ? reject(new WarrenError(ErrorCode.UNAVAILABLE, 'Broker refused the event')) : resolve()),
         );
       } catch {

@@ -4,14 +4,22 @@
  * The deadline signal is made on first read. An AbortController (an EventTarget) and its
  * deadline timer cost more than a typical handler, and most handlers never look at the
  * signal; the worker checks the deadline by the clock when the handler returns instead.
+ *
+ * Events are part of a call's successful outcome: emit() queues them, and the worker publishes
+ * them (publishEvents) only once the handler has returned a result, before that result goes
+ * back to the transport. A handler that throws, or whose run is cut by the deadline or a
+ * shutdown, publishes none. Each event is named `<callId>:<index>` (a UUID for a notification's),
+ * so the run of a redelivered call emits the same ids again and gateways drop the copies.
  */
+import { randomUUID } from 'node:crypto';
 import type { Context, Logger } from '../contract/implement.ts';
 import type { Contract } from '../contract/defineContract.ts';
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { DEFAULT_TOPIC, isValidTopic } from '../protocol/routing.ts';
 import { replayRetention } from '../contract/eventDelivery.ts';
+import type { Retention } from '../protocol/retention.ts';
 import type { Call, Principal } from '../protocol/call.ts';
-import type { Delivery, Transport } from '../transport/Transport.ts';
+import type { Delivery, EventMessage, Transport } from '../transport/Transport.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
 
 /** The abort reason when the worker stops before the handler finished. */
@@ -39,6 +47,10 @@ export class HandlerContext implements Context {
   /** Set once stop() gave up waiting for this call. */
   #shutdown = false;
   #ended = false;
+  /** Events emitted by this run, in order, published only if it succeeds. */
+  readonly #events: EventMessage[] = [];
+  /** Per queued event, its retention when it is replayable (stored in its history). */
+  readonly #retentions: (Retention | undefined)[] = [];
 
   constructor({ contract, call, delivery, transport, log }: ContextSource) {
     this.principal = call.principal;
@@ -76,12 +88,22 @@ export class HandlerContext implements Context {
     this.#controller?.abort(SHUTDOWN);
   }
 
-  /** The handler finished: no timer may outlive it. */
+  /** The handler finished: no timer may outlive it, and no emit joins its events. */
   end(): void {
     this.#ended = true;
     clearTimeout(this.#timer);
   }
 
+  /**
+   * Checks one of the contract's events and queues it; resolves once it is queued. Throws at
+   * once for an unknown event, a bad topic or a payload outside the event's schema.
+   *
+   * The event is published when the handler has returned a result, with the run's other events
+   * in emit order, before the result goes back to the caller: events are part of a call's
+   * successful outcome. A handler that throws (a declared error or any other), or whose run is
+   * cut by its deadline or a shutdown, publishes none of them. An emit after the handler ended
+   * (from a timer it left behind) is dropped with a warning.
+   */
   async emit(event: string, payload: unknown, options: { topic?: string } = {}): Promise<void> {
     const contract = this.#contract;
     const spec = contract.events?.[event];
@@ -89,7 +111,34 @@ export class HandlerContext implements Context {
     const topic = options.topic ?? DEFAULT_TOPIC;
     if (!isValidTopic(topic)) throw new TypeError(`Invalid topic "${topic}": 1-200 UTF-8 bytes, no dots, *, # or whitespace`);
     const parsed = spec.payload.parse(payload);
-    await this.#transport.publishEvent({ event: `${contract.service}.${event}`, topic, payload: JSON.stringify(parsed) }, replayRetention(spec));
+    const name = `${contract.service}.${event}`;
+    if (this.#ended) {
+      this.log.warn({ method: this.method, event: name }, 'event emitted after its handler ended; dropped');
+      return;
+    }
+    // The index counts this run's emits, so every run of the call names its events alike.
+    const id = this.callId === undefined ? randomUUID() : `${this.callId}:${this.#events.length}`;
+    this.#events.push({ event: name, topic, payload: JSON.stringify(parsed), id });
+    this.#retentions.push(replayRetention(spec));
+  }
+
+  /** Events this run emitted, in emit order. */
+  get events(): readonly EventMessage[] {
+    return this.#events;
+  }
+
+  /**
+   * Publishes the run's events, in emit order; resolves once the transport has them all (on
+   * RabbitMQ: confirmed). Rejects if any of them could not be published: the worker then puts
+   * the call back, and its next run publishes the same ids again.
+   */
+  async publishEvents(): Promise<void> {
+    const events = this.#events;
+    if (events.length === 0) return;
+    if (events.length === 1) return this.#transport.publishEvent(events[0]!, this.#retentions[0]);
+    // Published together, confirmed together: one round trip, not one per event. The transports
+    // publish in call order (AmqpServer: on its one confirm channel), so emit order holds.
+    await Promise.all(events.map((message, i) => this.#transport.publishEvent(message, this.#retentions[i])));
   }
 
   error(name: string, ...rest: unknown[]): WarrenError {

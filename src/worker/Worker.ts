@@ -115,31 +115,55 @@ export class Worker {
 
     const ctx = new HandlerContext({ contract, call, delivery, transport: this.#options.transport, log });
     this.#running.add(ctx);
+    let outcome: Outcome;
+    try {
+      outcome = await this.#run(spec, declared, handler, delivery, ctx);
+    } finally {
+      ctx.end();
+      this.#running.delete(ctx);
+    }
+    // Events are part of a call's successful outcome: published once the handler has returned
+    // a result, before that result goes back to the transport (which then replies and acks). If
+    // they cannot all be published, this rejects and the call goes back to the broker unacked;
+    // its next run emits the same ids, and gateways drop the copies they already delivered.
+    if (outcome.succeeded) await ctx.publishEvents();
+    return outcome.body;
+  }
+
+  /** Runs the handler and turns its outcome into a reply body; rejects only on shutdown. */
+  async #run(spec: MethodSpec, declared: Served['declared'], handler: Function, delivery: Delivery, ctx: HandlerContext): Promise<Outcome> {
+    const { call } = delivery;
+    const log = this.#options.log;
+    const reply = (body: ReplyBody): Outcome => ({ body: delivery.expectsReply ? body : undefined, succeeded: false });
     try {
       const input = paramsOf(spec, delivery);
       const output = await handler(input, ctx);
       // A handler that outlived its deadline gets the same answer as one that threw at it:
       // otherwise the caller sees TIMEOUT or a late result depending on which timer fired first.
-      if (!ctx.shutDown && Date.now() >= call.deadline) return delivery.expectsReply ? TIMEOUT_BODY : undefined;
+      if (!ctx.shutDown && Date.now() >= call.deadline) return reply(TIMEOUT_BODY);
       const checked = spec.output.safeParse(output);
       if (!checked.success) {
         log.error({ method: call.method, issues: checked.error.issues }, 'handler returned a value outside its output schema');
-        return delivery.expectsReply ? INTERNAL_BODY : undefined;
+        return reply(INTERNAL_BODY);
       }
-      return delivery.expectsReply ? resultBody(checked.data) : undefined;
+      return { body: delivery.expectsReply ? resultBody(checked.data) : undefined, succeeded: true };
     } catch (thrown) {
       // Rejecting hands the call back to the broker for another worker (a counted delivery).
       if (ctx.shutDown) throw SHUTDOWN;
-      if (!delivery.expectsReply) return undefined;
+      if (!delivery.expectsReply) return reply(INTERNAL_BODY);
       // The deadline passed mid-handler: the caller already got TIMEOUT from its gateway.
-      if (Date.now() >= call.deadline) return TIMEOUT_BODY;
+      if (Date.now() >= call.deadline) return reply(TIMEOUT_BODY);
       const hide: Hide = (err, why) => log.error({ method: call.method, err, why }, 'handler failed');
-      return handlerErrorReply(thrown, declared, hide);
-    } finally {
-      ctx.end();
-      this.#running.delete(ctx);
+      return reply(handlerErrorReply(thrown, declared, hide));
     }
   }
+}
+
+/** What a run of a handler came to: the reply body, and whether its events are published. */
+interface Outcome {
+  body: ReplyBody | undefined;
+  /** The handler returned a valid result in time. */
+  succeeded: boolean;
 }
 
 /**

@@ -543,6 +543,22 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         assert.deepEqual(got.get(every)!.at(-1), again);
         assert.equal(got.get(every)!.length, 3);
       });
+
+      it("carries an event's id as it was published, and every copy of it (dropping copies is the gateway's part)", async () => {
+        const event = `${uniqueName('conf')}.named`;
+        const [publisher, subscriber] = [await ready(), await ready()];
+        const got: EventMessage[] = [];
+        subscriber.onEvent((message) => got.push(message));
+        await subscriber.bindEvent(event);
+
+        const named: EventMessage = { event, topic: 't', payload: '{"n":1}', id: 'm1.7:0' };
+        const uuid: EventMessage = { event, topic: 't', payload: '{"n":2}', id: '0b6c6a36-2f4e-4c55-9d4e-5a0c8e4f2b61' };
+        const unnamed: EventMessage = { event, topic: 't', payload: '{"n":3}' };
+        for (const message of [named, uuid, named, unnamed]) await publisher.publishEvent(message);
+        await waitFor(() => got.length >= 4, WAIT, 'the events');
+        await sleep(QUIET);
+        assert.deepEqual(got, [named, uuid, named, unnamed]);
+      });
     });
 
     describe('publishEvent(message, retention) → history(event, retention)', () => {
