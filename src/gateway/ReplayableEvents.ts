@@ -14,11 +14,18 @@
  * A `since` the history can no longer honour (older than the retention kept, or naming an event
  * that is not the one at that offset: the history was recreated) gets an `rpc.historyLost`
  * notification instead, and the subscription continues live from the tail.
+ *
+ * A redelivered call that had published its events already publishes them again, with the same
+ * ids, at later offsets. Per event, the feed remembers the offset of the first copy of each id
+ * any of its readers read (the same window as SeenEvents: 2 minutes, 100,000 ids), and every
+ * later copy is skipped, for every subscription alike, on the live and the catch-up path.
  */
 import type { Logger } from '../contract/implement.ts';
 import type { Retention } from '../protocol/retention.ts';
 import type { EventHistory, EventPosition, StoredEvent, Transport } from '../transport/Transport.ts';
 import type { Subscriber } from './Subscriptions.ts';
+import { LRUCache } from 'lru-cache';
+import { DEFAULT_SEEN_MAX, DEFAULT_SEEN_TTL_MS } from './SeenEvents.ts';
 
 /** Live events one catching-up subscription holds back; past it, its catch-up reads them instead. */
 const MAX_BUFFERED = 10_000;
@@ -53,6 +60,8 @@ class ReplaySubscription {
   /** While catching up: the catch-up must reach this offset (the tail when it started, or the last dropped buffered event). */
   reachAtLeast = -1;
   catchUp: Reader | undefined;
+  /** False while a resume waits to learn that the history holds the event `since` names. */
+  checked = true;
   closed = false;
 
   constructor(
@@ -68,8 +77,25 @@ class ReplaySubscription {
   }
 }
 
+/** Per event id, the offset of the first copy read: a copy at another offset is a duplicate. */
+class FirstCopies {
+  readonly #offsets = new LRUCache<string, number>({ max: DEFAULT_SEEN_MAX, ttl: DEFAULT_SEEN_TTL_MS });
+
+  isCopy(event: StoredEvent): boolean {
+    const id = event.id;
+    if (id === undefined) return false;
+    const first = this.#offsets.get(id);
+    if (first === undefined) {
+      this.#offsets.set(id, event.position.offset);
+      return false;
+    }
+    return first !== event.position.offset;
+  }
+}
+
 class EventFeed {
   readonly subscriptions = new Set<ReplaySubscription>();
+  readonly copies = new FirstCopies();
   /** The last event the live reader delivered; undefined before the first. */
   liveHead: EventPosition | undefined;
   #live: Promise<Reader> | undefined;
@@ -98,6 +124,7 @@ class EventFeed {
 
   #onLive(event: StoredEvent): void {
     if (!this.liveHead || event.position.offset > this.liveHead.offset) this.liveHead = event.position;
+    if (this.copies.isCopy(event)) return;
     let frame: string | Buffer | undefined;
     for (const subscription of this.subscriptions) {
       if (subscription.live) {
@@ -118,7 +145,7 @@ class EventFeed {
 
   /** A catching-up subscription that has everything up to its buffer goes live. */
   maybeGoLive(subscription: ReplaySubscription): void {
-    if (subscription.live || subscription.last < subscription.reachAtLeast) return;
+    if (subscription.live || !subscription.checked || subscription.last < subscription.reachAtLeast) return;
     const first = subscription.buffer[0];
     if (first && subscription.last < first.position.offset - 1) return;
     this.goLive(subscription);
@@ -202,6 +229,7 @@ export class ReplayableEvents {
     const timer = setTimeout(() => verdict(true), CATCH_UP_CHECK_MS);
     let first = true;
     let lost = false;
+    subscription.checked = false;
     subscription.catchUp = await feed.history.read(Math.max(0, since.offset), (event) => {
       if (subscription.live || subscription.closed || lost) return;
       if (first) {
@@ -212,8 +240,11 @@ export class ReplayableEvents {
         clearTimeout(timer);
         verdict(lost);
         if (lost) return;
+        subscription.checked = true;
       }
-      subscription.offer(event);
+      // A copy is passed over, not sent: the subscription is past it all the same.
+      if (feed.copies.isCopy(event)) subscription.last = Math.max(subscription.last, event.position.offset);
+      else subscription.offer(event);
       feed.maybeGoLive(subscription);
     });
     return checked;
@@ -225,6 +256,7 @@ export class ReplayableEvents {
     subscription.catchUp = undefined;
     void reader?.stop();
     const start = feed.head(head);
+    subscription.checked = true;
     this.#log.info({ event: feed.event, since, head: start.offset }, 'resume from a position the history no longer holds: history lost');
     subscription.subscriber.send(historyLostFrame(feed.event, subscription.topic, since));
     subscription.last = Math.max(subscription.last, start.offset);
