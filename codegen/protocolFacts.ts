@@ -55,6 +55,38 @@ export function sinceSchema(replayable: readonly string[]): object {
   };
 }
 
+/**
+ * rpc.subscribe's result: `true` for a volatile event; for a replayable one where the
+ * subscription starts, and whether `since` could not be honoured (rpc.historyLost went first).
+ */
+export function subscribeResultSchema(replayable: readonly string[]): object {
+  const volatile = { type: 'boolean', const: true, description: 'A volatile event: subscribed.' };
+  if (replayable.length === 0) return { type: 'boolean', const: true };
+  return {
+    oneOf: [
+      volatile,
+      {
+        type: 'object',
+        description: 'A replayable event: where the subscription starts (`since`, or the last event stored when it subscribed; offset -1 when none).',
+        properties: {
+          position: sinceSchema(replayable),
+          historyLost: { type: 'boolean', description: 'True when the history no longer held the event `since` named: the subscription starts from now.' },
+        },
+        required: ['position', 'historyLost'],
+      },
+    ],
+  };
+}
+
+/** The params of the `rpc.historyLost` notification: which subscription could not resume, and from where. */
+export function historyLostSchema(replayable: readonly string[]): object {
+  return {
+    type: 'object',
+    properties: { event: { type: 'string', enum: [...replayable] }, topic: { type: 'string', pattern: TOPIC_PATTERN }, since: sinceSchema(replayable) },
+    required: ['event', 'since'],
+  };
+}
+
 /** `maxAge 7D`, `maxBytes 1000000`, or both: a replayable event's retention in a few words. */
 export function retentionText(delivery: Extract<EventDelivery, { kind: 'replayable' }>): string {
   const limits = [delivery.maxAge !== undefined ? `maxAge ${delivery.maxAge}` : '', delivery.maxBytes !== undefined ? `maxBytes ${delivery.maxBytes}` : ''];

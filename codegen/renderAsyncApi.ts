@@ -10,7 +10,7 @@ import { embed } from './definitions.ts';
 import { documentInfo, type DocumentInfo } from './documentInfo.ts';
 import type { ApiModel, Message, MethodModel, ServiceModel } from './model.ts';
 import { errorComponentName } from './names.ts';
-import { DEFAULT_SERVER, deliveryText, EVENT_POSITION_SCHEMA, SERVER_ERRORS, sinceSchema, TOPIC_PATTERN } from './protocolFacts.ts';
+import { DEFAULT_SERVER, deliveryText, EVENT_POSITION_SCHEMA, historyLostSchema, SERVER_ERRORS, sinceSchema, subscribeResultSchema, TOPIC_PATTERN } from './protocolFacts.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
 
 const SCHEMAS = '#/components/schemas/';
@@ -162,7 +162,7 @@ export function renderAsyncApi(model: ApiModel, info?: DocumentInfo): object {
         ? subscriptionParams
         : { ...subscriptionParams, properties: { ...subscriptionParams.properties, since: sinceSchema(replayable) } };
     for (const [name, resultSchema, description, params] of [
-      ['rpc.subscribe', { type: 'boolean', const: true }, 'Subscribes this connection to an event, for one topic or (no topic) every topic.', subscribeParams],
+      ['rpc.subscribe', subscribeResultSchema(replayable), 'Subscribes this connection to an event, for one topic or (no topic) every topic.', subscribeParams],
       ['rpc.unsubscribe', { type: 'boolean' }, 'Ends a subscription; the result is false when there was none.', subscriptionParams],
     ] as const) {
       messages[`${name}.request`] = {
@@ -172,6 +172,15 @@ export function renderAsyncApi(model: ApiModel, info?: DocumentInfo): object {
         payload: envelope({ id: ID, method: { type: 'string', const: name }, params }, ['id', 'method', 'params']),
       };
       operation(name, 'receive', description, `${name}.request`, [resultMessage(name, resultSchema), 'rpc.error']);
+    }
+    if (replayable.length > 0) {
+      messages['rpc.historyLost'] = {
+        name: 'rpc.historyLost',
+        title: 'rpc.historyLost',
+        summary: 'A resume (rpc.subscribe with since) the history could not honour: the events after since are gone; the subscription continues live.',
+        payload: envelope({ method: { type: 'string', const: 'rpc.historyLost' }, params: historyLostSchema(replayable) }, ['method', 'params']),
+      };
+      operation('rpc.historyLost', 'send', 'Sent before any event of a subscription whose `since` the history no longer holds.', 'rpc.historyLost');
     }
   }
 

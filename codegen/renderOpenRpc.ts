@@ -9,7 +9,7 @@ import { embed } from './definitions.ts';
 import { documentInfo, type DocumentInfo } from './documentInfo.ts';
 import type { ApiModel, MethodModel, ServiceModel } from './model.ts';
 import { errorComponentName } from './names.ts';
-import { DEFAULT_SERVER, retentionText, SERVER_ERRORS, sinceSchema, TOPIC_PATTERN, warrenErrorName } from './protocolFacts.ts';
+import { DEFAULT_SERVER, retentionText, SERVER_ERRORS, sinceSchema, subscribeResultSchema, TOPIC_PATTERN, warrenErrorName } from './protocolFacts.ts';
 import type { JsonSchema } from './toJsonSchema.ts';
 
 const SCHEMAS = '#/components/schemas/';
@@ -144,10 +144,12 @@ function subscriptionMethods(model: ApiModel): object[] {
         '`{"jsonrpc":"2.0","method":"<service>.<event>","params":{"topic":…,"payload":…}}` ' +
         '(payload schemas are in components.schemas; see also asyncapi.json). A volatile event reaches the connections ' +
         'subscribed when it is emitted, at most once. A replayable one is also stored in the broker: its pushes carry ' +
-        `\`params.position\`, and a subscriber that comes back passes the last one it saw as \`since\` to resume after it. Events:\n${list}`,
+        `\`params.position\`, and a subscriber that comes back passes the last one it saw as \`since\` to resume after it; ` +
+        'a position the history no longer holds gets the notification `{"jsonrpc":"2.0","method":"rpc.historyLost","params":{"event":…,"topic":…,"since":…}}` first. ' +
+        `Events:\n${list}`,
       paramStructure: 'either',
       params: [eventParam, topicParam, ...sinceParam],
-      result: { name: 'subscribed', schema: { type: 'boolean', const: true } },
+      result: { name: 'subscribed', schema: subscribeResultSchema(replayable) },
       errors,
     },
     {

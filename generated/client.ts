@@ -337,6 +337,11 @@ export interface Events {
 export interface EventFilter {
   /** Only events emitted with this topic (e.g. a room name); omit for every topic. */
   topic?: string;
+  /**
+   * Replayable events: the subscription could not resume after a reconnect (the events missed
+   * are past the history the server keeps); reload the state. Events from now on arrive as usual.
+   */
+  onHistoryLost?: () => void;
 }
 
 /** Ends a subscription; resolves once the server confirmed. */
@@ -366,7 +371,7 @@ export function createApi(client: WarrenClient): Api {
         history: (input) => client.notify('chat.history', params(input)),
       },
       on<E extends keyof ChatEvents>(event: E, filter: EventFilter, handler: (payload: ChatEvents[E], topic: string) => void) {
-        return client.subscribe<ChatEvents[E]>(`chat.${event}`, filter.topic, handler);
+        return client.subscribe<ChatEvents[E]>(`chat.${event}`, filter.topic, handler, filter.onHistoryLost ? { onHistoryLost: filter.onHistoryLost } : {});
       },
     },
     math: {

@@ -80,7 +80,8 @@ describe('generated/openrpc.json', () => {
     assert.deepEqual(subscribe.params.map((p: Doc) => [p.name, p.required]), [['event', true], ['topic', false], ['since', false]]);
     const since = subscribe.params[2].schema;
     assert.deepEqual(since.required, ['offset', 'epoch']);
-    assert.deepEqual(since.properties.offset, { type: 'integer', minimum: 0, description: "The event's offset in its history." });
+    // -1 (with epoch "") is the position before the first event: resume from everything kept.
+    assert.deepEqual(since.properties.offset, { type: 'integer', minimum: -1, description: 'The offset to resume after; -1 (with epoch "") is before the first event.' });
     assert.equal(since.properties.epoch.type, 'string');
     assert.match(since.description, /^Replayable events only \(`sink\.changed`, `sink\.logged`\)/);
     assert.match(subscribe.description, /- `sink\.changed`: payload `SinkChangedPayload`, replayable \(maxAge 7D, maxBytes 1000000\)\. Something changed\./);
@@ -164,13 +165,16 @@ describe('generated/asyncapi.json', () => {
       assert.equal(params('sink.ticked.notification').properties.position, undefined);
     });
 
-    it('rpc.subscribe takes an optional since of the same shape; rpc.unsubscribe does not', () => {
+    it('rpc.subscribe takes an optional since of the same shape (its offset may be -1); rpc.unsubscribe does not', () => {
       const subscribe = params('rpc.subscribe.request');
       assert.deepEqual(subscribe.required, ['event']);
       assert.deepEqual(Object.keys(subscribe.properties), ['event', 'topic', 'since']);
       const { description: _a, ...since } = subscribe.properties.since;
       const { description: _b, ...position } = params('sink.changed.notification').properties.position;
-      assert.deepEqual(since, position);
+      assert.deepEqual(since.required, position.required);
+      assert.deepEqual(since.properties.epoch, position.properties.epoch);
+      assert.deepEqual({ ...since.properties.offset, minimum: 0, description: '' }, { ...position.properties.offset, description: '' });
+      assert.equal(since.properties.offset.minimum, -1);
       assert.match(subscribe.properties.since.description, /`sink\.changed`, `sink\.logged`/);
       assert.deepEqual(Object.keys(params('rpc.unsubscribe.request').properties), ['event', 'topic']);
     });
