@@ -12,7 +12,7 @@ import { io } from 'socket.io-client';
 import { openFiles, peakRssBytes, rssBytes } from './procStats.ts';
 import { forkTs, stopChild, waitForMessage } from './processes.ts';
 import { median, type CapacityResult, type FanOutResult, type FanSystemName } from './report.ts';
-import { startSystem, SYSTEMS } from './systems.ts';
+import { startSystem, SYSTEMS, type StartSystemOptions } from './systems.ts';
 
 const CLIENT = fileURLToPath(new URL('./capacityClient.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -158,10 +158,11 @@ function socketIoTrigger(url: string): Promise<Trigger> {
  * event (Warren: `bench.emit`, a worker's ctx.emit; Socket.IO: `bench.emit`, `io.to('fan').emit`);
  * each time the clock runs from just before the triggering call is sent, on a connection opened
  * beforehand, until the last subscriber has the event. Every timestamp is
- * `performance.timeOrigin + performance.now()`, one clock across the processes.
+ * `performance.timeOrigin + performance.now()`, one clock across the processes. `options` adds
+ * node flags per role (e.g. `{ gateway: ['--cpu-prof'] }` to profile a fan-out).
  */
-export async function fanOut(system: FanSystemName, subscribers: number, processes: number, events: number, round = 1): Promise<FanOutResult> {
-  const running = await startSystem(SYSTEMS[system]);
+export async function fanOut(system: FanSystemName, subscribers: number, processes: number, events: number, round = 1, options: StartSystemOptions = {}): Promise<FanOutResult> {
+  const running = await startSystem(SYSTEMS[system], options);
   const protocol = system === 'socket.io' ? 'socketio' : 'jsonrpc';
   let clients: ChildProcess[] = [];
   let trigger: Trigger | undefined;
