@@ -1,25 +1,27 @@
 /**
  * Capacity of one Warren gateway: idle sockets held (RSS per socket, from the OS), and the
- * time one event takes to reach every one of N subscribers. Clients are spread over several
- * processes: each process, the gateway included, may hold at most `ulimit -n` (20 000) files.
+ * time one event takes to reach every one of N subscribers, beside Socket.IO's room broadcast
+ * to as many sockets. Clients are spread over several processes: each process, the server
+ * included, may hold at most `ulimit -n` (20 000) files.
  */
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
+import { io } from 'socket.io-client';
 import { openFiles, peakRssBytes, rssBytes } from './procStats.ts';
 import { forkTs, stopChild, waitForMessage } from './processes.ts';
-import { median, type CapacityResult } from './report.ts';
-import { startSystem, SYSTEMS } from './systems.ts';
+import { median, type CapacityResult, type FanOutResult, type FanSystemName } from './report.ts';
+import { startSystem, SYSTEMS, type StartSystemOptions } from './systems.ts';
 
 const CLIENT = fileURLToPath(new URL('./capacityClient.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 
-function spawnClients(url: string, total: number, processes: number, subscribe: boolean): ChildProcess[] {
+function spawnClients(url: string, total: number, processes: number, subscribe: boolean, protocol: 'jsonrpc' | 'socketio' = 'jsonrpc'): ChildProcess[] {
   return Array.from({ length: processes }, (_, i) => {
     const sockets = Math.floor(total / processes) + (i < total % processes ? 1 : 0);
-    return forkTs(CLIENT, [JSON.stringify({ url, sockets, subscribe, openConcurrency: 50 })]);
+    return forkTs(CLIENT, [JSON.stringify({ url, sockets, subscribe, openConcurrency: 50, protocol })]);
   });
 }
 
@@ -90,25 +92,91 @@ export async function idleSockets(sockets: number, processes: number): Promise<N
   }
 }
 
+/** The systems whose fan-out is measured side by side. */
+export const FAN_SYSTEMS: FanSystemName[] = ['warren-memory', 'warren-amqp', 'socket.io'];
+
+/** Sends the call that makes the server emit one event; `fire` resolves once it is answered, with the time just before it was sent. */
+interface Trigger {
+  fire(seq: number): Promise<number>;
+  close(): void;
+}
+
+/** Warren: a JSON-RPC `bench.emit` on one WebSocket opened beforehand (not subscribed). */
+function warrenTrigger(url: string): Promise<Trigger> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+    ws.on('error', (err) => {
+      reject(err);
+      for (const entry of waiting.values()) entry.reject(err);
+      waiting.clear();
+    });
+    ws.on('message', (data) => {
+      const text = String(data);
+      const answer = JSON.parse(text) as { id?: number; error?: unknown };
+      const entry = waiting.get(answer.id!);
+      if (!entry) return;
+      waiting.delete(answer.id!);
+      if (answer.error) entry.reject(new Error(`bench.emit: ${text.slice(0, 200)}`));
+      else entry.resolve();
+    });
+    ws.once('open', () =>
+      resolve({
+        fire: (seq) =>
+          new Promise((done, fail) => {
+            const sentAt = now();
+            waiting.set(seq, { resolve: () => done(sentAt), reject: fail });
+            ws.send(JSON.stringify({ jsonrpc: '2.0', id: seq, method: 'bench.emit', params: { sentAt, seq } }));
+          }),
+        close: () => ws.close(),
+      }),
+    );
+  });
+}
+
+/** Socket.IO: the acknowledged event `bench.emit` on one socket.io-client connection (websocket transport) opened beforehand (not in the room). */
+function socketIoTrigger(url: string): Promise<Trigger> {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 10_000 });
+    socket.once('connect_error', reject);
+    socket.once('connect', () =>
+      resolve({
+        fire: (seq) =>
+          new Promise((done, fail) => {
+            const sentAt = now();
+            socket.emit('bench.emit', { sentAt, seq }, (answer: { ok?: boolean }) => (answer?.ok ? done(sentAt) : fail(new Error(`bench.emit: ${JSON.stringify(answer)}`))));
+          }),
+        close: () => socket.close(),
+      }),
+    );
+  });
+}
+
 /**
- * Subscribes `subscribers` sockets to `bench.tick` on one gateway, then has a worker emit
- * one event `events` times (via `bench.emit`); each time, measures from just before the
- * triggering call is sent until the last subscriber has the notification.
+ * Subscribes `subscribers` sockets on one server: Warren's to `bench.tick` (topic `fan`) on one
+ * gateway, Socket.IO's to the room `fan`. Then, `events` times, a call makes the server emit one
+ * event (Warren: `bench.emit`, a worker's ctx.emit; Socket.IO: `bench.emit`, `io.to('fan').emit`);
+ * each time the clock runs from just before the triggering call is sent, on a connection opened
+ * beforehand, until the last subscriber has the event. Every timestamp is
+ * `performance.timeOrigin + performance.now()`, one clock across the processes. `options` adds
+ * node flags per role (e.g. `{ gateway: ['--cpu-prof'] }` to profile a fan-out).
  */
-export async function fanOut(transport: 'memory' | 'amqp', subscribers: number, processes: number, events: number): Promise<CapacityResult['fanOut'][number]> {
-  const system = await startSystem(SYSTEMS[transport === 'memory' ? 'warren-memory' : 'warren-amqp']);
+export async function fanOut(system: FanSystemName, subscribers: number, processes: number, events: number, round = 1, options: StartSystemOptions = {}): Promise<FanOutResult> {
+  const running = await startSystem(SYSTEMS[system], options);
+  const protocol = system === 'socket.io' ? 'socketio' : 'jsonrpc';
   let clients: ChildProcess[] = [];
+  let trigger: Trigger | undefined;
   try {
-    clients = spawnClients(system.url, subscribers, processes, true);
+    clients = spawnClients(running.url, subscribers, processes, true, protocol);
     const ready = await Promise.all(clients.map((child) => waitForMessage(child, (m) => m.type === 'ready', 180_000, 'ready')));
     const subscribed = ready.reduce((sum, m) => sum + Number(m.subscribed), 0);
     if (subscribed !== subscribers) throw new Error(`only ${subscribed} of ${subscribers} subscribed`);
+    trigger = await (protocol === 'socketio' ? socketIoTrigger(running.url) : warrenTrigger(running.url));
     await sleep(1000);
-    const results: CapacityResult['fanOut'][number]['events'] = [];
+    const results: FanOutResult['events'] = [];
     for (let seq = 1; seq <= events; seq++) {
       const complete = clients.map((child) => waitForMessage(child, (m) => m.type === 'complete' && m.seq === seq, 15_000, `event ${seq}`));
-      const sentAt = now();
-      await callOnce(system.url, 'bench.emit', { sentAt, seq });
+      const sentAt = await withTimeout(trigger.fire(seq), 10_000, `bench.emit ${seq}`);
       const arrivals = await Promise.all(
         complete.map((promise, i) =>
           promise.catch(async () => {
@@ -128,9 +196,18 @@ export async function fanOut(transport: 'memory' | 'amqp', subscribers: number, 
       await sleep(500);
     }
     const lasts = results.map((r) => r.lastMs);
-    return { transport, subscribers, events: results, medianLastMs: median(lasts), maxLastMs: Math.max(...lasts) };
+    return { system, round, subscribers, events: results, medianLastMs: median(lasts), maxLastMs: Math.max(...lasts) };
   } finally {
+    trigger?.close();
     await stopClients(clients);
-    await system.stop();
+    await running.stop();
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

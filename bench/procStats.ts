@@ -119,6 +119,15 @@ export function cpuSnapshot(pids: Record<string, number | undefined>): Record<st
   return out;
 }
 
+/**
+ * A command line with the directories of its file arguments left out (`…/name.ts`), so the
+ * results say which programs ran without naming this machine's checkouts; system programs
+ * under /usr and /bin keep their paths.
+ */
+export function withoutDirectories(line: string): string {
+  return line.replace(/(^|[\s=:])\/(?!usr\/|bin\/)(?:[^\s/]+\/)+([^\s/]+)/g, '$1…/$2');
+}
+
 /** Load averages and the busiest other processes, to say whether the machine was shared. */
 export function machineLoad(): { loadavg: number[]; top: string[] } {
   const loadavg = readFileSync('/proc/loadavg', 'utf8').trim().split(/\s+/).slice(0, 3).map(Number);
@@ -127,7 +136,7 @@ export function machineLoad(): { loadavg: number[]; top: string[] } {
     top = execFileSync('ps', ['-eo', 'pcpu,etimes,comm,args', '--sort=-pcpu', '--no-headers'], { encoding: 'utf8' })
       .split('\n')
       .slice(0, 8)
-      .map((line) => line.trim().slice(0, 160))
+      .map((line) => withoutDirectories(line.trim()).slice(0, 160))
       .filter(Boolean);
   } catch {
     top = [];

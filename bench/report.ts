@@ -106,10 +106,67 @@ export function summarise(samples: Sample[]): Summary[] {
   return out;
 }
 
+/** The systems whose fan-out is measured (bench/capacity.ts). */
+export type FanSystemName = 'warren-memory' | 'warren-amqp' | 'socket.io';
+
+export const FAN_LABEL: Record<FanSystemName, string> = {
+  'warren-memory': 'Warren memory (serve), one event to the subscribers of bench.tick',
+  'warren-amqp': 'Warren amqp (gateway + worker), one event to the subscribers of bench.tick',
+  'socket.io': 'Socket.IO 4, io.to(room).emit, websocket transport',
+};
+
+/** One system's fan-out in one round: `events` events, each to every subscriber. */
+export interface FanOutResult {
+  system: FanSystemName;
+  round: number;
+  subscribers: number;
+  events: { seq: number; firstMs: number; lastMs: number; received: number }[];
+  medianLastMs: number;
+  maxLastMs: number;
+  error?: string;
+}
+
 export interface CapacityResult {
   idle?: { sockets: number; opened: number; rssBeforeBytes: number; rssAfterBytes: number; rssPeakBytes: number; perSocketBytes: number; fdsBefore: number; fdsAfter: number; openSeconds: number; pingUs: number | undefined };
-  fanOut: { transport: 'memory' | 'amqp'; subscribers: number; events: { seq: number; firstMs: number; lastMs: number; received: number }[]; medianLastMs: number; maxLastMs: number; error?: string }[];
+  fanOut: FanOutResult[];
   idleError?: string;
+}
+
+/** One system's fan-out over every round of a run: the median and max over all its events. */
+export interface FanSummary {
+  system: FanSystemName;
+  subscribers: number;
+  rounds: number;
+  events: number;
+  /** Every event reached every subscriber, in every round measured. */
+  complete: boolean;
+  medianLastMs: number | undefined;
+  maxLastMs: number | undefined;
+  medianFirstMs: number | undefined;
+  /** Per round, the median over that round's events. */
+  perRound: { round: number; medianLastMs: number }[];
+}
+
+export function summariseFanOut(fanOut: FanOutResult[]): FanSummary[] {
+  const systems = [...new Set(fanOut.map((f) => f.system))];
+  return systems.map((system) => {
+    const all = fanOut.filter((f) => f.system === system);
+    const ok = all.filter((f) => !f.error && f.events.length > 0);
+    const events = ok.flatMap((f) => f.events);
+    const lasts = events.map((e) => e.lastMs);
+    const subscribers = all[0]!.subscribers;
+    return {
+      system,
+      subscribers,
+      rounds: ok.length,
+      events: events.length,
+      complete: ok.length === all.length && events.every((e) => e.received === subscribers),
+      medianLastMs: lasts.length ? median(lasts) : undefined,
+      maxLastMs: lasts.length ? Math.max(...lasts) : undefined,
+      medianFirstMs: events.length ? median(events.map((e) => e.firstMs)) : undefined,
+      perRound: ok.map((f) => ({ round: f.round, medianLastMs: f.medianLastMs })),
+    };
+  });
 }
 
 export interface Target {
@@ -183,10 +240,42 @@ export function evaluateTargets(samples: Sample[], summaries: Summary[], capacit
   targets.push(
     absolute('idle-15k-rss', `Gateway RSS (MiB) holding ${idle?.opened ?? '—'} idle sockets (target 15k)`, 512, idle && idle.rssAfterBytes / 2 ** 20, !!idle && idle.opened >= 15_000),
   );
-  for (const fan of capacity?.fanOut ?? []) {
-    const complete = fan.events.length > 0 && fan.events.every((e) => e.received === fan.subscribers) && fan.subscribers >= 10_000;
-    const value = fan.events.length > 0 ? fan.medianLastMs : undefined;
-    targets.push(absolute(`fanout-${fan.transport}`, `Fan-out (${fan.transport}): ms until the last of ${fan.subscribers} subscribers has the event (median of ${fan.events.length})`, 1000, value, complete));
+  const fans = summariseFanOut(capacity?.fanOut ?? []);
+  const fanOf = (system: FanSystemName) => fans.find((f) => f.system === system);
+  for (const system of ['warren-memory', 'warren-amqp'] as const) {
+    const fan = fanOf(system);
+    if (!fan) continue;
+    const transport = system === 'warren-memory' ? 'memory' : 'amqp';
+    targets.push(
+      absolute(
+        `fanout-${transport}`,
+        `Fan-out (${transport}): ms until the last of ${fan.subscribers} subscribers has the event (median of ${fan.events})`,
+        1000,
+        fan.medianLastMs,
+        fan.complete && fan.subscribers >= 10_000,
+      ),
+    );
+  }
+  // Warren's fan-out against Socket.IO's room broadcast, same run, same subscribers and events.
+  const peer = fanOf('socket.io');
+  for (const system of ['warren-memory', 'warren-amqp'] as const) {
+    const fan = fanOf(system);
+    if (!fan || !peer) continue;
+    const transport = system === 'warren-memory' ? 'memory' : 'amqp';
+    const value = fan.medianLastMs !== undefined && peer.medianLastMs !== undefined && peer.medianLastMs > 0 ? fan.medianLastMs / peer.medianLastMs : undefined;
+    const perRound = fan.perRound.flatMap(({ round, medianLastMs }) => {
+      const other = peer.perRound.find((r) => r.round === round);
+      return other && other.medianLastMs > 0 ? [medianLastMs / other.medianLastMs] : [];
+    });
+    targets.push({
+      id: `fanout-${transport}-vs-socketio`,
+      text: `Fan-out (${transport}) ms to the last of ${fan.subscribers} subscribers / Socket.IO room broadcast to ${peer.subscribers} (median of ${fan.events} and ${peer.events} events)`,
+      bound: '<= 1',
+      value,
+      perRound,
+      // Judged at full scale only (10k subscribers), as the absolute fan-out targets.
+      status: value === undefined || !fullScale || !fan.complete || !peer.complete || fan.subscribers < 10_000 ? 'n/a' : value <= 1 ? 'PASS' : 'MISS',
+    });
   }
   return targets;
 }
@@ -248,32 +337,34 @@ export function renderMarkdown(info: RunInfo, samples: Sample[], targets: Target
     }
     lines.push(`Discarded and measured again: ${discarded.length} sample(s): ${[...reasons].map(([r, n]) => `${n} × ${r}`).join('; ')}.`);
   }
-  lines.push('');
-  lines.push('| System | Setting | calls/s median (min–max) | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/call | broker CPU µs/call | err / timeout |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
-  const order = Object.keys(SYSTEMS) as SystemName[];
-  const settings: SettingName[] = ['latency', 'throughput', 'validate', 'rate'];
-  for (const setting of settings) {
-    for (const system of order) {
-      const s = summaries.find((x) => x.system === system && x.setting === setting);
-      if (!s) continue;
-      if (s.rounds === 0) {
-        lines.push(`| ${SYSTEMS[system].label} | ${settingLabel(setting, samples)} | no valid sample (${s.discarded} discarded) | | | | | | | | |`);
-        continue;
+  if (samples.length > 0) {
+    lines.push('');
+    lines.push('| System | Setting | calls/s median (min–max) | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server CPU µs/call | broker CPU µs/call | err / timeout |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    const order = Object.keys(SYSTEMS) as SystemName[];
+    const settings: SettingName[] = ['latency', 'throughput', 'validate', 'rate'];
+    for (const setting of settings) {
+      for (const system of order) {
+        const s = summaries.find((x) => x.system === system && x.setting === setting);
+        if (!s) continue;
+        if (s.rounds === 0) {
+          lines.push(`| ${SYSTEMS[system].label} | ${settingLabel(setting, samples)} | no valid sample (${s.discarded} discarded) | | | | | | | | |`);
+          continue;
+        }
+        const roles = Object.entries(s.roleCpuPerCallUs).filter(([r]) => r !== 'broker');
+        const roleText = roles.length > 1 ? ` [${roles.map(([r, v]) => `${r} ${dec(v)}`).join(', ')}]` : '';
+        const broker = SYSTEMS[system].amqp ? fmtSpread(s.brokerCpuPerCallUs, dec) : '—';
+        lines.push(
+          `| ${SYSTEMS[system].label} | ${settingLabel(setting, samples)} | ${fmtSpread(s.throughput, int)} | ${ms(s.p50Us.median)} | ${ms(s.p90Us.median)} | ${fmtSpread(s.p99Us, ms)} | ${ms(s.p999Us.median)} | ${ms(s.maxUs.median)} | ${fmtSpread(s.serverCpuPerCallUs, dec)}${roleText} | ${broker} | ${s.errors} / ${s.timeouts}${s.wrong ? ` (${s.wrong} wrong)` : ''}${s.discarded ? `; ${s.discarded} discarded` : ''} |`,
+        );
       }
-      const roles = Object.entries(s.roleCpuPerCallUs).filter(([r]) => r !== 'broker');
-      const roleText = roles.length > 1 ? ` [${roles.map(([r, v]) => `${r} ${dec(v)}`).join(', ')}]` : '';
-      const broker = SYSTEMS[system].amqp ? fmtSpread(s.brokerCpuPerCallUs, dec) : '—';
-      lines.push(
-        `| ${SYSTEMS[system].label} | ${settingLabel(setting, samples)} | ${fmtSpread(s.throughput, int)} | ${ms(s.p50Us.median)} | ${ms(s.p90Us.median)} | ${fmtSpread(s.p99Us, ms)} | ${ms(s.p999Us.median)} | ${ms(s.maxUs.median)} | ${fmtSpread(s.serverCpuPerCallUs, dec)}${roleText} | ${broker} | ${s.errors} / ${s.timeouts}${s.wrong ? ` (${s.wrong} wrong)` : ''}${s.discarded ? `; ${s.discarded} discarded` : ''} |`,
-      );
     }
   }
   lines.push('');
   if (capacity) {
     lines.push('Capacity:');
-    lines.push('');
     const idle = capacity.idle;
+    if (idle || capacity.idleError) lines.push('');
     if (idle) {
       lines.push(
         `- Idle sockets on one Warren gateway (amqp): ${idle.opened} of ${idle.sockets} open in ${idle.openSeconds.toFixed(1)} s; RSS ${(idle.rssBeforeBytes / 2 ** 20).toFixed(0)} → ${(idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB (peak ${(idle.rssPeakBytes / 2 ** 20).toFixed(0)} MiB), ${(idle.perSocketBytes / 1024).toFixed(1)} KiB per socket; open files ${idle.fdsBefore} → ${idle.fdsAfter}; rpc.ping on a fresh socket meanwhile ${idle.pingUs === undefined ? '—' : ms(idle.pingUs)} ms.`,
@@ -282,12 +373,25 @@ export function renderMarkdown(info: RunInfo, samples: Sample[], targets: Target
       lines.push(`- Idle sockets: failed: ${capacity.idleError}`);
     }
     for (const fan of capacity.fanOut) {
-      if (fan.error) {
-        lines.push(`- Fan-out (${fan.transport}, ${fan.subscribers} subscribers): failed: ${fan.error}`);
-        continue;
+      if (fan.error) lines.push(`- Fan-out, ${FAN_LABEL[fan.system]}, round ${fan.round}: failed: ${fan.error.split('\n')[0]}`);
+    }
+    const fans = summariseFanOut(capacity.fanOut);
+    if (fans.length > 0) {
+      lines.push('');
+      lines.push('Fan-out: one event to every subscriber on one server, time from just before the triggering call is sent until the last subscriber has it (ms); rounds interleaved, order rotated per round:');
+      lines.push('');
+      lines.push('| System | Subscribers | Events | last ms, median (max) | first ms, median | per round, median of its events | each event (last ms) |');
+      lines.push('|---|---|---|---|---|---|---|');
+      for (const fan of fans) {
+        const each = capacity.fanOut
+          .filter((f) => f.system === fan.system && !f.error)
+          .map((f) => f.events.map((e) => `${e.lastMs.toFixed(0)}${e.received < f.subscribers ? ` (${e.received} received)` : ''}`).join(', '))
+          .join(' / ');
+        const f0 = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(0));
+        lines.push(
+          `| ${FAN_LABEL[fan.system]} | ${fan.subscribers} | ${fan.events} over ${fan.rounds} round${fan.rounds === 1 ? '' : 's'} | ${f0(fan.medianLastMs)} (${f0(fan.maxLastMs)}) | ${f0(fan.medianFirstMs)} | ${fan.perRound.map((r) => r.medianLastMs.toFixed(0)).join(', ')} | ${each} |`,
+        );
       }
-      const events = fan.events.map((e) => `${e.lastMs.toFixed(0)}${e.received < fan.subscribers ? ` (${e.received} received)` : ''}`).join(', ');
-      lines.push(`- Fan-out (${fan.transport}): one event to ${fan.subscribers} subscribers on one gateway; last one received after ${fan.medianLastMs.toFixed(0)} ms median, ${fan.maxLastMs.toFixed(0)} ms max (each event: ${events} ms).`);
     }
     lines.push('');
   }
@@ -295,7 +399,8 @@ export function renderMarkdown(info: RunInfo, samples: Sample[], targets: Target
   lines.push('');
   lines.push('| Target | Bound | Value | Per round | Verdict |');
   lines.push('|---|---|---|---|---|');
-  for (const target of targets) {
+  // A run without calls (--capacity-only, --fanout-only) lists only the targets it measured.
+  for (const target of samples.length > 0 ? targets : targets.filter((t) => t.value !== undefined)) {
     const value = target.value === undefined ? '—' : target.value.toFixed(target.value >= 100 ? 0 : 2);
     const rounds = target.perRound.length ? target.perRound.map((r) => r.toFixed(2)).join(', ') : '';
     lines.push(`| ${target.text} | ${target.bound} | ${value} | ${rounds} | ${target.status} |`);

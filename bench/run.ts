@@ -6,7 +6,10 @@
  * and min–max over rounds are reported; the issue's targets are judged from the same run.
  *
  *   node --import tsx bench/run.ts [--quick] [--rounds N] [--systems a,b] [--settings latency,throughput,validate,rate]
- *     [--rate CALLS_PER_SECOND] [--no-capacity | --capacity-only] [--out DIR] [--no-readme]
+ *     [--rate CALLS_PER_SECOND] [--no-capacity | --capacity-only | --fanout-only] [--out DIR] [--no-readme]
+ *
+ * Capacity: idle sockets once, then fan-out for as many rounds as the calls (Warren memory,
+ * Warren amqp and Socket.IO, interleaved); --fanout-only runs the fan-out rounds alone.
  *
  * The systems on the bench's RabbitMQ cluster (warren-amqp-cluster, warren-amqp-quorum; see
  * bench/cluster.ts) are left out, with a line saying so, when the cluster does not answer;
@@ -20,10 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BASELINE_EXCHANGE, BASELINE_QUEUES, BrokerSentinel, brokerReachable, deleteTopology, WARREN_QUEUES } from './amqpAdmin.ts';
 import { clusterReachable, clusterUrlsShown, deleteClusterQueues } from './cluster.ts';
-import { fanOut, idleSockets } from './capacity.ts';
+import { FAN_SYSTEMS, fanOut, idleSockets } from './capacity.ts';
 import { machineInfo, machineLoad, rabbitVersion } from './procStats.ts';
 import { installCleanup, stopAll } from './processes.ts';
-import { evaluateTargets, renderMarkdown, summarise, updateReadme, type CapacityResult, type RunInfo, type Sample } from './report.ts';
+import { evaluateTargets, renderMarkdown, summarise, updateReadme, type CapacityResult, type FanOutResult, type RunInfo, type Sample } from './report.ts';
 import { log, runRounds, type RoundsPlan, type Setting } from './rounds.ts';
 import { SYSTEMS, type SystemName } from './systems.ts';
 
@@ -31,7 +34,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Plan extends RoundsPlan {
   mode: 'full' | 'quick';
-  capacity: { idleSockets: number; idleProcesses: number; subscribers: number; fanProcesses: number; events: number } | undefined;
+  /** `idle: false` measures fan-out alone (--fanout-only). */
+  capacity: { idle: boolean; idleSockets: number; idleProcesses: number; subscribers: number; fanProcesses: number; events: number } | undefined;
   /** The whole run is abandoned (and every process stopped) past this. */
   deadlineMs: number;
   /** The systems were named with --systems (a missing cluster then fails the run). */
@@ -72,6 +76,7 @@ function plan(): Plan & { out: string | undefined; readme: boolean } {
       rate: { type: 'string' },
       'no-capacity': { type: 'boolean', default: false },
       'capacity-only': { type: 'boolean', default: false },
+      'fanout-only': { type: 'boolean', default: false },
       out: { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
     },
@@ -79,7 +84,9 @@ function plan(): Plan & { out: string | undefined; readme: boolean } {
   const quick = values.quick;
   const all = Object.keys(SYSTEMS) as SystemName[];
   const standard = all.filter((name) => !SYSTEMS[name].optional);
-  const systems = values['capacity-only']
+  const capacityOnly = values['capacity-only'] || values['fanout-only'];
+  if (capacityOnly && values['no-capacity']) throw new Error('--no-capacity contradicts --capacity-only / --fanout-only');
+  const systems = capacityOnly
     ? []
     : values.systems
       ? (values.systems.split(',') as SystemName[])
@@ -106,13 +113,13 @@ function plan(): Plan & { out: string | undefined; readme: boolean } {
     capacity: values['no-capacity']
       ? undefined
       : quick
-        ? { idleSockets: 300, idleProcesses: 2, subscribers: 300, fanProcesses: 2, events: 2 }
-        : { idleSockets: 15_000, idleProcesses: 4, subscribers: 10_000, fanProcesses: 4, events: 5 },
+        ? { idle: !values['fanout-only'], idleSockets: 300, idleProcesses: 2, subscribers: 300, fanProcesses: 2, events: 2 }
+        : { idle: !values['fanout-only'], idleSockets: 15_000, idleProcesses: 4, subscribers: 10_000, fanProcesses: 4, events: 5 },
     deadlineMs: quick ? 120_000 : 50 * 60_000,
     attempts: quick ? 2 : 3,
     named: !!values.systems,
     out: values.out,
-    readme: !quick && !values['no-readme'] && !values.systems && !values.settings && !values['capacity-only'],
+    readme: !quick && !values['no-readme'] && !values.systems && !values.settings && !capacityOnly,
   };
 }
 
@@ -141,24 +148,32 @@ async function runCapacity(p: Plan): Promise<CapacityResult | undefined> {
   if (!p.capacity) return undefined;
   const c = p.capacity;
   const result: CapacityResult = { fanOut: [] };
-  log(`capacity: ${c.idleSockets} idle sockets over ${c.idleProcesses} client processes`);
-  try {
-    result.idle = await retried(p.attempts, () => idleSockets(c.idleSockets, c.idleProcesses), (idle) => idle.opened === c.idleSockets);
-    log(`  ${result.idle.opened} open, RSS ${(result.idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB`);
-  } catch (err) {
-    result.idleError = (err as Error).message.slice(0, 2000);
-    log(`  failed: ${result.idleError.split('\n')[0]}`);
-  }
-  for (const transport of ['memory', 'amqp'] as const) {
-    log(`capacity: fan-out to ${c.subscribers} subscribers (${transport})`);
+  if (c.idle) {
+    log(`capacity: ${c.idleSockets} idle sockets over ${c.idleProcesses} client processes`);
     try {
-      const complete = (fan: CapacityResult['fanOut'][number]) => fan.events.every((e) => e.received === c.subscribers);
-      const fan = await retried(p.attempts, () => fanOut(transport, c.subscribers, c.fanProcesses, c.events), complete);
-      result.fanOut.push(fan);
-      log(`  last subscriber after ${fan.medianLastMs.toFixed(0)} ms (median), ${fan.maxLastMs.toFixed(0)} ms (max)`);
+      result.idle = await retried(p.attempts, () => idleSockets(c.idleSockets, c.idleProcesses), (idle) => idle.opened === c.idleSockets);
+      log(`  ${result.idle.opened} open, RSS ${(result.idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB`);
     } catch (err) {
-      result.fanOut.push({ transport, subscribers: c.subscribers, events: [], medianLastMs: NaN, maxLastMs: NaN, error: (err as Error).message.slice(0, 2000) });
-      log(`  failed: ${(err as Error).message.split('\n')[0]}`);
+      result.idleError = (err as Error).message.slice(0, 2000);
+      log(`  failed: ${result.idleError.split('\n')[0]}`);
+    }
+  }
+  // Warren's fan-out and Socket.IO's room broadcast, interleaved: every round runs each system
+  // fresh, in an order rotated per round, with the same subscribers, client processes and events.
+  for (let round = 1; round <= p.rounds; round++) {
+    const shift = (round - 1) % FAN_SYSTEMS.length;
+    const order = [...FAN_SYSTEMS.slice(shift), ...FAN_SYSTEMS.slice(0, shift)];
+    for (const system of order) {
+      log(`fan-out round ${round}/${p.rounds}: ${system}, ${c.events} events to ${c.subscribers} subscribers over ${c.fanProcesses} client processes`);
+      try {
+        const complete = (fan: FanOutResult) => fan.events.every((e) => e.received === c.subscribers);
+        const fan = await retried(p.attempts, () => fanOut(system, c.subscribers, c.fanProcesses, c.events, round), complete);
+        result.fanOut.push(fan);
+        log(`  last subscriber after ${fan.medianLastMs.toFixed(0)} ms (median), ${fan.maxLastMs.toFixed(0)} ms (max); each: ${fan.events.map((e) => e.lastMs.toFixed(0)).join(', ')}`);
+      } catch (err) {
+        result.fanOut.push({ system, round, subscribers: c.subscribers, events: [], medianLastMs: NaN, maxLastMs: NaN, error: (err as Error).message.slice(0, 2000) });
+        log(`  failed: ${(err as Error).message.split('\n')[0]}`);
+      }
     }
   }
   return result;
