@@ -9,7 +9,7 @@ import amqp, { type Channel, type ChannelModel } from 'amqplib';
 const URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** The durable queues the bench service makes Warren declare. */
-export const WARREN_QUEUES = ['warren.rpc.bench.echo', 'warren.rpc.bench.validate', 'warren.rpc.bench.emit'];
+export const WARREN_QUEUES = ['warren.rpc.bench.echo', 'warren.rpc.bench.validate', 'warren.rpc.bench.emit', 'warren.rpc.bench.emitKept', 'warren.stream.bench.kept'];
 export const BASELINE_PREFIX = 'benchbase';
 export const BASELINE_QUEUES = [`${BASELINE_PREFIX}.rpc.bench.echo`, `${BASELINE_PREFIX}.rpc.bench.validate`];
 export const BASELINE_EXCHANGE = `${BASELINE_PREFIX}.rpc`;

@@ -18,10 +18,10 @@ const CLIENT = fileURLToPath(new URL('./capacityClient.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 
-function spawnClients(url: string, total: number, processes: number, subscribe: boolean, protocol: 'jsonrpc' | 'socketio' = 'jsonrpc'): ChildProcess[] {
+function spawnClients(url: string, total: number, processes: number, subscribe: boolean, protocol: 'jsonrpc' | 'socketio' = 'jsonrpc', event = 'bench.tick'): ChildProcess[] {
   return Array.from({ length: processes }, (_, i) => {
     const sockets = Math.floor(total / processes) + (i < total % processes ? 1 : 0);
-    return forkTs(CLIENT, [JSON.stringify({ url, sockets, subscribe, openConcurrency: 50, protocol })]);
+    return forkTs(CLIENT, [JSON.stringify({ url, sockets, subscribe, openConcurrency: 50, protocol, event })]);
   });
 }
 
@@ -93,7 +93,14 @@ export async function idleSockets(sockets: number, processes: number): Promise<N
 }
 
 /** The systems whose fan-out is measured side by side. */
-export const FAN_SYSTEMS: FanSystemName[] = ['warren-memory', 'warren-amqp', 'socket.io'];
+export const FAN_SYSTEMS: FanSystemName[] = ['warren-memory', 'warren-amqp', 'warren-memory-replayable', 'warren-amqp-replayable', 'socket.io'];
+
+/** The Warren system a fan-out variant runs on, and the event and trigger method it uses. */
+function fanTarget(system: FanSystemName): { base: 'warren-memory' | 'warren-amqp' | 'socket.io'; event: string; method: string } {
+  if (system === 'warren-memory-replayable') return { base: 'warren-memory', event: 'bench.kept', method: 'bench.emitKept' };
+  if (system === 'warren-amqp-replayable') return { base: 'warren-amqp', event: 'bench.kept', method: 'bench.emitKept' };
+  return { base: system, event: 'bench.tick', method: 'bench.emit' };
+}
 
 /** Sends the call that makes the server emit one event; `fire` resolves once it is answered, with the time just before it was sent. */
 interface Trigger {
@@ -101,8 +108,8 @@ interface Trigger {
   close(): void;
 }
 
-/** Warren: a JSON-RPC `bench.emit` on one WebSocket opened beforehand (not subscribed). */
-function warrenTrigger(url: string): Promise<Trigger> {
+/** Warren: a JSON-RPC `bench.emit` (or `method`) on one WebSocket opened beforehand (not subscribed). */
+function warrenTrigger(url: string, method = 'bench.emit'): Promise<Trigger> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
@@ -126,7 +133,7 @@ function warrenTrigger(url: string): Promise<Trigger> {
           new Promise((done, fail) => {
             const sentAt = now();
             waiting.set(seq, { resolve: () => done(sentAt), reject: fail });
-            ws.send(JSON.stringify({ jsonrpc: '2.0', id: seq, method: 'bench.emit', params: { sentAt, seq } }));
+            ws.send(JSON.stringify({ jsonrpc: '2.0', id: seq, method, params: { sentAt, seq } }));
           }),
         close: () => ws.close(),
       }),
@@ -162,16 +169,17 @@ function socketIoTrigger(url: string): Promise<Trigger> {
  * node flags per role (e.g. `{ gateway: ['--cpu-prof'] }` to profile a fan-out).
  */
 export async function fanOut(system: FanSystemName, subscribers: number, processes: number, events: number, round = 1, options: StartSystemOptions = {}): Promise<FanOutResult> {
-  const running = await startSystem(SYSTEMS[system], options);
+  const target = fanTarget(system);
+  const running = await startSystem(SYSTEMS[target.base], options);
   const protocol = system === 'socket.io' ? 'socketio' : 'jsonrpc';
   let clients: ChildProcess[] = [];
   let trigger: Trigger | undefined;
   try {
-    clients = spawnClients(running.url, subscribers, processes, true, protocol);
+    clients = spawnClients(running.url, subscribers, processes, true, protocol, target.event);
     const ready = await Promise.all(clients.map((child) => waitForMessage(child, (m) => m.type === 'ready', 180_000, 'ready')));
     const subscribed = ready.reduce((sum, m) => sum + Number(m.subscribed), 0);
     if (subscribed !== subscribers) throw new Error(`only ${subscribed} of ${subscribers} subscribed`);
-    trigger = await (protocol === 'socketio' ? socketIoTrigger(running.url) : warrenTrigger(running.url));
+    trigger = await (protocol === 'socketio' ? socketIoTrigger(running.url) : warrenTrigger(running.url, target.method));
     await sleep(1000);
     const results: FanOutResult['events'] = [];
     for (let seq = 1; seq <= events; seq++) {

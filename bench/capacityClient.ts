@@ -26,13 +26,16 @@ interface Config {
   openConcurrency: number;
   /** @default 'jsonrpc' */
   protocol?: 'jsonrpc' | 'socketio';
+  /** The Warren event subscribed to. @default 'bench.tick' */
+  event?: string;
 }
 
 const config = JSON.parse(process.argv[2]!) as Config;
 const sockets: (WebSocket | Socket)[] = [];
 const now = () => performance.timeOrigin + performance.now();
 const arrivals = new Map<number, { received: number; first: number; last: number }>();
-const SUBSCRIBE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rpc.subscribe', params: { event: 'bench.tick', topic: 'fan' } });
+const EVENT = config.event ?? 'bench.tick';
+const SUBSCRIBE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rpc.subscribe', params: { event: EVENT, topic: 'fan' } });
 
 function arrived(seq: number, at: number): void {
   let entry = arrivals.get(seq);
@@ -45,7 +48,7 @@ function arrived(seq: number, at: number): void {
 function onNotification(frame: string): void {
   const at = now();
   const message = JSON.parse(frame) as { method?: string; params?: { payload?: { seq?: number } } };
-  const seq = message.method === 'bench.tick' ? message.params?.payload?.seq : undefined;
+  const seq = message.method === EVENT ? message.params?.payload?.seq : undefined;
   if (seq !== undefined) arrived(seq, at);
 }
 
@@ -69,7 +72,7 @@ function openJsonRpc(): Promise<void> {
       const frame = String(data);
       if (frame.includes('"id":1,')) {
         clearTimeout(timer);
-        if (frame.includes('"result":true')) resolve();
+        if (frame.includes('"result":true') || frame.includes('"result":{"position"')) resolve();
         else reject(new Error(`subscribe refused: ${frame.slice(0, 200)}`));
         return;
       }

@@ -107,11 +107,13 @@ export function summarise(samples: Sample[]): Summary[] {
 }
 
 /** The systems whose fan-out is measured (bench/capacity.ts). */
-export type FanSystemName = 'warren-memory' | 'warren-amqp' | 'socket.io';
+export type FanSystemName = 'warren-memory' | 'warren-amqp' | 'warren-memory-replayable' | 'warren-amqp-replayable' | 'socket.io';
 
 export const FAN_LABEL: Record<FanSystemName, string> = {
   'warren-memory': 'Warren memory (serve), one event to the subscribers of bench.tick',
   'warren-amqp': 'Warren amqp (gateway + worker), one event to the subscribers of bench.tick',
+  'warren-memory-replayable': 'Warren memory (serve), one replayable event (bench.kept, stored first) to its subscribers',
+  'warren-amqp-replayable': 'Warren amqp (gateway + worker), one replayable event (bench.kept, through a stream) to its subscribers',
   'socket.io': 'Socket.IO 4, io.to(room).emit, websocket transport',
 };
 
@@ -275,6 +277,26 @@ export function evaluateTargets(samples: Sample[], summaries: Summary[], capacit
       perRound,
       // Judged at full scale only (10k subscribers), as the absolute fan-out targets.
       status: value === undefined || !fullScale || !fan.complete || !peer.complete || fan.subscribers < 10_000 ? 'n/a' : value <= 1 ? 'PASS' : 'MISS',
+    });
+  }
+  // A replayable event's fan-out (stored, then read back by the gateway) against the volatile one, same run.
+  for (const system of ['warren-memory', 'warren-amqp'] as const) {
+    const volatile = fanOf(system);
+    const kept = fanOf(`${system}-replayable`);
+    if (!volatile || !kept) continue;
+    const transport = system === 'warren-memory' ? 'memory' : 'amqp';
+    const value = kept.medianLastMs !== undefined && volatile.medianLastMs !== undefined && volatile.medianLastMs > 0 ? kept.medianLastMs / volatile.medianLastMs : undefined;
+    const perRound = kept.perRound.flatMap(({ round, medianLastMs }) => {
+      const other = volatile.perRound.find((r) => r.round === round);
+      return other && other.medianLastMs > 0 ? [medianLastMs / other.medianLastMs] : [];
+    });
+    targets.push({
+      id: `fanout-${transport}-replayable`,
+      text: `Fan-out (${transport}) ms to the last of ${kept.subscribers} subscribers, replayable / volatile event (median of ${kept.events} and ${volatile.events} events)`,
+      bound: '<= 2',
+      value,
+      perRound,
+      status: value === undefined || !fullScale || !kept.complete || !volatile.complete || kept.subscribers < 10_000 ? 'n/a' : value <= 2 ? 'PASS' : 'MISS',
     });
   }
   return targets;

@@ -48,9 +48,12 @@ export const bench = defineContract({
     echo: { input: EchoParams, output: EchoParams },
     validate: { input: Order, output: PricedOrder },
     emit: { input: TickPayload, output: z.object({ ok: z.boolean() }) },
+    emitKept: { input: TickPayload, output: z.object({ ok: z.boolean() }) },
   },
   events: {
     tick: { payload: TickPayload },
+    /** `tick`, replayable: the fan-out of an event stored in its history first. */
+    kept: { payload: TickPayload, delivery: 'replayable', retention: { maxAge: '1h' } },
   },
 });
 
@@ -97,6 +100,10 @@ export const implementations = [
     validate: (input) => price(input),
     emit: async (input, ctx) => {
       await ctx.emit('tick', input, { topic: 'fan' });
+      return { ok: true };
+    },
+    emitKept: async (input, ctx) => {
+      await ctx.emit('kept', input, { topic: 'fan' });
       return { ok: true };
     },
   }),
