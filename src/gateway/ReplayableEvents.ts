@@ -5,8 +5,9 @@
  * position the client sent (`since`).
  *
  * How a resume joins the live feed without a gap or a duplicate: the subscription is registered
- * first, and buffers what the live reader delivers; then the history's tail is taken, and the
- * catch-up reader replays from `since`. Every event carries its offset, and a subscription
+ * first, and buffers what the live reader delivers; its head is the last event the live reader
+ * delivered (or the tail the live reader started after), and the catch-up reader replays from
+ * `since`. Every event carries its offset, and a subscription
  * delivers an event only past the last offset it delivered, so the two readers can overlap
  * freely. Once the catch-up has reached the tail and the first buffered event, the buffer is
  * flushed and the catch-up reader stopped: from then on the live reader alone feeds it.
@@ -105,8 +106,18 @@ class EventFeed {
     readonly history: EventHistory,
   ) {}
 
+  /**
+   * The history's tail when the live reader started: it reads from the event after it, so every
+   * event stored later reaches it, also across a reconnect (it resumes after the last it read).
+   */
+  startedAt: EventPosition = BEFORE_FIRST;
+
+  /** Starts the live reader once: the tail is asked once per feed, not per subscription. */
   start(): Promise<Reader> {
-    return (this.#live ??= this.history.read('next', (event) => this.#onLive(event)));
+    return (this.#live ??= (async () => {
+      this.startedAt = (await this.history.tail()) ?? BEFORE_FIRST;
+      return this.history.read(this.startedAt.offset + 1, (event) => this.#onLive(event));
+    })());
   }
 
   async stop(): Promise<void> {
@@ -191,8 +202,8 @@ export class ReplayableEvents {
     feed.subscriptions.add(subscription);
     try {
       await feed.start();
-      // Taken once the live reader runs (and this subscription buffers it): every later event reaches it.
-      const head = feed.head(await feed.history.tail());
+      // This subscription buffers the live reader from before this: every later event reaches it.
+      const head = feed.head(feed.startedAt);
       subscription.reachAtLeast = head.offset;
       if (!since) {
         subscription.last = head.offset;
