@@ -67,6 +67,9 @@ export class AmqpTransport implements Transport {
   /** The caller side, opened on first use; undefined before start(). */
   #callerSide(): AmqpCaller | undefined {
     if (!this.#connection) return undefined;
+    // Opened with the caller, so that a first replayable subscription does not make the
+    // transport unready (every group must be set up) while its channel opens.
+    this.#historyGroup ??= historyGroup(this.#connection);
     return (this.#caller ??= new AmqpCaller({
       connection: this.#connection,
       id: this.#id,
