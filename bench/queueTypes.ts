@@ -20,8 +20,7 @@ import { runLoad } from './loadgen.ts';
 import { installCleanup } from './processes.ts';
 import { brokerPid, cpuMicros } from './procStats.ts';
 import { SYSTEMS, startSystem, type SystemSpec } from './systems.ts';
-import { WARREN_QUEUES } from './amqpAdmin.ts';
-import { CLUSTER_URLS, clusterPids } from './cluster.ts';
+import { CLUSTER_URLS, clusterPids, deleteClusterQueues } from './cluster.ts';
 
 const SHARED_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const CLUSTER_URL = CLUSTER_URLS[0]!;
@@ -58,20 +57,6 @@ function spec(variant: Variant): SystemSpec {
   };
 }
 
-async function deleteQueues(url: string): Promise<void> {
-  const connection = await amqp.connect(url, { timeout: 5000 });
-  try {
-    for (const queue of WARREN_QUEUES) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => {});
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.close().catch(() => {});
-    }
-  } finally {
-    await connection.close().catch(() => {});
-  }
-}
-
 const cpu = (pids: number[]) => pids.reduce((sum, pid) => sum + (cpuMicros(pid) ?? 0), 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -83,7 +68,7 @@ async function main(): Promise<void> {
   const samples = new Map<string, { throughput: number; p50: number; p99: number; warrenUs: number; brokerUs: number; errors: number }[]>();
   for (let round = 1; round <= rounds; round++) {
     for (const variant of VARIANTS) {
-      if (variant.url === CLUSTER_URL) await deleteQueues(CLUSTER_URL);
+      if (variant.url === CLUSTER_URL) await deleteClusterQueues();
       const system = await startSystem(spec(variant));
       try {
         for (const setting of SETTINGS) {
@@ -119,7 +104,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  await deleteQueues(CLUSTER_URL);
+  await deleteClusterQueues();
   console.log(`| queues | setting | calls/s | p50 ms | p99 ms | Warren CPU µs/call | broker CPU µs/call | errors |`);
   console.log(`|---|---|---|---|---|---|---|---|`);
   for (const [key, list] of samples) {

@@ -113,6 +113,8 @@ export interface ProxiedStack {
   proxy: TcpProxy;
   /** A client through the proxy, closed after the test. */
   client(options?: Partial<ClientOptions>): WarrenClient;
+  /** Cuts the line and keeps the gateway unreachable through the proxy until `reopen()`. */
+  outage(client: WarrenClient): Promise<{ reopen(): Promise<void> }>;
 }
 
 /**
@@ -132,5 +134,16 @@ export function stackBehindProxy(stackOptions: StackOptions, clientDefaults: Par
   afterEach(() => {
     proxy.refusing = false;
   });
-  return { stack, proxy, client };
+  async function outage(c: WarrenClient): Promise<{ reopen(): Promise<void> }> {
+    proxy.refusing = true;
+    proxy.cut();
+    await eventually(() => c.state === 'reconnecting', 'the client noticed');
+    return {
+      async reopen() {
+        proxy.refusing = false;
+        await eventually(() => c.state === 'open', 'reconnected');
+      },
+    };
+  }
+  return { stack, proxy, client, outage };
 }

@@ -11,22 +11,11 @@ import { eventually, recordingWebSocket, stackBehindProxy, type SentFrame } from
 import { replayImplementation } from '../replay/replayService.ts';
 
 describe('the SDK resumes replayable events after a reconnect', () => {
-  const { stack, proxy, client } = stackBehindProxy(
+  const { stack, client, outage } = stackBehindProxy(
     { implementations: [replayImplementation('rfeed'), replayImplementation('rtiny', { maxBytes: 2_000_000 })] },
     { reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 },
   );
 
-  async function outage(c: WarrenClient): Promise<{ reopen(): Promise<void> }> {
-    proxy.refusing = true;
-    proxy.cut();
-    await eventually(() => c.state === 'reconnecting', 'the client noticed');
-    return {
-      async reopen() {
-        proxy.refusing = false;
-        await eventually(() => c.state === 'open', 'reconnected');
-      },
-    };
-  }
 
   it('delivers the events published while away, then live ones: each once, in order, with since on the new connection', async () => {
     const sent: SentFrame[] = [];

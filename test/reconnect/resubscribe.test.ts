@@ -13,23 +13,10 @@ const m = (name: string) => `${SERVICE}.${name}`;
 const SHOUTED = m('shouted');
 
 describe('subscriptions across a reconnect', () => {
-  const { stack, proxy, client } = stackBehindProxy({ service: SERVICE }, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 });
+  const { stack, client, outage } = stackBehindProxy({ service: SERVICE }, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeatMs: 0 });
 
   function connect(sent: SentFrame[]): WarrenClient {
     return client({ WebSocket: recordingWebSocket(sent) });
-  }
-
-  /** Cuts the connection and keeps the gateway unreachable until `reopen()`. */
-  async function outage(c: WarrenClient): Promise<{ reopen(): Promise<void> }> {
-    proxy.refusing = true;
-    proxy.cut();
-    await eventually(() => c.state === 'reconnecting', 'the client noticed');
-    return {
-      async reopen() {
-        proxy.refusing = false;
-        await eventually(() => c.state === 'open', 'reconnected');
-      },
-    };
   }
 
   it('re-subscribes before it flushes queued calls: an event emitted by a queued call arrives', async () => {
