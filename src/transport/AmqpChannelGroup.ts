@@ -45,6 +45,12 @@ export interface GroupOptions {
   isLive(model: ChannelModel): boolean;
   /** Called on every change of readiness (AmqpConnection's whenReady listens). */
   changed(): void;
+  /**
+   * The group is ready once its channels are set up, whether or not its followers have started:
+   * for followers that come and go while the process serves (history readers), not for the
+   * consumers a process is not ready without. @default false
+   */
+  readyWithoutFollowers?: boolean;
 }
 
 interface FollowerState<T> {
@@ -91,6 +97,7 @@ export class ChannelGroup<T> {
   isReady(): boolean {
     const current = this.#current;
     if (!current) return false;
+    if (this.#options.readyWithoutFollowers) return true;
     for (const state of this.#followers.values()) if (state.on !== current || !state.done) return false;
     return true;
   }

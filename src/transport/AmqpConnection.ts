@@ -148,12 +148,13 @@ export class AmqpConnection {
    * Channels opened together by `setup` on every connection, from now on (and on the current
    * one at once): one side of the transport.
    */
-  group<T>(name: string, setup: GroupSetup<T>): ChannelGroup<T> {
+  group<T>(name: string, setup: GroupSetup<T>, options: { readyWithoutFollowers?: boolean } = {}): ChannelGroup<T> {
     const group = new ChannelGroup(name, setup, {
       log: this.#options.log,
       backoff: this.#backoff,
       isLive: (model) => !this.#closing && this.#model === model,
       changed: () => this.#changed(),
+      ...options,
     });
     this.#groups.add(group as ChannelGroup<unknown>);
     if (this.#model) group.open(this.#model);

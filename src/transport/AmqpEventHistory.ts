@@ -74,11 +74,16 @@ export interface HistoryChannels {
 
 /** The channel group the readers of one process share. */
 export function historyGroup(connection: AmqpConnection): ChannelGroup<HistoryChannels> {
-  return connection.group('history', async ({ model, channel }) => {
-    const lane = await channel('history');
-    await lane.channel.prefetch(READER_PREFETCH);
-    return { model, lane };
-  });
+  return connection.group(
+    'history',
+    async ({ model, channel }) => {
+      const lane = await channel('history');
+      await lane.channel.prefetch(READER_PREFETCH);
+      return { model, lane };
+    },
+    // A reader starting (a first subscription, a resume) must not make the gateway refuse sockets.
+    { readyWithoutFollowers: true },
+  );
 }
 
 /** The gateway's side: reads one event's stream. */
