@@ -46,15 +46,18 @@ function isPosition(value: unknown): value is EventPosition {
 /**
  * Reads `{ event, topic, since }` or `[event, topic, since]`; throws INVALID_PARAMS naming what
  * is wrong, also for positional params past the three, and for `since` on a volatile event.
- * `rpc.unsubscribe` takes the same params; its `since` is ignored.
+ * `rpc.unsubscribe` (`resumable` false) takes `{ event, topic }` or `[event, topic]`; a named
+ * `since` is ignored there.
  */
-function readTarget(registry: Registry, params: unknown): Target {
+function readTarget(registry: Registry, params: unknown, resumable: boolean): Target {
   const raw = Array.isArray(params)
-    ? { event: params[0], topic: params[1], since: params[2] }
+    ? { event: params[0], topic: params[1], since: resumable ? params[2] : undefined }
     : ((params ?? {}) as { event?: unknown; topic?: unknown; since?: unknown });
+  if (!resumable) raw.since = undefined;
   const issues = [];
-  if (Array.isArray(params) && params.length > 3) {
-    issues.push({ code: 'too_big', path: [], message: 'Too many params: expected at most 3 (event, topic, since)' });
+  if (Array.isArray(params) && params.length > (resumable ? 3 : 2)) {
+    const expected = resumable ? 'at most 3 (event, topic, since)' : 'at most 2 (event, topic)';
+    issues.push({ code: 'too_big', path: [], message: `Too many params: expected ${expected}` });
   }
   const entry = typeof raw.event === 'string' ? registry.events.get(raw.event) : undefined;
   if (!entry) issues.push({ code: 'invalid_value', path: ['event'], message: 'Unknown event' });
@@ -100,7 +103,7 @@ export class SocketSubscriptions {
    * (`{ position, historyLost }`, see ReplayableEvents).
    */
   async subscribe(params: unknown): Promise<true | { position: EventPosition; historyLost: boolean }> {
-    const target = readTarget(this.#deps.registry, params);
+    const target = readTarget(this.#deps.registry, params, true);
     const key = keyOf(target);
     // Subscribed already: a replayable one answers where it stands, without replaying again.
     if (this.#held.has(key) && !target.retention) return true;
@@ -159,7 +162,7 @@ export class SocketSubscriptions {
   }
 
   async unsubscribe(params: unknown): Promise<boolean> {
-    const target = readTarget(this.#deps.registry, { ...(Array.isArray(params) ? { event: params[0], topic: params[1] } : (params as object)), since: undefined });
+    const target = readTarget(this.#deps.registry, params, false);
     if (!this.#held.delete(keyOf(target))) return false;
     await this.#remove(target);
     return true;

@@ -74,10 +74,13 @@ describe('JSON-RPC 2.0 gateway', () => {
       }
     });
 
-    it('-32602 for positional params past [event, topic], naming the count', async () => {
+    it('-32602 for positional params past [event, topic, since] (rpc.unsubscribe: [event, topic]), naming the count', async () => {
       const socket = await connect(subs.url);
-      for (const method of ['rpc.subscribe', 'rpc.unsubscribe']) {
-        const reply = await subscribe(socket, [SHOUTED, 'r1', 'extra'], method);
+      for (const [method, params] of [
+        ['rpc.subscribe', [SHOUTED, 'r1', null, 'extra']],
+        ['rpc.unsubscribe', [SHOUTED, 'r1', 'extra']],
+      ] as const) {
+        const reply = await subscribe(socket, [...params], method);
         assertError(reply, ErrorCode.INVALID_PARAMS);
         assertIssues(reply.error);
         assert.deepEqual(reply.error.data.issues.map((issue: any) => [issue.code, issue.path]), [['too_big', []]]);
