@@ -5,6 +5,10 @@
  * that resubscribes after a reconnect (the SDK does so before it opens) waits for it, with
  * its deadline running. On RabbitMQ: a gateway and a worker in this process, the events in a
  * stream.
+ *
+ * And the gateway stays ready while a subscription's readers start: /readyz keeps answering 200
+ * and new WebSockets are accepted, so a load balancer's health check does not take the gateway
+ * out, and reconnecting clients are not turned away, each time a client subscribes.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +33,7 @@ describe('rpc.subscribe to a replayable event while it is being published (amqp 
   const implementations = [replayImplementation(service)];
   let close: (() => Promise<void>) | undefined;
   let url = '';
+  let http = '';
 
   before(async () => {
     const workerTransport = new AmqpTransport({ url: AMQP_URL });
@@ -42,6 +47,7 @@ describe('rpc.subscribe to a replayable event while it is being published (amqp 
     const { port } = await gateway.listen(0, '127.0.0.1');
     await waitReady(`http://127.0.0.1:${port}`);
     url = `ws://127.0.0.1:${port}/rpc`;
+    http = `http://127.0.0.1:${port}`;
     close = async () => {
       await gateway.close(200);
       await worker.stop();
@@ -92,5 +98,38 @@ describe('rpc.subscribe to a replayable event while it is being published (amqp 
     }
     t.diagnostic(`rpc.subscribe under a flow of one event every ${GAP_MS} ms answered in ${JSON.stringify(took)} ms (events published: ${id})`);
     for (const ms of took) assert.ok(ms < BOUND_MS, `rpc.subscribe took ${ms} ms: ${JSON.stringify(took)}`);
+  });
+
+  it('stays ready while a replayable subscription starts: /readyz 200, new WebSockets accepted', async (t) => {
+    const publisher = await FrameSocket.open(url);
+    assert.ok((await publisher.request({ jsonrpc: '2.0', id: 1, method: `${service}.post`, params: { topic: 'r', first: 0, count: 1 } }, 10_000)).result);
+    publisher.close();
+    const refused: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const socket = await FrameSocket.open(url);
+      try {
+        let answered = false;
+        socket.ws.on('message', (data) => {
+          if (JSON.parse(String(data)).id === 'sub') answered = true;
+        });
+        const started = Date.now();
+        socket.send({ jsonrpc: '2.0', id: 'sub', method: 'rpc.subscribe', params: { event: `${service}.item`, topic: `ready${round}` } });
+        // Probes while the subscribe is under way (bounded).
+        while (!answered && Date.now() - started < 5000) {
+          const status = await fetch(`${http}/readyz`).then((r) => r.status, () => 0);
+          if (status !== 200) refused.push(`round ${round} +${Date.now() - started} ms: /readyz ${status}`);
+          const upgrade = await FrameSocket.open(url).then(
+            (other) => (other.close(), undefined),
+            (err: Error) => err.message,
+          );
+          if (upgrade) refused.push(`round ${round} +${Date.now() - started} ms: WebSocket ${upgrade}`);
+        }
+        assert.ok(answered, 'rpc.subscribe answered');
+      } finally {
+        socket.close();
+      }
+    }
+    t.diagnostic(`refusals while subscribing: ${refused.length}${refused.length ? `: ${refused.slice(0, 6).join('; ')}` : ''}`);
+    assert.deepEqual(refused, [], 'the gateway refused nothing while a subscription started');
   });
 });
