@@ -30,7 +30,7 @@ import { DEFAULT_SEEN_MAX, DEFAULT_SEEN_TTL_MS } from './SeenEvents.ts';
 
 /** Live events one catching-up subscription holds back; past it, its catch-up reads them instead. */
 const MAX_BUFFERED = 10_000;
-/** How long a resume waits for the first event of its catch-up before calling the history lost. */
+/** How long a resume waits for the first event of its catch-up before it fails (UNAVAILABLE). */
 const CATCH_UP_CHECK_MS = 10_000;
 
 /** The position before the first event of a history: resuming from it replays everything kept. */
@@ -236,13 +236,18 @@ export class ReplayableEvents {
     let verdict!: (lost: boolean) => void;
     const checked = new Promise<boolean>((resolve) => (verdict = resolve));
     // An event is always read (`since` is at or before the head, which the history keeps); this
-    // only bounds a broker that stops answering.
-    const timer = setTimeout(() => verdict(true), CATCH_UP_CHECK_MS);
+    // only bounds a broker that stops answering. Not knowing is no proof the history is lost:
+    // the resume fails (UNAVAILABLE), and the client tries again.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      verdict(false);
+    }, CATCH_UP_CHECK_MS);
     let first = true;
     let lost = false;
     subscription.checked = false;
     subscription.catchUp = await feed.history.read(Math.max(0, since.offset), (event) => {
-      if (subscription.live || subscription.closed || lost) return;
+      if (subscription.live || subscription.closed || lost || timedOut) return;
       if (first) {
         first = false;
         const { offset, epoch } = event.position;
@@ -258,7 +263,14 @@ export class ReplayableEvents {
       else subscription.offer(event);
       feed.maybeGoLive(subscription);
     });
-    return checked;
+    const result = await checked;
+    if (timedOut) {
+      const reader = subscription.catchUp;
+      subscription.catchUp = undefined;
+      await reader?.stop();
+      throw new Error(`no event of ${feed.event}'s history read within ${CATCH_UP_CHECK_MS} ms`);
+    }
+    return result;
   }
 
   /** Goes live from the head (`head`, or a later event the live reader delivered since). */

@@ -24,6 +24,11 @@ import type { EventHistory, EventMessage, EventPosition, StoredEvent } from './T
 const READER_PREFETCH = 1000;
 /** tail(): once the last chunk started arriving, this much quiet means it has all arrived. */
 const TAIL_QUIET_MS = 50;
+/**
+ * tail(): the most it reads after the first event. While events keep coming, quiet never comes;
+ * any event read is at or past the tail when it was asked, which is all a caller needs.
+ */
+const TAIL_MAX_READ_MS = 200;
 /** tail(): no event this long after asking for the last chunk means the stream holds none. */
 export const TAIL_EMPTY_MS = 1500;
 
@@ -142,8 +147,10 @@ export class AmqpEventHistory implements EventHistory {
   }
 
   /**
-   * Reads the stream's last chunk: the last event's position once the chunk has arrived, or
-   * undefined when nothing arrives within TAIL_EMPTY_MS (the stream holds no event).
+   * Reads the stream's last chunk: the last event's position once the chunk has arrived (a
+   * pause of TAIL_QUIET_MS, or TAIL_MAX_READ_MS of reading), or undefined when nothing arrives
+   * within TAIL_EMPTY_MS (the stream holds no event). A gateway asks once per event, when it
+   * starts reading it.
    */
   async tail(): Promise<EventPosition | undefined> {
     let last: EventPosition | undefined;
@@ -151,14 +158,17 @@ export class AmqpEventHistory implements EventHistory {
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
     const empty = setTimeout(settle, TAIL_EMPTY_MS);
+    let cap: ReturnType<typeof setTimeout> | undefined;
     const reader = await this.#follow('last', (event) => {
       if (!last || event.position.offset > last.offset) last = event.position;
       clearTimeout(empty);
       clearTimeout(quiet);
       quiet = setTimeout(settle, TAIL_QUIET_MS);
+      cap ??= setTimeout(settle, TAIL_MAX_READ_MS);
     });
     await done;
     clearTimeout(quiet);
+    clearTimeout(cap);
     clearTimeout(empty);
     await reader.stop();
     return last;
