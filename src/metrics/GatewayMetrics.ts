@@ -112,7 +112,7 @@ export class GatewayMetrics {
       labelNames: ['code'] as const,
       registers,
     });
-    for (const code of [1000, 1001, 1006]) this.#closeOf(code);
+    for (const code of [1000, 1001, 1006]) this.#closeOf(code).inc(0);
     new Gauge({ name: 'warren_gateway_connections', help: 'Open WebSocket connections', registers, collect() { this.set(gauges.connections()); } });
     new Gauge({ name: 'warren_gateway_calls_in_flight', help: 'Requests waiting for their authorization or their reply', registers, collect() { this.set(gauges.inFlight()); } });
     new Gauge({ name: 'warren_gateway_subscriptions', help: 'Subscriptions held by open connections', registers, collect() { this.set(gauges.subscriptions()); } });
