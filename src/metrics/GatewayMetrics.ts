@@ -1,12 +1,13 @@
 /**
  * The gateway's series. Every label value comes from the contracts (methods, events, declared
  * error codes) or from a fixed list (refusal reasons, close codes), never from a client's
- * frame: children are bound once, here, and a method no contract declares is counted as
+ * frame: cells are bound once, here, and a method no contract declares is counted as
  * `(unknown)`. The gauges are read from the gateway when Prometheus scrapes, so they cost the
  * hot path nothing.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, Counter, type Registry } from 'prom-client';
 import { ErrorCode, type Id } from 'warren-client/protocol';
+import { CounterFamily, HistogramFamily, type CounterCell, type HistogramCell } from './cells.ts';
 import { OutcomeChildren, UNKNOWN, knownCodes, outcomeAt } from './registry.ts';
 
 /** What the gateway is holding, read at scrape time. */
@@ -36,19 +37,17 @@ const NOTIFICATION = 'notification';
 /** `{"jsonrpc":"2.0","id":` — what comes before the id in every response. */
 const ID_AT = 22;
 
-/** Pre-bound series of one method. */
+/** The cells of one method. */
 class MethodSeries {
-  readonly calls: OutcomeChildren<Counter.Internal>;
-  readonly notifications: Counter.Internal;
-  readonly duration: Histogram.Internal<string>;
+  readonly calls: OutcomeChildren<CounterCell>;
+  readonly notifications: CounterCell;
+  readonly duration: HistogramCell;
 
-  constructor(method: string, calls: Counter<'method' | 'code'>, duration: Histogram<'method'>, known: ReadonlySet<number>) {
-    this.calls = new OutcomeChildren(known, (code) => calls.labels(method, code));
-    this.notifications = calls.labels(method, NOTIFICATION);
-    this.duration = duration.labels(method);
-    // Every method's series exist from the start, at 0, so that rate() and absent() see them.
-    this.calls.ok.inc(0);
-    duration.zero({ method });
+  constructor(method: string, calls: CounterFamily<'method' | 'code'>, duration: HistogramFamily<'method'>, known: ReadonlySet<number>) {
+    // The ok cell is made now, at 0, so that rate() and absent() see every method from the start.
+    this.calls = new OutcomeChildren(known, (code) => calls.cell(method, code));
+    this.notifications = calls.cell(method, NOTIFICATION);
+    this.duration = duration.cell(method);
   }
 }
 
@@ -67,74 +66,68 @@ export class GatewayMetrics {
   readonly registry: Registry;
   readonly #methods = new Map<string, MethodSeries>();
   readonly #unknown: MethodSeries;
-  readonly #overloaded: Counter.Internal;
-  readonly #refused = new Map<RefusalReason, Counter.Internal>();
-  readonly #events = new Map<string, Counter.Internal>();
-  readonly #unknownEvent: Counter.Internal;
-  readonly #opens: Counter.Internal;
-  readonly #closes: Counter<'code'>;
-  readonly #closeChildren = new Map<string, Counter.Internal>();
+  readonly #overloaded: CounterCell;
+  readonly #refused = new Map<RefusalReason, CounterCell>();
+  readonly #events = new Map<string, CounterCell>();
+  readonly #unknownEvent: CounterCell;
+  readonly #opens: CounterCell;
+  readonly #closes: CounterFamily<'code'>;
 
   constructor({ registry, methods, events, declaredCodes, gauges }: GatewayMetricsOptions) {
     this.registry = registry;
     const registers = [registry];
     const known = knownCodes(declaredCodes);
-    const calls = new Counter({
+    const calls = new CounterFamily({
       name: 'warren_gateway_calls_total',
       help: 'Calls answered (or, for notifications, published) by the gateway, by method and outcome code ("ok", a JSON-RPC error code, "other", "notification")',
       labelNames: ['method', 'code'] as const,
-      registers,
+      registry,
     });
-    const duration = new Histogram({
+    const duration = new HistogramFamily({
       name: 'warren_gateway_call_duration_seconds',
       help: 'Time from a request frame read off the socket to its answer written, by method',
       labelNames: ['method'] as const,
       buckets: CALL_BUCKETS,
-      registers,
+      registry,
     });
     for (const method of [...methods, ...BUILTIN_METHODS]) this.#methods.set(method, new MethodSeries(method, calls, duration, known));
     this.#unknown = new MethodSeries(UNKNOWN, calls, duration, known);
-    this.#overloaded = new Counter({ name: 'warren_gateway_overloaded_total', help: 'Answers with OVERLOADED (-32003): limits on calls in flight, subscriptions, rate, queue length', registers }).labels();
-    const refused = new Counter({
-      name: 'warren_gateway_frames_refused_total',
-      help: 'Frames refused before any call in them ran, by reason',
-      labelNames: ['reason'] as const,
-      registers,
-    });
-    for (const reason of REASONS) this.#refused.set(reason, refused.labels(reason));
-    const pushed = new Counter({ name: 'warren_gateway_events_pushed_total', help: 'Event notifications written to sockets, by event', labelNames: ['event'] as const, registers });
-    for (const event of events) this.#events.set(event, pushed.labels(event));
-    this.#unknownEvent = pushed.labels(UNKNOWN);
-    this.#opens = new Counter({ name: 'warren_gateway_connections_opened_total', help: 'WebSocket connections accepted', registers }).labels();
-    this.#closes = new Counter({
+    this.#overloaded = new CounterFamily({
+      name: 'warren_gateway_overloaded_total',
+      help: 'Answers with OVERLOADED (-32003): limits on calls in flight, subscriptions, rate, queue length',
+      labelNames: [],
+      registry,
+    }).cell();
+    const refused = new CounterFamily({ name: 'warren_gateway_frames_refused_total', help: 'Frames refused before any call in them ran, by reason', labelNames: ['reason'] as const, registry });
+    for (const reason of REASONS) this.#refused.set(reason, refused.cell(reason));
+    const pushed = new CounterFamily({ name: 'warren_gateway_events_pushed_total', help: 'Event notifications written to sockets, by event', labelNames: ['event'] as const, registry });
+    for (const event of events) this.#events.set(event, pushed.cell(event));
+    this.#unknownEvent = pushed.cell(UNKNOWN);
+    this.#opens = new CounterFamily({ name: 'warren_gateway_connections_opened_total', help: 'WebSocket connections accepted', labelNames: [], registry }).cell();
+    this.#closes = new CounterFamily({
       name: 'warren_gateway_connections_closed_total',
-      help: 'WebSocket connections closed, by close code (1000-1011 by number, any other "other")',
+      help: 'WebSocket connections closed, by the close code received (1000-1011 by number, any other "other")',
       labelNames: ['code'] as const,
-      registers,
+      registry,
     });
-    for (const code of [1000, 1001, 1006]) this.#closeOf(code).inc(0);
+    for (const code of [1000, 1001, 1006]) this.#closeOf(code);
     new Gauge({ name: 'warren_gateway_connections', help: 'Open WebSocket connections', registers, collect() { this.set(gauges.connections()); } });
     new Gauge({ name: 'warren_gateway_calls_in_flight', help: 'Requests waiting for their authorization or their reply', registers, collect() { this.set(gauges.inFlight()); } });
     new Gauge({ name: 'warren_gateway_subscriptions', help: 'Subscriptions held by open connections', registers, collect() { this.set(gauges.subscriptions()); } });
     new Gauge({ name: 'warren_gateway_transport_ready', help: '1 while the transport can carry calls (the broker connection is up), else 0', registers, collect() { this.set(gauges.transportReady() ? 1 : 0); } });
-    let counted = 0;
     new Counter({
       name: 'warren_gateway_broker_reconnects_total',
       help: 'Broker connections made again after one was lost',
       registers,
       collect() {
-        const now = gauges.reconnects();
-        if (now > counted) this.inc(now - counted);
-        counted = now;
+        this.reset();
+        this.inc(gauges.reconnects());
       },
     });
   }
 
-  #closeOf(code: number): Counter.Internal {
-    const label = CLOSE_CODES.has(code) ? String(code) : 'other';
-    let child = this.#closeChildren.get(label);
-    if (!child) this.#closeChildren.set(label, (child = this.#closes.labels(label)));
-    return child;
+  #closeOf(code: number): CounterCell {
+    return this.#closes.cell(CLOSE_CODES.has(code) ? String(code) : 'other');
   }
 
   /**
@@ -162,7 +155,7 @@ export class GatewayMetrics {
 
   /** Requests answered OVERLOADED outside a call's own way: the rate limit's refusals. */
   overloaded(count: number): void {
-    if (count > 0) this.#overloaded.inc(count);
+    this.#overloaded.inc(count);
   }
 
   opened(): void {
@@ -174,7 +167,7 @@ export class GatewayMetrics {
   }
 
   /** The counter of one event's pushes; for an event no contract declares, `(unknown)`'s. */
-  pushes(event: string): Counter.Internal {
+  pushes(event: string): CounterCell {
     return this.#events.get(event) ?? this.#unknownEvent;
   }
 }

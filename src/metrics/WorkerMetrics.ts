@@ -2,7 +2,8 @@
  * The worker's series, bound per method when the worker starts: the methods come from the
  * contracts it serves, the outcome codes from Warren's table and the contracts' errors.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { CounterFamily, HistogramFamily, type CounterCell, type HistogramCell } from './cells.ts';
 import { OutcomeChildren, knownCodes, outcomeOfBody } from './registry.ts';
 
 /** Seconds; from a trivial handler to one that runs to a long deadline. */
@@ -15,25 +16,21 @@ const REQUEUED = 'requeued';
 
 /** The pre-bound series of one method, handed to the code that serves it. */
 export class MethodMetrics {
-  readonly #handled: OutcomeChildren<Counter.Internal>;
-  readonly #expired: Counter.Internal;
-  readonly #requeued: Counter.Internal;
-  readonly #duration: Histogram.Internal<string>;
-  readonly #redeliveries: Counter.Internal;
-  readonly #deadLetters: Counter.Internal;
+  readonly #handled: OutcomeChildren<CounterCell>;
+  readonly #expired: CounterCell;
+  readonly #requeued: CounterCell;
+  readonly #duration: HistogramCell;
+  readonly #redeliveries: CounterCell;
+  readonly #deadLetters: CounterCell;
 
   constructor(method: string, series: WorkerSeries, known: ReadonlySet<number>) {
-    this.#handled = new OutcomeChildren(known, (outcome) => series.handled.labels(method, outcome));
-    this.#expired = series.handled.labels(method, EXPIRED);
-    this.#requeued = series.handled.labels(method, REQUEUED);
-    this.#duration = series.duration.labels(method);
-    this.#redeliveries = series.redeliveries.labels(method);
-    this.#deadLetters = series.deadLetters.labels(method);
-    // Every method's series exist from the start, at 0, so that rate() and absent() see them.
-    this.#handled.ok.inc(0);
-    series.duration.zero({ method });
-    this.#redeliveries.inc(0);
-    this.#deadLetters.inc(0);
+    // Cells are made at 0: every method's ok, redelivery and dead-letter series exist from the start.
+    this.#handled = new OutcomeChildren(known, (outcome) => series.handled.cell(method, outcome));
+    this.#expired = series.handled.cell(method, EXPIRED);
+    this.#requeued = series.handled.cell(method, REQUEUED);
+    this.#duration = series.duration.cell(method);
+    this.#redeliveries = series.redeliveries.cell(method);
+    this.#deadLetters = series.deadLetters.cell(method);
   }
 
   /** A run ended with this reply body; `start` is performance.now() when the handler's turn began. */
@@ -64,10 +61,10 @@ export class MethodMetrics {
 }
 
 interface WorkerSeries {
-  handled: Counter<'method' | 'outcome'>;
-  duration: Histogram<'method'>;
-  redeliveries: Counter<'method'>;
-  deadLetters: Counter<'method'>;
+  handled: CounterFamily<'method' | 'outcome'>;
+  duration: HistogramFamily<'method'>;
+  redeliveries: CounterFamily<'method'>;
+  deadLetters: CounterFamily<'method'>;
 }
 
 export class WorkerMetrics {
@@ -78,32 +75,31 @@ export class WorkerMetrics {
   constructor(registry: Registry, declaredCodes: readonly number[]) {
     this.registry = registry;
     this.#known = knownCodes(declaredCodes);
-    const registers = [registry];
     this.#series = {
-      handled: new Counter({
+      handled: new CounterFamily({
         name: 'warren_worker_calls_total',
         help: 'Calls a worker ran, by method and outcome ("ok", a JSON-RPC error code, "other", "expired", "requeued")',
         labelNames: ['method', 'outcome'] as const,
-        registers,
+        registry,
       }),
-      duration: new Histogram({
+      duration: new HistogramFamily({
         name: 'warren_worker_handler_duration_seconds',
         help: 'Time a worker spent on a call: input validation, the handler, output validation, by method',
         labelNames: ['method'] as const,
         buckets: HANDLER_BUCKETS,
-        registers,
+        registry,
       }),
-      redeliveries: new Counter({
+      redeliveries: new CounterFamily({
         name: 'warren_worker_redeliveries_total',
         help: 'Deliveries of calls whose earlier deliveries ended without an answer, by method',
         labelNames: ['method'] as const,
-        registers,
+        registry,
       }),
-      deadLetters: new Counter({
+      deadLetters: new CounterFamily({
         name: 'warren_worker_dead_letters_total',
         help: 'Calls dead-lettered after failing on each of their maxDeliveries deliveries, by method',
         labelNames: ['method'] as const,
-        registers,
+        registry,
       }),
     };
   }
