@@ -220,6 +220,9 @@ export function evaluateTargets(samples: Sample[], summaries: Summary[], capacit
     t({ id: 'amqp-throughput', text: 'Warren amqp (gateway + worker processes) throughput / baseline, 50×10 echo', a: 'warren-amqp', b: 'baseline', setting: 'throughput', metric: 'throughput', op: '>=', bound: 0.9 }),
     t({ id: 'amqp-p99', text: 'Warren amqp p99 / baseline p99, 50×10 echo', a: 'warren-amqp', b: 'baseline', setting: 'throughput', metric: 'p99Us', op: '<=', bound: 1.2 }),
     t({ id: 'amqp-cpu', text: 'Warren amqp gateway + worker CPU µs/call / baseline gateway + worker, 50×10 echo', a: 'warren-amqp', b: 'baseline', setting: 'throughput', metric: 'serverCpuPerCallUs', op: '<=', bound: 1.2 }),
+    // What metrics cost: n/a unless the -nometrics systems are named with --systems.
+    t({ id: 'metrics-amqp-throughput', text: 'Warren amqp with metrics / without, throughput, 50×10 echo', a: 'warren-amqp', b: 'warren-amqp-nometrics', setting: 'throughput', metric: 'throughput', op: '>=', bound: 0.97 }),
+    t({ id: 'metrics-memory-throughput', text: 'Warren memory with metrics / without, throughput, 50×10 echo', a: 'warren-memory', b: 'warren-memory-nometrics', setting: 'throughput', metric: 'throughput', op: '>=', bound: 0.97 }),
     t({ id: 'amqp-1x1-p50', text: 'Warren amqp (gateway + worker processes) p50 / baseline p50, 1×1 echo', a: 'warren-amqp', b: 'baseline', setting: 'latency', metric: 'p50Us', op: '<=', bound: 1.2 }),
     t({ id: 'memory-vs-socketio-throughput', text: 'Warren memory throughput / Socket.IO ack, 50×10 echo', a: 'warren-memory', b: 'socket.io', setting: 'throughput', metric: 'throughput', op: '>=', bound: 1.0 }),
     t({ id: 'memory-vs-socketio-p99', text: 'Warren memory p99 / Socket.IO p99, 50×10 echo', a: 'warren-memory', b: 'socket.io', setting: 'throughput', metric: 'p99Us', op: '<=', bound: 1.0 }),

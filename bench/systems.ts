@@ -17,9 +17,17 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  */
 const WARREN = here('../bin/warren.js');
 const GATEWAY_LIMITS = ['--frame-rate', '1000000000', '--frame-burst', '1000000000', '--max-connections', '20000'];
+/**
+ * Metrics as an operator who scrapes them runs Warren: a gateway keeps them by default (served
+ * at /metrics), a worker with --metrics-port. The `-nometrics` systems turn both off, to
+ * measure what they cost in the same run.
+ */
+const WORKER_METRICS = ['--metrics-port', '0'];
+const NO_METRICS = ['--no-metrics'];
 
 export type SystemName =
   | 'warren-amqp'
+  | 'warren-amqp-nometrics'
   | 'warren-amqp-serve'
   | 'warren-amqp-ref'
   | 'warren-amqp-cluster'
@@ -32,6 +40,7 @@ export type SystemName =
   | 'baseline-call-props'
   | 'baseline-direct-reply'
   | 'warren-memory'
+  | 'warren-memory-nometrics'
   | 'raw-ws'
   | 'socket.io'
   | 'trpc';
@@ -141,8 +150,20 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     amqp: true,
     readyz: true,
     processes: [
-      { role: 'worker', script: warren('worker', 'amqp'), readyText: 'worker consuming' },
+      { role: 'worker', script: [...warren('worker', 'amqp'), ...WORKER_METRICS], readyText: 'worker consuming' },
       { role: 'gateway', script: warren('gateway', 'amqp'), readyText: 'gateway listening' },
+    ],
+  },
+  'warren-amqp-nometrics': {
+    name: 'warren-amqp-nometrics',
+    label: 'Warren amqp, gateway + worker processes, no metrics',
+    protocol: 'jsonrpc',
+    amqp: true,
+    readyz: true,
+    optional: true,
+    processes: [
+      { role: 'worker', script: warren('worker', 'amqp'), readyText: 'worker consuming' },
+      { role: 'gateway', script: [...warren('gateway', 'amqp'), ...NO_METRICS], readyText: 'gateway listening' },
     ],
   },
   'warren-amqp-ref': {
@@ -202,6 +223,15 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     amqp: false,
     readyz: true,
     processes: [{ role: 'server', script: warren('serve', 'memory'), readyText: 'gateway listening' }],
+  },
+  'warren-memory-nometrics': {
+    name: 'warren-memory-nometrics',
+    label: 'Warren memory transport (serve), no metrics',
+    protocol: 'jsonrpc',
+    amqp: false,
+    readyz: true,
+    optional: true,
+    processes: [{ role: 'server', script: [...warren('serve', 'memory'), ...NO_METRICS], readyText: 'gateway listening' }],
   },
   'raw-ws': {
     name: 'raw-ws',

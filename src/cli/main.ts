@@ -24,6 +24,8 @@ import { runCodegen } from './codegen.ts';
 import { flagOf, GATEWAY_FLAGS, GATEWAY_USAGE, parseGatewayFlags } from './gatewayFlags.ts';
 import { runInit } from './init.ts';
 import { loadService, UsageError } from './loadService.ts';
+import { createMetricsRegistry } from '../metrics/registry.ts';
+import { serveMetrics } from '../metrics/serveMetrics.ts';
 
 const USAGE = `Usage: warren <serve|gateway|worker> --service <module> [options]
        warren codegen --service <module> --out <dir> [--runtime-import <specifier>] [--js] [--check]
@@ -48,6 +50,10 @@ Options:
                          contract sets none (default classic; quorum for a cluster: docs/cluster.md)
   --reply-queue-type <type>  serve, gateway: classic | quorum, the type of the reply queue (default
                          classic; quorum keeps the replies of calls in flight through a node loss)
+  --no-metrics           serve, gateway: no Prometheus metrics at GET /metrics (default: served)
+  --metrics-port <n>     worker: serve Prometheus metrics at http://<host>:<n>/metrics (0 picks a
+                         free port; default: no metrics)
+  --metrics-host <addr>  worker: the address of --metrics-port (default: 127.0.0.1)
   --out <dir>            codegen: output directory (the SDK, schemas/, openrpc.json, asyncapi.json)
   --runtime-import <s>   codegen: import specifier of Warren's client runtime in the SDK (default warren-client)
   --js                   codegen: the SDK as client.js and client.d.ts instead of client.ts
@@ -110,6 +116,9 @@ async function main(argv: string[]): Promise<void> {
       'max-deliveries': { type: 'string' },
       'queue-type': { type: 'string' },
       'reply-queue-type': { type: 'string' },
+      'no-metrics': { type: 'boolean' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       out: { type: 'string' },
       'runtime-import': { type: 'string' },
       check: { type: 'boolean' },
@@ -154,6 +163,13 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError('--reply-queue-type is a caller option: a worker makes no calls (use it with serve or gateway)');
   }
   if (replyQueueType !== undefined && kind === 'memory') throw new UsageError('--reply-queue-type needs RabbitMQ: add --transport amqp');
+  const metricsPort = values['metrics-port'] === undefined ? undefined : parsePort(values['metrics-port']);
+  if (metricsPort !== undefined && command !== 'worker') {
+    throw new UsageError(`--metrics-port is a worker option: "warren ${command}" serves /metrics on its own port (--no-metrics turns it off)`);
+  }
+  if (values['metrics-host'] !== undefined && metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port');
+  if (values['no-metrics'] && command === 'worker') throw new UsageError('--no-metrics is a gateway option: a worker keeps metrics only with --metrics-port');
+  const wantMetrics = command === 'worker' ? metricsPort !== undefined : !values['no-metrics'];
   const limits = parseGatewayFlags(values);
   const misplaced = Object.keys(limits)[0];
   if (command === 'worker' && misplaced) throw new UsageError(`${flagOf(misplaced)} is a gateway limit: use it with serve or gateway`);
@@ -187,6 +203,8 @@ async function main(argv: string[]): Promise<void> {
       : 'transport: amqp (RabbitMQ)',
   );
 
+  // One registry for the process: in `serve`, gateway and worker series side by side.
+  const metrics = wantMetrics ? createMetricsRegistry() : undefined;
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -212,6 +230,7 @@ async function main(argv: string[]): Promise<void> {
           transport,
           implementations: service.implementations,
           log,
+          ...(metrics ? { metrics } : {}),
           ...(prefetch ? { prefetch } : {}),
           ...(maxDeliveries ? { maxDeliveries } : {}),
         });
@@ -224,7 +243,7 @@ async function main(argv: string[]): Promise<void> {
     let gateway: Gateway;
     try {
       // The service module's `web` export (the example's chat page): served at / with its SDK.
-      gateway = new Gateway({ transport, contracts: service.contracts, log, discovery: true, web: service.web, ...limits });
+      gateway = new Gateway({ transport, contracts: service.contracts, log, discovery: true, web: service.web, ...(metrics ? { metrics } : {}), ...limits });
     } catch (err) {
       // The flags were checked already: what is left is the module's web page.
       if (err instanceof TypeError) throw new UsageError(err.message);
@@ -239,13 +258,21 @@ async function main(argv: string[]): Promise<void> {
     if (service.web) log.info({ page: `http://${host}:${address.port}/` }, `web page on http://${host}:${address.port}/`);
     log.info({ url: `ws://${host}:${address.port}/rpc` }, `gateway listening on ws://${host}:${address.port}/rpc`);
   }
+  let metricsUrl: string | undefined;
+  if (command === 'worker' && metrics && metricsPort !== undefined) {
+    const server = await serveMetrics(metrics, metricsPort, values['metrics-host'] ?? '127.0.0.1');
+    stops.push(() => server.close());
+    metricsUrl = server.url;
+    log.info({ metrics: metricsUrl }, `metrics on ${metricsUrl}`);
+  }
   if (worker) {
     if (kind === 'amqp' && !transport.isReady()) {
       log.info('waiting for RabbitMQ before consuming');
       await transport.whenReady(Number.POSITIVE_INFINITY);
     }
     if (stopping) return;
-    log.info({ methods: service.implementations.flatMap((i) => Object.keys(i.contract.methods).map((m) => `${i.contract.service}.${m}`)) }, 'worker consuming');
+    const methods = service.implementations.flatMap((i) => Object.keys(i.contract.methods).map((m) => `${i.contract.service}.${m}`));
+    log.info({ methods, ...(metricsUrl ? { metrics: metricsUrl } : {}) }, 'worker consuming');
   }
 }
 

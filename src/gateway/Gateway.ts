@@ -21,6 +21,9 @@ import { Session, type SessionDeps } from './Session.ts';
 import { Subscriptions } from './Subscriptions.ts';
 import { ReplayableEvents } from './ReplayableEvents.ts';
 import { WebPage } from './webPage.ts';
+import { GatewayMetrics } from '../metrics/GatewayMetrics.ts';
+import { registryOf, type Registry } from '../metrics/registry.ts';
+import { scrape } from '../metrics/serveMetrics.ts';
 
 export type { GatewayOptions, AuthorizeTarget, SubscribeTarget } from './GatewayOptions.ts';
 export type { WebOptions } from './webPage.ts';
@@ -61,6 +64,7 @@ export class Gateway {
   readonly #discovery: Discovery | undefined;
   readonly #page: WebPage | undefined;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  readonly #metrics: GatewayMetrics | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: GatewayOptions) {
@@ -70,10 +74,33 @@ export class Gateway {
     const registry = buildRegistry(resolved.contracts);
     this.#page = resolved.web && new WebPage(resolved.web, this.#log);
     this.#discovery = resolved.discovery ? Discovery.of(resolved.contracts, this.#log) : undefined;
+    const metricsRegistry = registryOf(resolved.metrics);
+    const transport = resolved.transport;
+    this.#metrics =
+      metricsRegistry &&
+      new GatewayMetrics({
+        registry: metricsRegistry,
+        methods: [...registry.methods.keys()],
+        events: [...registry.events.keys()],
+        declaredCodes: [...registry.errors.values()].flatMap((errors) => [...errors.keys()]),
+        gauges: {
+          connections: () => this.#sessions.size,
+          inFlight: () => this.inFlight,
+          subscriptions: () => {
+            let total = 0;
+            for (const { session } of this.#sessions.values()) total += session.subscriptionCount;
+            return total;
+          },
+          transportReady: () => transport.isReady(),
+          reconnects: () => transport.reconnects ?? 0,
+        },
+      });
+    const metrics = this.#metrics;
     this.#sessionDeps = {
       options: resolved,
       registry,
-      subscriptions: new Subscriptions(resolved.transport),
+      metrics,
+      subscriptions: new Subscriptions(resolved.transport, metrics && ((event, count) => metrics.pushes(event).inc(count))),
       replayable: new ReplayableEvents(resolved.transport, this.#log),
       discovery: this.#discovery,
     };
@@ -115,6 +142,12 @@ export class Gateway {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
       if (ctx.path === '/healthz') {
         ctx.body = { status: 'ok' };
+      } else if (ctx.path === '/metrics' && this.#metrics) {
+        // No CORS header: a page of another origin cannot read it. It holds no secret either.
+        const { contentType, body } = await scrape(this.#metrics.registry);
+        ctx.set('Cache-Control', 'no-store');
+        ctx.type = contentType;
+        ctx.body = body;
       } else if (ctx.path === '/readyz') {
         const ready = this.#options.transport.isReady() && !this.#closing;
         ctx.status = ready ? 200 : 503;
@@ -180,7 +213,11 @@ export class Gateway {
     const entry = { session, alive: true };
     this.#sessions.set(ws, entry);
     ws.on('pong', () => (entry.alive = true));
-    ws.on('close', () => this.#sessions.delete(ws));
+    ws.on('close', (code) => {
+      this.#sessions.delete(ws);
+      this.#metrics?.closed(code);
+    });
+    this.#metrics?.opened();
   }
 
   #ping(): void {
@@ -209,6 +246,14 @@ export class Gateway {
     for (const [ws, { session }] of this.#sessions) {
       if (ws.readyState === ws.OPEN && session.isIdle(idleMs, now)) ws.close(1000, 'idle timeout');
     }
+  }
+
+  /**
+   * The Prometheus registry the gateway's series are on (docs/metrics.md); undefined unless
+   * the `metrics` option asked for them. An app merges it into its own, or scrapes /metrics.
+   */
+  get metrics(): Registry | undefined {
+    return this.#metrics?.registry;
   }
 
   /** Open WebSocket connections. */

@@ -12,6 +12,7 @@ import type { Transport } from '../transport/Transport.ts';
 import { silentLogger } from '../log.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
 import type { WebOptions } from './webPage.ts';
+import { isRegistry, type MetricsOption } from '../metrics/registry.ts';
 
 /** What the `authorize` hook is told about the call it judges. */
 export interface AuthorizeTarget {
@@ -120,6 +121,13 @@ export interface GatewayOptions {
    * @default no page
    */
   web?: WebOptions;
+  /**
+   * Prometheus metrics (docs/metrics.md), served at `GET /metrics` and on `gateway.metrics`:
+   * `true` keeps them in a registry of the gateway's own, with Node's process metrics; a
+   * prom-client Registry gets the gateway's series registered on it (and nothing else).
+   * @default false
+   */
+  metrics?: MetricsOption;
   log?: Logger;
 }
 
@@ -156,6 +164,7 @@ export interface ResolvedGatewayOptions extends Readonly<Limits> {
   readonly middleware: readonly Koa.Middleware[];
   readonly discovery: boolean;
   readonly web: WebOptions | undefined;
+  readonly metrics: MetricsOption;
   readonly log: Logger;
 }
 
@@ -233,6 +242,8 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   if (web !== undefined && !(web !== null && typeof web === 'object' && typeof web.root === 'string' && typeof web.sdk === 'string')) {
     throw new TypeError('web must be { root: <folder of index.html>, sdk: <generated client.ts> }');
   }
+  const metrics = options.metrics ?? false;
+  if (typeof metrics !== 'boolean' && !isRegistry(metrics)) throw new TypeError('metrics must be a boolean or a prom-client Registry');
   return Object.freeze({
     ...merged,
     transport: options.transport,
@@ -244,6 +255,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     middleware,
     discovery,
     web,
+    metrics,
     log: options.log ?? silentLogger,
   });
 }

@@ -13,7 +13,7 @@ import type { WebSocket } from 'ws';
 import type { MethodEntry, Registry } from '../contract/registry.ts';
 import { absentParams } from '../contract/params.ts';
 import { validateParams } from '../contract/validateParams.ts';
-import { encodeError, parseFrame, spliceReply, type Entry, type Frame, type Id, type Request } from 'warren-client/protocol';
+import { ErrorCode, encodeError, parseFrame, spliceReply, type Entry, type Frame, type Id, type Request } from 'warren-client/protocol';
 import type { Call, CallLocal, Principal, ReplyBody } from '../protocol/call.ts';
 import {
   BINARY_REFUSED_BODY,
@@ -38,6 +38,7 @@ import { Publisher } from './Publisher.ts';
 import { SocketSubscriptions } from './SocketSubscriptions.ts';
 import type { Subscriptions } from './Subscriptions.ts';
 import type { ReplayableEvents } from './ReplayableEvents.ts';
+import type { GatewayMetrics } from '../metrics/GatewayMetrics.ts';
 
 /** What every Session of one gateway shares. */
 export interface SessionDeps {
@@ -45,11 +46,22 @@ export interface SessionDeps {
   registry: Registry;
   subscriptions: Subscriptions;
   replayable: ReplayableEvents;
+  /** The gateway's series, when it keeps metrics. */
+  metrics: GatewayMetrics | undefined;
   /** The discovery document, when the gateway serves one (rpc.discover). */
   discovery: Discovery | undefined;
 }
 
 const BINARY_REFUSED = spliceReply(null, BINARY_REFUSED_BODY);
+
+/** The requests a frame refused by the rate limit had: each was answered OVERLOADED. */
+function refusedRequests(frame: Frame | undefined): number {
+  if (frame === undefined || frame.kind === 'invalid') return 1;
+  if (frame.kind === 'single') return frame.entry.ok && frame.entry.notification ? 0 : 1;
+  let count = 0;
+  for (const entry of frame.entries) if (!(entry.ok && entry.notification)) count++;
+  return count;
+}
 
 export class Session {
   readonly principal: Principal | null;
@@ -89,19 +101,31 @@ export class Session {
       principal,
       authorizeSubscribe: options.authorizeSubscribe,
       log: options.log,
+      ...(deps.metrics ? { pushes: deps.metrics.pushes.bind(deps.metrics) } : {}),
     });
     this.#builtins = new Builtins(this.#subscriptions, deps.discovery, options.log);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) return this.handleFrame(String(data));
-      if (this.#admit(undefined)) this.send(BINARY_REFUSED);
+      if (!this.#admit(undefined)) return;
+      deps.metrics?.refused('binary');
+      this.send(BINARY_REFUSED);
     });
-    ws.on('error', (err) => options.log.debug({ err: err.message }, 'socket error'));
+    ws.on('error', (err) => {
+      // ws closes the socket with 1009 past maxPayload, and says so here.
+      if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') deps.metrics?.refused('too_big');
+      options.log.debug({ err: err.message }, 'socket error');
+    });
     ws.on('close', () => this.#onClose());
   }
 
   /** Requests waiting for authorization or for a reply. */
   get inFlight(): number {
     return this.#publisher.size;
+  }
+
+  /** Subscriptions this connection holds. */
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
   }
 
   /** True while reading is stopped because the client does not read its answers. */
@@ -123,7 +147,10 @@ export class Session {
   handleFrame(text: string): void {
     const frame = parseFrame(text, { maxBatch: this.#deps.options.maxBatch });
     if (!this.#admit(frame)) return;
-    if (frame.kind === 'invalid') return this.send(encodeError(null, frame.error));
+    if (frame.kind === 'invalid') {
+      this.#deps.metrics?.refused(frame.error.code === ErrorCode.PARSE_ERROR ? 'invalid_json' : 'invalid_request');
+      return this.send(encodeError(null, frame.error));
+    }
     if (frame.kind === 'single') return this.#dispatch(frame.entry, this.#respond);
     const batch = new Batch(frame.entries.length, this);
     for (const entry of frame.entries) this.#dispatch(entry, batch.done);
@@ -142,13 +169,25 @@ export class Session {
   #admit(frame: Frame | undefined): boolean {
     if (this.#ws.readyState !== this.#ws.OPEN) return false;
     this.#lastFrameAt = performance.now();
-    return this.#admission.admit(frame, this.#lastFrameAt);
+    if (this.#admission.admit(frame, this.#lastFrameAt)) return true;
+    const { metrics } = this.#deps;
+    if (metrics) {
+      metrics.refused('rate_limited');
+      metrics.overloaded(refusedRequests(frame));
+    }
+    return false;
   }
 
   #dispatch(entry: Entry, done: Done): void {
-    if (!entry.ok) return done(encodeError(entry.id, entry.error));
+    const { metrics } = this.#deps;
+    if (!entry.ok) {
+      if (metrics) done = metrics.track(undefined, entry.id, this.#lastFrameAt, done);
+      return done(encodeError(entry.id, entry.error));
+    }
     const { request } = entry;
     const id = entry.notification ? undefined : (request.id ?? null);
+    // From the frame's arrival to the answer; the method is a label only if a contract declares it.
+    if (metrics) done = metrics.track(request.method, id, this.#lastFrameAt, done);
     if (this.#draining) return answerNow(done, id, SHUTTING_DOWN_BODY);
     try {
       if (request.method.startsWith('rpc.')) return this.#builtins.answer(request, id, done);

@@ -27,6 +27,8 @@ export interface SocketSubscriptionsDeps {
   authorizeSubscribe?: GatewayOptions['authorizeSubscribe'];
   /** Where a failing `authorizeSubscribe` is reported. @default silent */
   log?: Logger;
+  /** The counter of an event's pushes, when the gateway keeps metrics. */
+  pushes?: (event: string) => { inc(): void };
 }
 
 interface Target {
@@ -87,6 +89,8 @@ export class SocketSubscriptions {
   readonly #subscriber: Subscriber;
   readonly #deps: SocketSubscriptionsDeps;
   readonly #held = new Map<string, Target>();
+  /** Per replayable event, the subscriber that counts its pushes (one object, so unsubscribe finds it). */
+  readonly #counting = new Map<string, Subscriber>();
   #closed = false;
 
   constructor(subscriber: Subscriber, deps: SocketSubscriptionsDeps) {
@@ -96,6 +100,25 @@ export class SocketSubscriptions {
 
   get size(): number {
     return this.#held.size;
+  }
+
+  /** Who a replayable event's history writes to: the socket, through its counter with metrics. */
+  #replaySubscriber(event: string): Subscriber {
+    const { pushes } = this.#deps;
+    if (!pushes) return this.#subscriber;
+    let subscriber = this.#counting.get(event);
+    if (!subscriber) {
+      const counter = pushes(event);
+      const socket = this.#subscriber;
+      subscriber = {
+        send(frame) {
+          counter.inc();
+          socket.send(frame);
+        },
+      };
+      this.#counting.set(event, subscriber);
+    }
+    return subscriber;
   }
 
   /**
@@ -139,13 +162,13 @@ export class SocketSubscriptions {
     this.#held.set(key, target);
     let result;
     try {
-      result = await this.#deps.replayable.subscribe(this.#subscriber, target.event, retention, target.topic, target.since);
+      result = await this.#deps.replayable.subscribe(this.#replaySubscriber(target.event), target.event, retention, target.topic, target.since);
     } catch (err) {
       this.#held.delete(key);
       this.#deps.log?.warn({ err: (err as Error).message, event: target.event }, 'replayable subscription failed');
       throw new WarrenError(ErrorCode.UNAVAILABLE, 'Could not subscribe: broker unavailable');
     }
-    if (this.#closed) void this.#deps.replayable.unsubscribe(this.#subscriber, target.event, target.topic).catch(() => {});
+    if (this.#closed) void this.#deps.replayable.unsubscribe(this.#replaySubscriber(target.event), target.event, target.topic).catch(() => {});
     return result;
   }
 
@@ -169,7 +192,7 @@ export class SocketSubscriptions {
   }
 
   #remove({ event, topic, retention }: Target): Promise<void> {
-    const removed = retention ? this.#deps.replayable.unsubscribe(this.#subscriber, event, topic) : this.#deps.subscriptions.remove(this.#subscriber, event, topic);
+    const removed = retention ? this.#deps.replayable.unsubscribe(this.#replaySubscriber(event), event, topic) : this.#deps.subscriptions.remove(this.#subscriber, event, topic);
     return removed.catch(() => {});
   }
 

@@ -24,9 +24,12 @@ export class Subscriptions {
   readonly #bound = new Map<string, Promise<void>>();
   /** Ids of the events delivered lately: a copy from a redelivered call is dropped. */
   readonly #seen = new SeenEvents();
+  /** Told how many sockets each event was written to (metrics). */
+  readonly #pushed: ((event: string, count: number) => void) | undefined;
 
-  constructor(transport: Transport) {
+  constructor(transport: Transport, pushed?: (event: string, count: number) => void) {
     this.#transport = transport;
+    this.#pushed = pushed;
     transport.onEvent((message) => this.#deliver(message));
   }
 
@@ -80,5 +83,6 @@ export class Subscriptions {
     // Encoded once for every subscriber, rather than once per socket by ws.
     const bytes = targets.size > 1 ? Buffer.from(frame) : frame;
     for (const subscriber of targets) subscriber.send(bytes);
+    this.#pushed?.(message.event, targets.size);
   }
 }

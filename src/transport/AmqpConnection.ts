@@ -47,6 +47,8 @@ export class AmqpConnection {
   readonly #recovering: Promise<RecoveringChannelModel | undefined>;
   #model: ChannelModel | undefined;
   #closing = false;
+  /** Connections made so far; all but the first were reconnects. */
+  #connects = 0;
   /** The node of the current connection, or of the next attempt while there is none. */
   #node = 0;
   /** What amqplib connects with: the fields of urls[#node], replaced in place on every move. */
@@ -126,6 +128,11 @@ export class AmqpConnection {
     return left;
   }
 
+  /** Connections made again after one was lost. */
+  get reconnects(): number {
+    return Math.max(0, this.#connects - 1);
+  }
+
   /** The URL of the node connected to now, or tried next (credentials hidden). */
   get node(): string {
     return this.#nodeUrl();
@@ -138,6 +145,7 @@ export class AmqpConnection {
     if (socket) coalesceWrites(socket);
     else log.warn('cannot reach the AMQP socket: frames are written one system call each');
     this.#model = model;
+    this.#connects++;
     const { urls } = this.#options;
     log.info({ url: this.#nodeUrl(), node: `${this.#node + 1}/${urls.length}` }, 'connected to RabbitMQ');
     for (const group of this.#groups) group.open(model);

@@ -66,6 +66,8 @@ export interface MethodConsumerOptions {
   queueType: QueueType;
   /** The method's queue exists as another type: it is not consumed, and this says why. */
   onMismatch(error: Error): void;
+  /** Told of every call dead-lettered here (metrics). */
+  onDeadLetter?: () => void;
   log: Logger;
 }
 
@@ -190,6 +192,7 @@ export class AmqpMethodConsumer {
           // back now, so that the next delivery decides again.
           return settle(channel, message, false);
         }
+        this.#options.onDeadLetter?.();
         if (outcome === 'nacked') this.#options.log.error({ method, attempts: action.attempts }, 'dead-letter queue refused a call; dropped');
         else this.#options.log.warn({ method, attempts: action.attempts }, 'call dead-lettered after failing on every delivery');
         await this.#reply(channels, channel, message, call.deadline, DEAD_LETTER_BODY);

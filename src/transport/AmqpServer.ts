@@ -107,6 +107,7 @@ export class AmqpServer {
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
     const { prefetch, maxDeliveries, maxQueueLength, queueType = this.#queueType } = resolveServeOptions(options);
+    const { onDeadLetter } = options;
     let mismatch: Error | undefined;
     const methodConsumer = new AmqpMethodConsumer({
       method,
@@ -115,6 +116,7 @@ export class AmqpServer {
       maxDeliveries,
       maxQueueLength,
       queueType,
+      ...(onDeadLetter ? { onDeadLetter } : {}),
       onMismatch: (error) => {
         mismatch = error;
         this.#onMismatch(error);

@@ -47,6 +47,11 @@ export class AmqpTransport implements Transport {
     this.#log = this.#options.log;
   }
 
+  /** Broker connections made again after one was lost. */
+  get reconnects(): number {
+    return this.#connection?.reconnects ?? 0;
+  }
+
   /** Calls in flight waiting for a reply. */
   get pendingCount(): number {
     return this.#caller?.pendingCount ?? 0;

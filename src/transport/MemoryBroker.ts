@@ -39,6 +39,7 @@ interface QueueConsumer {
   fn: ServeFn;
   prefetch: number;
   maxDeliveries: number;
+  onDeadLetter: (() => void) | undefined;
   inFlight: Set<Message>;
   active: boolean;
   idle?: () => void;
@@ -68,7 +69,7 @@ class MemoryQueue {
   }
 
   /** A delivery ended without an answer: count it, then retry, dead-letter or drop the call. */
-  requeue(message: Message, maxDeliveries: number): void {
+  requeue(message: Message, { maxDeliveries, onDeadLetter }: QueueConsumer): void {
     const action = decideDelivery({
       attempts: message.attempts,
       redelivered: true,
@@ -77,7 +78,10 @@ class MemoryQueue {
       now: Date.now(),
       maxDeliveries,
     });
-    if (action.kind === 'dead-letter') return this.#deadLetter(message, action.attempts);
+    if (action.kind === 'dead-letter') {
+      onDeadLetter?.();
+      return this.#deadLetter(message, action.attempts);
+    }
     if (action.kind !== 'retry') return;
     message.attempts = action.attempts;
     this.#messages.splice(this.#head, 0, message);
@@ -134,7 +138,7 @@ class MemoryQueue {
   /** A delivery ended: answered (or nothing to send), or failed and put back. */
   #settle(consumer: QueueConsumer, message: Message, body: ReplyBody | undefined, failed = false): void {
     consumer.inFlight.delete(message);
-    if (failed) this.requeue(message, consumer.maxDeliveries);
+    if (failed) this.requeue(message, consumer);
     else if (body !== undefined && message.reply) message.reply(body);
     if (consumer.inFlight.size === 0) consumer.idle?.();
     this.dispatch();
@@ -149,6 +153,8 @@ export interface ConsumeOptions {
   prefetch: number;
   maxDeliveries: number;
   maxQueueLength?: number | undefined;
+  /** Told of every call of this consumer's that is dead-lettered. */
+  onDeadLetter?: () => void;
 }
 
 export class MemoryBroker {
@@ -194,8 +200,8 @@ export class MemoryBroker {
       queue = new MemoryQueue(options.maxQueueLength, (message, attempts) => this.#deadLetter(message, attempts));
       this.#queues.set(method, queue);
     }
-    const { prefetch, maxDeliveries } = options;
-    const consumer: QueueConsumer = { fn, prefetch, maxDeliveries, inFlight: new Set(), active: true };
+    const { prefetch, maxDeliveries, onDeadLetter } = options;
+    const consumer: QueueConsumer = { fn, prefetch, maxDeliveries, onDeadLetter, inFlight: new Set(), active: true };
     queue.consumers.push(consumer);
     queue.dispatch();
     const owner = queue;

@@ -78,8 +78,9 @@ export class MemoryTransport implements Transport {
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
     const { prefetch, maxDeliveries, maxQueueLength } = resolveServeOptions(options);
+    const { onDeadLetter } = options;
     // Like a RabbitMQ queue, the first consumer's maxQueueLength stays; a different one is ignored.
-    const inner = this.#broker.consume(method, fn, { prefetch, maxDeliveries, maxQueueLength });
+    const inner = this.#broker.consume(method, fn, { prefetch, maxDeliveries, maxQueueLength, ...(onDeadLetter ? { onDeadLetter } : {}) });
     const consumer: Consumer = {
       cancel: () => {
         this.#consumers.delete(consumer);

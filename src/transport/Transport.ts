@@ -56,6 +56,8 @@ export interface ServeOptions {
    * @default the transport's queueType (AmqpTransport: 'classic')
    */
   queueType?: QueueType;
+  /** Told of every call of this method the transport dead-letters (metrics). */
+  onDeadLetter?: () => void;
 }
 
 export interface Consumer {
@@ -114,6 +116,8 @@ export interface Transport {
   close(): Promise<void>;
   /** Calls sent with request() still waiting for their answer. */
   readonly pendingCount: number;
+  /** Broker connections made again after one was lost, since start (metrics). Absent: never. */
+  readonly reconnects?: number;
 
   /**
    * Sends a call that expects a reply. `onReply` runs exactly once: with the worker's reply,

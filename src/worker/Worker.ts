@@ -15,6 +15,8 @@ import { resolveServeOptions } from '../transport/serveOptions.ts';
 import { silentLogger } from '../log.ts';
 import { HandlerContext, SHUTDOWN } from './HandlerContext.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
+import { registryOf, type MetricsOption, type Registry } from '../metrics/registry.ts';
+import { WorkerMetrics, type MethodMetrics } from '../metrics/WorkerMetrics.ts';
 
 export interface WorkerOptions {
   transport: Transport;
@@ -33,6 +35,13 @@ export interface WorkerOptions {
    * when the transport closes. @default 10000
    */
   shutdownGraceMs?: number;
+  /**
+   * Prometheus metrics (docs/metrics.md), on `worker.metrics`: `true` keeps them in a registry
+   * of the worker's own, with Node's process metrics; a prom-client Registry gets the worker's
+   * series registered on it (and nothing else). Serve it with serveMetrics().
+   * @default false
+   */
+  metrics?: MetricsOption;
   log?: Logger;
 }
 
@@ -43,10 +52,13 @@ interface Served {
   declared: ReadonlyMap<number, ErrorSpec>;
   spec: MethodSpec;
   handler: Function;
+  /** The method's series, when the worker keeps metrics. */
+  metrics: MethodMetrics | undefined;
 }
 
 export class Worker {
-  readonly #options: Required<Omit<WorkerOptions, 'log'>> & { log: Logger };
+  readonly #options: Required<Omit<WorkerOptions, 'log' | 'metrics'>> & { log: Logger };
+  readonly #metrics: WorkerMetrics | undefined;
   readonly #consumers: Consumer[] = [];
   /** Contexts of the handlers running now, aborted when stop() runs out of time. */
   readonly #running = new Set<HandlerContext>();
@@ -59,7 +71,16 @@ export class Worker {
     if (!(Number.isInteger(shutdownGraceMs) && shutdownGraceMs >= 0 && shutdownGraceMs <= MAX_TIMER_MS)) {
       throw new TypeError(`shutdownGraceMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${shutdownGraceMs}`);
     }
-    this.#options = { ...options, prefetch, maxDeliveries, shutdownGraceMs, log: options.log ?? silentLogger };
+    const { metrics, ...rest } = options;
+    this.#options = { ...rest, prefetch, maxDeliveries, shutdownGraceMs, log: options.log ?? silentLogger };
+    const registry = registryOf(metrics);
+    const declared = options.implementations.flatMap(({ contract }) => Object.values(contract.errors ?? {}).map((error) => error.code));
+    this.#metrics = registry && new WorkerMetrics(registry, declared);
+  }
+
+  /** The Prometheus registry of the worker's series; undefined unless the `metrics` option asked for them. */
+  get metrics(): Registry | undefined {
+    return this.#metrics?.registry;
   }
 
   /** Starts consuming every method's queue. */
@@ -68,9 +89,11 @@ export class Worker {
     for (const { contract, handlers } of implementations) {
       const declared = new Map(Object.values(contract.errors ?? {}).map((error) => [error.code, error]));
       for (const [name, spec] of Object.entries(contract.methods)) {
-        const served: Served = { contract, declared, spec, handler: (handlers as Record<string, Function>)[name]! };
+        const wireName = `${contract.service}.${name}`;
+        const metrics = this.#metrics?.method(wireName);
+        const served: Served = { contract, declared, spec, handler: (handlers as Record<string, Function>)[name]!, metrics };
         const consumer = await transport.serve(
-          `${contract.service}.${name}`,
+          wireName,
           (delivery) => this.#serve(served, delivery),
           {
             prefetch,
@@ -78,6 +101,7 @@ export class Worker {
             ...(spec.maxQueueLength === undefined ? {} : { maxQueueLength: spec.maxQueueLength }),
             // Unset: the transport's own queue type, the deployment's choice.
             ...(spec.queueType === undefined ? {} : { queueType: spec.queueType }),
+            ...(metrics ? { onDeadLetter: metrics.deadLettered } : {}),
           },
         );
         this.#consumers.push(consumer);
@@ -106,18 +130,26 @@ export class Worker {
     }
   }
 
-  async #serve({ contract, declared, spec, handler }: Served, delivery: Delivery): Promise<ReplyBody | undefined> {
+  async #serve({ contract, declared, spec, handler, metrics }: Served, delivery: Delivery): Promise<ReplyBody | undefined> {
     const { call } = delivery;
     const log = this.#options.log;
+    if (delivery.attempts > 0) metrics?.redelivered();
     const remaining = call.deadline - Date.now();
     // Nobody waits for the answer any more: skip the work (the transport still acks).
-    if (remaining <= 0) return undefined;
+    if (remaining <= 0) {
+      metrics?.expired();
+      return undefined;
+    }
+    const start = metrics ? performance.now() : 0;
 
     const ctx = new HandlerContext({ contract, call, delivery, transport: this.#options.transport, log });
     this.#running.add(ctx);
     let outcome: Outcome;
     try {
       outcome = await this.#run(spec, declared, handler, delivery, ctx);
+    } catch (err) {
+      metrics?.requeued(start);
+      throw err;
     } finally {
       ctx.end();
       this.#running.delete(ctx);
@@ -126,6 +158,7 @@ export class Worker {
     // a result, before that result goes back to the transport (which then replies and acks). If
     // they cannot all be published, this rejects and the call goes back to the broker unacked;
     // its next run emits the same ids, and gateways drop the copies they already delivered.
+    metrics?.handled(outcome.outcome, start);
     if (outcome.succeeded) await ctx.publishEvents();
     return outcome.body;
   }
@@ -134,7 +167,7 @@ export class Worker {
   async #run(spec: MethodSpec, declared: Served['declared'], handler: Function, delivery: Delivery, ctx: HandlerContext): Promise<Outcome> {
     const { call } = delivery;
     const log = this.#options.log;
-    const reply = (body: ReplyBody): Outcome => ({ body: delivery.expectsReply ? body : undefined, succeeded: false });
+    const reply = (body: ReplyBody): Outcome => ({ body: delivery.expectsReply ? body : undefined, outcome: body, succeeded: false });
     try {
       const input = paramsOf(spec, delivery);
       const output = await handler(input, ctx);
@@ -146,7 +179,7 @@ export class Worker {
         log.error({ method: call.method, issues: checked.error.issues }, 'handler returned a value outside its output schema');
         return reply(INTERNAL_BODY);
       }
-      return { body: delivery.expectsReply ? resultBody(checked.data) : undefined, succeeded: true };
+      return { body: delivery.expectsReply ? resultBody(checked.data) : undefined, outcome: OK_BODY, succeeded: true };
     } catch (thrown) {
       // Rejecting hands the call back to the broker for another worker (a counted delivery).
       if (ctx.shutDown) throw SHUTDOWN;
@@ -159,9 +192,14 @@ export class Worker {
   }
 }
 
+/** The outcome of a successful run, for metrics: a result body without the result. */
+const OK_BODY = '{"result":null}';
+
 /** What a run of a handler came to: the reply body, and whether its events are published. */
 interface Outcome {
   body: ReplyBody | undefined;
+  /** What the reply says, also for a notification, which gets none: `{"result"…` or `{"error"…` (metrics). */
+  outcome: ReplyBody;
   /** The handler returned a valid result in time. */
   succeeded: boolean;
 }

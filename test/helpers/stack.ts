@@ -8,13 +8,15 @@ import type { Implementation } from '../../src/contract/implement.ts';
 import { Gateway, type GatewayOptions } from '../../src/gateway/Gateway.ts';
 import { MemoryBroker } from '../../src/transport/MemoryBroker.ts';
 import { MemoryTransport } from '../../src/transport/MemoryTransport.ts';
-import { Worker } from '../../src/worker/Worker.ts';
+import { Worker, type WorkerOptions } from '../../src/worker/Worker.ts';
 import { implementations as exampleImplementations } from '../../examples/chat/service.ts';
 import { testkitImplementation } from './testkit.ts';
 
 export interface StackOptions {
   /** Gateway options on top of the stack's transport and contracts. */
   gateway?: Partial<GatewayOptions>;
+  /** Worker options on top of the stack's transport and implementations. */
+  worker?: Partial<WorkerOptions>;
   /** Service name of the testkit contract. @default 'testkit' */
   service?: string;
   /** Only the in-process transport for now. @default 'memory' */
@@ -42,7 +44,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const implementations = [testkitImplementation(service), ...exampleImplementations, ...(options.implementations ?? [])];
   const transport = new MemoryTransport({ broker: new MemoryBroker() });
   transport.start();
-  const worker = new Worker({ transport, implementations });
+  const worker = new Worker({ ...options.worker, transport, implementations });
   await worker.start();
   const gateway = new Gateway({
     ...options.gateway,
