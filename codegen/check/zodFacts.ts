@@ -211,9 +211,26 @@ function fixRequired(schema: Zod, json: JsonSchema): void {
   else delete json.required;
 }
 
+/**
+ * A tuple's `minItems`, by declared types (see acceptsMissing): the items up to the last one
+ * that may not be left out. zod's JSON Schema counts an item whose union holds a `z.preprocess`
+ * as optional, as it does for object fields.
+ */
+function fixMinItems(schema: Zod, json: JsonSchema): void {
+  const items = schema._zod.def.items as Zod[] | undefined;
+  if (!Array.isArray(items)) return;
+  let min = 0;
+  items.forEach((item, index) => {
+    if (!acceptsMissing(item)) min = index + 1;
+  });
+  if (min > 0) json.minItems = min;
+  else delete json.minItems;
+}
+
 /** The converter's `override`: adds `schema`'s own facts to those its JSON node inherited. */
 export function annotate(schema: Zod, json: JsonSchema, io: Io, depth = 0): void {
   if (io === 'input' && schema._zod.def.type === 'object') fixRequired(schema, json);
+  if (io === 'input' && schema._zod.def.type === 'tuple') fixMinItems(schema, json);
   const own = ownFacts(schema, io, depth);
   if (Object.keys(own).length === 0) return;
   json[FACTS] = mergeFacts(json[FACTS] as Facts | undefined, own);

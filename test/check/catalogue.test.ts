@@ -94,6 +94,14 @@ const CATALOGUE: Case[] = [
   { kind: 'params: record value narrowed', before: params({ m: z.record(z.string(), z.union([z.string(), z.number()])) }), after: params({ m: z.record(z.string(), z.string()) }), expect: [['input.type-narrowed', 'breaking', `${IN} $.m[string]`]] },
   { kind: 'params: tuple item appended', before: oneMethod({ input: z.tuple([z.number(), z.number()]) }), after: oneMethod({ input: z.tuple([z.number(), z.number(), z.number()]) }), expect: [['input.tuple-length-changed', 'breaking', `${IN} $`]] },
   { kind: 'params: optional tuple item appended', before: oneMethod({ input: z.tuple([z.number()]) }), after: oneMethod({ input: z.tuple([z.number(), z.string().optional()]) }), expect: [['input.tuple-length-widened', 'safe', `${IN} $`]] },
+  {
+    // zod's JSON Schema writes an item whose union holds a z.preprocess as optional (minItems 1);
+    // the check counts it by its declared type: the server now rejects ["d"].
+    kind: 'params: tuple item appended, a union holding a preprocess',
+    before: oneMethod({ input: z.tuple([z.string()]) }),
+    after: oneMethod({ input: z.tuple([z.string(), z.union([z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number()), z.boolean()])]) }),
+    expect: [['input.tuple-length-changed', 'breaking', `${IN} $`]],
+  },
   { kind: 'params: tuple items swapped', before: oneMethod({ input: z.tuple([z.string(), z.number()]) }), after: oneMethod({ input: z.tuple([z.number(), z.string()]) }), expect: [['input.tuple-order-changed', 'breaking', `${IN} $`]] },
   { kind: 'params: tuple item narrowed', before: oneMethod({ input: z.tuple([z.string(), z.number()]) }), after: oneMethod({ input: z.tuple([z.string(), z.int()]) }), expect: [['input.type-narrowed', 'breaking', `${IN} $[1]`]] },
   { kind: 'params: by-name → by-position', before: params({ a: z.number(), b: z.number() }), after: oneMethod({ input: z.tuple([z.number(), z.number()]) }), expect: [['method.params-structure-changed', 'breaking', 'svc.m $']] },
