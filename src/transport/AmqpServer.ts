@@ -23,7 +23,7 @@ import type { ChannelGroup, GroupContext } from './AmqpChannelGroup.ts';
 import { declareQueue, type AmqpConnection } from './AmqpConnection.ts';
 import { AmqpMethodConsumer, type ServerChannels } from './AmqpMethodConsumer.ts';
 import { resolveServeOptions } from './serveOptions.ts';
-import { StreamDeclarations, storedEventProperties } from './AmqpEventHistory.ts';
+import { storedEventProperties, type StreamDeclarations } from './AmqpEventHistory.ts';
 import { eventStream } from '../protocol/routing.ts';
 import type { Retention } from '../protocol/retention.ts';
 import type { Consumer, EventMessage, ServeFn, ServeOptions } from './Transport.ts';
@@ -34,6 +34,8 @@ export interface ServerOptions {
   log: Logger;
   /** The queue type of methods whose serve() options name none. */
   queueType: QueueType;
+  /** The transport's record of the streams declared on each connection (shared with its history readers). */
+  streams: StreamDeclarations;
 }
 
 export class AmqpServer {
@@ -49,7 +51,7 @@ export class AmqpServer {
   constructor(connection: AmqpConnection, options: ServerOptions) {
     this.#log = options.log;
     this.#queueType = options.queueType;
-    this.#streams = new StreamDeclarations(options.log);
+    this.#streams = options.streams;
     this.#group = connection.group('server', (context) => this.#setup(context));
   }
 

@@ -41,10 +41,13 @@ export class AmqpTransport implements Transport {
   #closing = false;
   #historyGroup: ChannelGroup<HistoryChannels> | undefined;
   readonly #histories = new Map<string, AmqpEventHistory>();
+  /** One record of declared streams for both sides, so `warren serve` declares each once per connection. */
+  readonly #streams: StreamDeclarations;
 
   constructor(options: AmqpTransportOptions = {}) {
     this.#options = resolveAmqpOptions(options);
     this.#log = this.#options.log;
+    this.#streams = new StreamDeclarations(this.#log);
   }
 
   /** Broker connections made again after one was lost. */
@@ -89,7 +92,7 @@ export class AmqpTransport implements Transport {
 
   /** The server side, opened on first use. */
   #serverSide(): AmqpServer {
-    return (this.#server ??= new AmqpServer(this.#conn, { log: this.#log, queueType: this.#options.queueType }));
+    return (this.#server ??= new AmqpServer(this.#conn, { log: this.#log, queueType: this.#options.queueType, streams: this.#streams }));
   }
 
   /** Also rejects, at once, when a method queue turns out to exist as another type (queueTypeMismatch.ts). */
@@ -143,7 +146,7 @@ export class AmqpTransport implements Transport {
     let history = this.#histories.get(event);
     if (!history) {
       this.#historyGroup ??= historyGroup(this.#conn);
-      history = new AmqpEventHistory(event, retention, this.#historyGroup, new StreamDeclarations(this.#log));
+      history = new AmqpEventHistory(event, retention, this.#historyGroup, this.#streams);
       this.#histories.set(event, history);
     }
     return history;

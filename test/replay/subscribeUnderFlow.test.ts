@@ -12,13 +12,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Gateway } from '../../src/gateway/Gateway.ts';
-import { eventStream } from '../../src/protocol/routing.ts';
-import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
-import { Worker } from '../../src/worker/Worker.ts';
-import { AMQP_URL, deleteMethodQueues, needsBroker, uniqueName, withChannel } from '../helpers/broker.ts';
+import { needsBroker, uniqueName } from '../helpers/broker.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
-import { waitReady } from '../helpers/processes.ts';
+import { startAmqpReplayStack } from './amqpStack.ts';
 import { replayImplementation } from './replayService.ts';
 
 /** The flow: one event every this many ms. */
@@ -36,27 +32,9 @@ describe('rpc.subscribe to a replayable event while it is being published (amqp 
   let http = '';
 
   before(async () => {
-    const workerTransport = new AmqpTransport({ url: AMQP_URL });
-    const gatewayTransport = new AmqpTransport({ url: AMQP_URL });
-    workerTransport.start();
-    gatewayTransport.start();
-    await Promise.all([workerTransport.whenReady(10_000), gatewayTransport.whenReady(10_000)]);
-    const worker = new Worker({ transport: workerTransport, implementations });
-    await worker.start();
-    const gateway = new Gateway({ transport: gatewayTransport, contracts: implementations.map((i) => i.contract) });
-    const { port } = await gateway.listen(0, '127.0.0.1');
-    await waitReady(`http://127.0.0.1:${port}`);
-    url = `ws://127.0.0.1:${port}/rpc`;
-    http = `http://127.0.0.1:${port}`;
-    close = async () => {
-      await gateway.close(200);
-      await worker.stop();
-      await Promise.all([gatewayTransport.close(), workerTransport.close()]);
-      for (const { contract } of implementations) await deleteMethodQueues(contract);
-      await withChannel(async (channel) => {
-        await channel.deleteQueue(eventStream(`${service}.item`));
-      });
-    };
+    const stack = await startAmqpReplayStack(implementations);
+    ({ url, http } = stack);
+    close = () => stack.close();
   });
   after(() => close?.());
 

@@ -9,13 +9,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { Gateway } from '../../src/gateway/Gateway.ts';
-import { eventStream } from '../../src/protocol/routing.ts';
-import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
-import { Worker } from '../../src/worker/Worker.ts';
-import { AMQP_URL, deleteMethodQueues, needsBroker, uniqueName, withChannel } from '../helpers/broker.ts';
-import { waitReady } from '../helpers/processes.ts';
+import { needsBroker, uniqueName } from '../helpers/broker.ts';
 import { startStack } from '../helpers/stack.ts';
+import { startAmqpReplayStack } from './amqpStack.ts';
 import { replayImplementation } from './replayService.ts';
 
 /** A bare JSON-RPC 2.0 client over one `ws` socket, as a third party would write it. */
@@ -151,30 +147,6 @@ thirdPartyResume('memory transport', async (service) => {
 const amqpService = uniqueName('thirdparty').replace(/\./g, '');
 thirdPartyResume(
   'amqp transport (RabbitMQ stream)',
-  async (service) => {
-    const implementations = [replayImplementation(service)];
-    const workerTransport = new AmqpTransport({ url: AMQP_URL });
-    const gatewayTransport = new AmqpTransport({ url: AMQP_URL });
-    workerTransport.start();
-    gatewayTransport.start();
-    await Promise.all([workerTransport.whenReady(10_000), gatewayTransport.whenReady(10_000)]);
-    const worker = new Worker({ transport: workerTransport, implementations });
-    await worker.start();
-    const gateway = new Gateway({ transport: gatewayTransport, contracts: implementations.map((i) => i.contract) });
-    const { port } = await gateway.listen(0, '127.0.0.1');
-    await waitReady(`http://127.0.0.1:${port}`);
-    return {
-      url: `ws://127.0.0.1:${port}/rpc`,
-      close: async () => {
-        await gateway.close(200);
-        await worker.stop();
-        await Promise.all([gatewayTransport.close(), workerTransport.close()]);
-        for (const { contract } of implementations) await deleteMethodQueues(contract);
-        await withChannel(async (channel) => {
-          await channel.deleteQueue(eventStream(`${service}.item`));
-        });
-      },
-    };
-  },
+  (service) => startAmqpReplayStack([replayImplementation(service)]),
   { ...(await needsBroker()), service: amqpService },
 );
