@@ -30,7 +30,8 @@ h2 { font-size: 15px; margin: 24px 0 8px; }
 table { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
 th, td { padding: 7px 12px; text-align: right; border-bottom: 1px solid var(--line); font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; background: var(--bg); }
-th:first-child, td:first-child, td.name { text-align: left; }
+th:first-child, td:first-child, .name { text-align: left; }
+.card .sub { color: var(--muted); font-size: 12px; }
 td.method, td.code { font-family: ui-monospace, monospace; }
 tr.error td.code { color: var(--bad); }
 tr.empty td { text-align: center; color: var(--muted); }
@@ -60,15 +61,17 @@ function fill(tbody, items, columns, draw) {
   for (const item of items) draw(tbody.insertRow(), item);
 }
 function render(s) {
-  $('window').textContent = 'last ' + s.windowSeconds.toFixed(1) + ' s';
+  $('window').textContent = 'the last ' + s.windowSeconds.toFixed(1) + ' s';
   $('connections').textContent = s.connections;
   $('in-flight').textContent = s.inFlight;
   $('subscriptions').textContent = s.subscriptions;
   $('calls-per-second').textContent = rate(s.calls.perSecond);
   const transport = $('transport');
   transport.dataset.ready = String(s.transport.ready);
-  transport.textContent = s.transport.kind + (s.transport.ready ? ' \\u00b7 ready' : ' \\u00b7 not ready');
-  $('reconnects').textContent = s.transport.reconnects + (s.transport.reconnectsInWindow ? ' (+' + s.transport.reconnectsInWindow + ')' : '');
+  transport.textContent = s.transport.ready ? 'ready' : 'not ready';
+  $('transport-kind').textContent = s.transport.kind;
+  $('reconnects').textContent = s.transport.reconnects;
+  $('reconnects-in-window').textContent = s.transport.reconnectsInWindow + ' in the window';
   fill($('methods').tBodies[0], s.methods, 6, (row, m) => {
     row.dataset.method = m.method;
     cell(row, m.method, 'method');
@@ -138,8 +141,8 @@ export const STATUS_HTML = `<!doctype html>
   <div class="card"><div class="label">Calls / s</div><div class="value" id="calls-per-second">\u2013</div></div>
   <div class="card"><div class="label">In flight</div><div class="value" id="in-flight">\u2013</div></div>
   <div class="card"><div class="label">Subscriptions</div><div class="value" id="subscriptions">\u2013</div></div>
-  <div class="card"><div class="label">Transport</div><div class="value" id="transport">\u2013</div></div>
-  <div class="card"><div class="label">Reconnects</div><div class="value" id="reconnects">\u2013</div></div>
+  <div class="card"><div class="label">Transport</div><div class="value" id="transport">\u2013</div><div class="sub" id="transport-kind"></div></div>
+  <div class="card"><div class="label">Reconnects</div><div class="value" id="reconnects">\u2013</div><div class="sub" id="reconnects-in-window"></div></div>
 </section>
 <h2>Methods</h2>
 <table id="methods">
