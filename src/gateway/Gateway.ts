@@ -1,6 +1,6 @@
 /**
  * The gateway: one HTTP server carrying Koa (health, readiness, and when asked the discovery
- * document and a web page) and a ws WebSocket endpoint at /rpc. It needs contracts, never
+ * document, metrics, the status page and a web page) and a ws WebSocket endpoint at /rpc. It needs contracts, never
  * handlers.
  *
  * Besides the JSON-RPC work of each Session it guards the process as a whole: connections
