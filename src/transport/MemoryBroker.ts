@@ -3,7 +3,8 @@
  * method that outlives its consumers, per-consumer prefetch, round-robin dispatch,
  * messages dropped once their deadline passes, redelivery of calls whose serve function
  * rejected (counted, and dead-lettered after `maxDeliveries`, as AmqpTransport does), an
- * optional queue length past which new calls are refused, and topic-routed events.
+ * optional queue length past which new calls are refused, cancels (a cancelled call still
+ * queued is skipped, a running one's consumer is told), and topic-routed events.
  */
 import { DeadLetterReason } from '../protocol/routing.ts';
 import type { Call, CallLocal, ReplyBody } from '../protocol/call.ts';
@@ -23,6 +24,10 @@ interface Message {
   attempts: number;
   /** The caller's id for the call (its pending-call id); undefined for a notification. */
   id?: string;
+  /** Its caller cancelled it: skipped if it has not run yet, never answered or redelivered. */
+  cancelled?: boolean;
+  /** Set once the serve function has it: a cancel from then on goes to the consumer's onCancel. */
+  running?: Delivery;
 }
 
 /** A call given up on, kept for inspection like RabbitMQ's `warren.dlq`. */
@@ -40,6 +45,8 @@ interface QueueConsumer {
   prefetch: number;
   maxDeliveries: number;
   onDeadLetter: (() => void) | undefined;
+  onCancel: ((delivery: Delivery) => void) | undefined;
+  onSkipCancelled: (() => void) | undefined;
   inFlight: Set<Message>;
   active: boolean;
   idle?: () => void;
@@ -82,9 +89,24 @@ class MemoryQueue {
       onDeadLetter?.();
       return this.#deadLetter(message, action.attempts);
     }
-    if (action.kind !== 'retry') return;
+    if (action.kind !== 'retry' || message.cancelled) return;
     message.attempts = action.attempts;
     this.#messages.splice(this.#head, 0, message);
+  }
+
+  /** The caller cancelled call `id`: a queued copy is skipped when its turn comes, a running one's consumer is told. */
+  cancel(id: string): void {
+    for (let i = this.#head; i < this.#messages.length; i++) {
+      const message = this.#messages[i]!;
+      if (message.id === id) message.cancelled = true;
+    }
+    for (const consumer of this.consumers) {
+      for (const message of consumer.inFlight) {
+        if (message.id !== id || message.cancelled) continue;
+        message.cancelled = true;
+        if (message.running) consumer.onCancel?.(message.running);
+      }
+    }
   }
 
   get depth(): number {
@@ -110,6 +132,10 @@ class MemoryQueue {
       const message = this.#messages[this.#head]!;
       this.#messages[this.#head++] = undefined as never;
       if (message.call.deadline <= Date.now()) continue; // expired, like a per-message TTL
+      if (message.cancelled) {
+        consumer.onSkipCancelled?.();
+        continue;
+      }
       this.#deliver(consumer, message);
     }
     if (this.#head > 1024 && this.#head * 2 > this.#messages.length) {
@@ -128,6 +154,12 @@ class MemoryQueue {
         : { call, redelivered: attempts > 0, attempts, expectsReply, callId: id, validated: local };
     // A serve function must not throw; if it does, the message goes back like an unacked one.
     queueMicrotask(() => {
+      // Cancelled between its dispatch and now: it never runs.
+      if (message.cancelled) {
+        consumer.onSkipCancelled?.();
+        return this.#settle(consumer, message, undefined);
+      }
+      message.running = delivery;
       consumer.fn(delivery).then(
         (body) => this.#settle(consumer, message, body),
         () => this.#settle(consumer, message, undefined, true),
@@ -139,7 +171,7 @@ class MemoryQueue {
   #settle(consumer: QueueConsumer, message: Message, body: ReplyBody | undefined, failed = false): void {
     consumer.inFlight.delete(message);
     if (failed) this.requeue(message, consumer);
-    else if (body !== undefined && message.reply) message.reply(body);
+    else if (body !== undefined && message.reply && !message.cancelled) message.reply(body);
     if (consumer.inFlight.size === 0) consumer.idle?.();
     this.dispatch();
   }
@@ -155,6 +187,10 @@ export interface ConsumeOptions {
   maxQueueLength?: number | undefined;
   /** Told of every call of this consumer's that is dead-lettered. */
   onDeadLetter?: () => void;
+  /** Told when the caller cancels a call this consumer runs. */
+  onCancel?: (delivery: Delivery) => void;
+  /** Told of every cancelled call this consumer skipped. */
+  onSkipCancelled?: () => void;
 }
 
 export class MemoryBroker {
@@ -176,6 +212,11 @@ export class MemoryBroker {
     const queue = this.#queues.get(call.method);
     if (!queue) return 'unroutable';
     return queue.enqueue({ call, local, attempts: 0, ...(reply ? { reply, id } : {}) }) ? 'queued' : 'refused';
+  }
+
+  /** The caller of call `id` (its pending-call id) of `method` cancelled it. */
+  cancel(method: string, id: string): void {
+    this.#queues.get(method)?.cancel(id);
   }
 
   /** Calls given up on after too many failed deliveries, oldest first (the last 1000). */
@@ -200,8 +241,8 @@ export class MemoryBroker {
       queue = new MemoryQueue(options.maxQueueLength, (message, attempts) => this.#deadLetter(message, attempts));
       this.#queues.set(method, queue);
     }
-    const { prefetch, maxDeliveries, onDeadLetter } = options;
-    const consumer: QueueConsumer = { fn, prefetch, maxDeliveries, onDeadLetter, inFlight: new Set(), active: true };
+    const { prefetch, maxDeliveries, onDeadLetter, onCancel, onSkipCancelled } = options;
+    const consumer: QueueConsumer = { fn, prefetch, maxDeliveries, onDeadLetter, onCancel, onSkipCancelled, inFlight: new Set(), active: true };
     queue.consumers.push(consumer);
     queue.dispatch();
     const owner = queue;
