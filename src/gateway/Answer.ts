@@ -5,6 +5,9 @@
  */
 import { spliceReply, type Id } from 'warren-client/protocol';
 import type { ReplyBody } from '../protocol/call.ts';
+import { CANCELLED_BODY } from '../protocol/errors.ts';
+import type { DropFn } from '../transport/Transport.ts';
+import type { InFlight } from './InFlight.ts';
 
 /** Writes a request's response; undefined for a notification, which gets none. */
 export type Done = (response: string | undefined) => void;
@@ -20,17 +23,17 @@ export function answerNow(done: Done, id: Id | undefined, body: ReplyBody): void
  * from a worker, the transport, the authorize hook or the shutdown.
  */
 export class Answer {
-  readonly #inFlight: Set<Answer>;
+  readonly #inFlight: InFlight;
   readonly #id: Id | undefined;
   readonly #done: Done;
   #answered = false;
-  #cancel: (() => void) | undefined = undefined;
+  #cancel: DropFn | undefined = undefined;
 
   /**
    * @param inFlight the connection's requests in flight, which it joins while it waits
    * @param id the request's id; undefined for a notification
    */
-  constructor(inFlight: Set<Answer>, id: Id | undefined, done: Done) {
+  constructor(inFlight: InFlight, id: Id | undefined, done: Done) {
     this.#inFlight = inFlight;
     this.#id = id;
     this.#done = done;
@@ -45,15 +48,15 @@ export class Answer {
    * transport forgets it if it is dropped. Nothing when it is answered already: a transport may
    * answer inside request().
    */
-  wait(cancel?: () => void): void {
+  wait(cancel?: DropFn): void {
     if (this.#answered) return;
     this.#cancel = cancel;
-    this.#inFlight.add(this);
+    this.#inFlight.add(this, this.#id);
   }
 
   /** Stops waiting, as its authorization is decided; false when it was answered or dropped meanwhile. */
   resume(): boolean {
-    this.#inFlight.delete(this);
+    this.#inFlight.delete(this, this.#id);
     return !this.#answered;
   }
 
@@ -61,7 +64,7 @@ export class Answer {
   reply(body: ReplyBody): void {
     if (this.#answered) return;
     this.#answered = true;
-    this.#inFlight.delete(this);
+    this.#inFlight.delete(this, this.#id);
     this.#done(this.#id === undefined ? undefined : spliceReply(this.#id, body));
   }
 
@@ -69,7 +72,7 @@ export class Answer {
   end(): void {
     if (this.#answered) return;
     this.#answered = true;
-    this.#inFlight.delete(this);
+    this.#inFlight.delete(this, this.#id);
     this.#done(undefined);
   }
 
@@ -79,10 +82,22 @@ export class Answer {
     this.reply(body);
   }
 
+  /**
+   * The caller cancelled it (rpc.cancel): answers it CANCELLED now, and drops what it waited
+   * for, telling the transport to cancel the call on its workers. False when it was answered
+   * already (its answer stands, and nothing else is sent).
+   */
+  cancel(): boolean {
+    if (this.#answered) return false;
+    this.#cancel?.('cancelled');
+    this.reply(CANCELLED_BODY);
+    return true;
+  }
+
   /** Forgets it without an answer: the socket is gone. */
   drop(): void {
     this.#answered = true;
     this.#cancel?.();
-    this.#inFlight.delete(this);
+    this.#inFlight.delete(this, this.#id);
   }
 }

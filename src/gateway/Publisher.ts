@@ -6,10 +6,11 @@ import type { Id } from 'warren-client/protocol';
 import type { Call, CallLocal, ReplyBody } from '../protocol/call.ts';
 import type { Transport } from '../transport/Transport.ts';
 import { Answer, type Done } from './Answer.ts';
+import { InFlight } from './InFlight.ts';
 
 export class Publisher {
   readonly #transport: Transport;
-  readonly #inFlight = new Set<Answer>();
+  readonly #inFlight = new InFlight();
 
   constructor(transport: Transport) {
     this.#transport = transport;
@@ -43,13 +44,23 @@ export class Publisher {
     answer.end();
   }
 
+  /**
+   * Cancels the requests in flight with this id (rpc.cancel): each is answered CANCELLED now,
+   * and its call cancelled on the transport. False when none was in flight.
+   */
+  cancel(id: Id): boolean {
+    let cancelled = false;
+    for (const answer of this.#inFlight.withId(id)) if (answer.cancel()) cancelled = true;
+    return cancelled;
+  }
+
   /** Answers every request in flight with `body` now. */
   settleAll(body: ReplyBody): void {
-    for (const answer of [...this.#inFlight]) answer.settle(body);
+    for (const answer of this.#inFlight.values()) answer.settle(body);
   }
 
   /** Forgets every request in flight without an answer: the socket is gone. */
   dropAll(): void {
-    for (const answer of [...this.#inFlight]) answer.drop();
+    for (const answer of this.#inFlight.values()) answer.drop();
   }
 }

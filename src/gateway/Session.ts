@@ -110,7 +110,7 @@ export class Session {
       log: options.log,
       ...(deps.metrics ? { pushes: deps.metrics.pushes.bind(deps.metrics) } : {}),
     });
-    this.#builtins = new Builtins(this.#subscriptions, deps.discovery, options.log);
+    this.#builtins = new Builtins(this.#subscriptions, this.#publisher, { discovery: deps.discovery, log: options.log });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) return this.handleFrame(String(data));
       if (!this.#admit(undefined)) return;

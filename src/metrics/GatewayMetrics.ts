@@ -31,7 +31,7 @@ const CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 100
 export const CALL_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The `rpc.*` methods the gateway answers itself. */
-export const BUILTIN_METHODS = ['rpc.subscribe', 'rpc.unsubscribe', 'rpc.ping', 'rpc.discover'];
+export const BUILTIN_METHODS = ['rpc.subscribe', 'rpc.unsubscribe', 'rpc.ping', 'rpc.cancel', 'rpc.discover'];
 
 const NOTIFICATION = 'notification';
 /** `{"jsonrpc":"2.0","id":` — what comes before the id in every response. */

@@ -11,6 +11,8 @@ export const HANDLER_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 
 /** Outcome of a delivery whose deadline had passed before it ran: skipped, nobody waits. */
 const EXPIRED = 'expired';
+/** Outcome of a delivery whose caller cancelled it before it ran: skipped, nobody waits. */
+const CANCELLED = 'cancelled';
 /** Outcome of a run that ended without an answer (shutdown): the call goes back to the broker. */
 const REQUEUED = 'requeued';
 
@@ -18,6 +20,7 @@ const REQUEUED = 'requeued';
 export class MethodMetrics {
   readonly #handled: OutcomeChildren<CounterCell>;
   readonly #expired: CounterCell;
+  readonly #cancelled: CounterCell;
   readonly #requeued: CounterCell;
   readonly #duration: HistogramCell;
   readonly #redeliveries: CounterCell;
@@ -27,6 +30,7 @@ export class MethodMetrics {
     // Cells are made at 0: every method's ok, redelivery and dead-letter series exist from the start.
     this.#handled = new OutcomeChildren(known, (outcome) => series.handled.cell(method, outcome));
     this.#expired = series.handled.cell(method, EXPIRED);
+    this.#cancelled = series.handled.cell(method, CANCELLED);
     this.#requeued = series.handled.cell(method, REQUEUED);
     this.#duration = series.duration.cell(method);
     this.#redeliveries = series.redeliveries.cell(method);
@@ -48,6 +52,11 @@ export class MethodMetrics {
   expired(): void {
     this.#expired.inc();
   }
+
+  /** Bound, so that it can be handed to the transport: a cancelled call it skipped. */
+  readonly skippedCancelled = (): void => {
+    this.#cancelled.inc();
+  };
 
   /** A delivery of a call whose earlier deliveries ended without an answer. */
   redelivered(): void {
@@ -78,7 +87,7 @@ export class WorkerMetrics {
     this.#series = {
       handled: new CounterFamily({
         name: 'warren_worker_calls_total',
-        help: 'Calls a worker ran, by method and outcome ("ok", a JSON-RPC error code, "other", "expired", "requeued")',
+        help: 'Calls a worker ran, by method and outcome ("ok", a JSON-RPC error code, "other", "expired", "cancelled", "requeued")',
         labelNames: ['method', 'outcome'] as const,
         registry,
       }),

@@ -19,6 +19,8 @@ export type Hide = (thrown: unknown, why: string) => void;
 export const INTERNAL_BODY: ReplyBody = errorBody({ code: ErrorCode.INTERNAL_ERROR, message: ErrorMessage[ErrorCode.INTERNAL_ERROR] });
 /** The call's deadline passed: at the caller's transport, or while its handler ran. */
 export const TIMEOUT_BODY: ReplyBody = errorBody({ code: ErrorCode.TIMEOUT, message: ErrorMessage[ErrorCode.TIMEOUT] });
+/** The caller cancelled the call (`rpc.cancel`): the gateway answers it so, at once, and once. */
+export const CANCELLED_BODY: ReplyBody = errorBody({ code: ErrorCode.CANCELLED, message: 'Cancelled by the caller' });
 export const UNAUTHORIZED_BODY: ReplyBody = errorBody({ code: ErrorCode.UNAUTHORIZED, message: ErrorMessage[ErrorCode.UNAUTHORIZED] });
 /** A request over its connection's rate limit. */
 export const RATE_LIMITED_BODY: ReplyBody = errorBody({ code: ErrorCode.OVERLOADED, message: 'Rate limit exceeded: slow down' });

@@ -57,7 +57,8 @@ import { isNack } from './amqplibInternals.ts';
 import { REFUSED_BODY, unavailableBody } from '../protocol/errors.ts';
 import { PendingCalls } from './PendingCalls.ts';
 import { holdDecision, refusalMessage } from './reconnectHold.ts';
-import type { EventMessage, ReplyFn } from './Transport.ts';
+import type { DropFn, EventMessage, ReplyFn } from './Transport.ts';
+import { CONTROL_EXCHANGE, cancelProperties } from '../protocol/control.ts';
 
 /**
  * How long RabbitMQ keeps a reply queue nobody consumes: far past any reconnect (the backoff's
@@ -180,6 +181,8 @@ export class AmqpCaller {
     const topology = replies.channel;
     await topology.assertExchange(RPC_EXCHANGE, 'direct', { durable: true });
     await topology.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+    // Cancels go to it (#cancel): publishing to an exchange that does not exist closes the channel.
+    await topology.assertExchange(CONTROL_EXCHANGE, 'topic', { durable: true });
     const repliesLost = await this.#declareReplyQueue(model);
     const channels: CallerChannels = { replies, calls, replyQueue: this.#replyQueue, repliesLost };
     this.#options.log.info({ queue: channels.replyQueue, type: this.#options.replyQueueType, repliesLost }, 'reply queue declared');
@@ -252,7 +255,7 @@ export class AmqpCaller {
    * `routingKey`: its shard's for an ordered call; one channel carries every call of a shard
    * while the connection stays up, so the broker takes them in the order they were published.
    */
-  request(call: Call, onReply: ReplyFn, bounded: boolean, idempotent: boolean, routingKey = call.method): () => void {
+  request(call: Call, onReply: ReplyFn, bounded: boolean, idempotent: boolean, routingKey = call.method): DropFn {
     const channels = this.#group.current;
     let waitMs = 0;
     if (channels) {
@@ -279,12 +282,32 @@ export class AmqpCaller {
     this.#calls.set(id, tracked);
     if (channels) this.#publish(channels, id, tracked);
     else this.#hold(id, tracked, waitMs);
-    // Dropping it only stops the wait for its reply: it is still published.
-    return () => {
+    // Dropping it only stops the wait for its reply: it is still published. A cancelled one is
+    // not, if it is still held; otherwise its workers are told.
+    return (reason) => {
       this.#pending.drop(id);
+      if (reason === 'cancelled') return this.#cancel(id, tracked);
       if (this.#held.has(id)) tracked.dropped = true;
       else this.#forget(id);
     };
+  }
+
+  /**
+   * Tells the workers of a call's method that its caller cancelled it, on the channels of now:
+   * best effort, as a cancel that cannot go now has no use later (the caller was answered).
+   */
+  #cancel(id: string, tracked: Tracked): void {
+    const held = this.#held.has(id);
+    this.#forget(id);
+    const channels = this.#group.current;
+    if (held || !channels || !channels.calls.writable) return;
+    const { call } = tracked;
+    try {
+      const room = channels.calls.channel.publish(CONTROL_EXCHANGE, call.method, Buffer.alloc(0), cancelProperties({ callId: id, deadline: call.deadline }, Date.now()));
+      if (!room) channels.calls.writable = false;
+    } catch (err) {
+      this.#options.log.warn({ err: (err as Error).message, method: call.method }, 'cancel not published');
+    }
   }
 
   #holdDecision(call: Call, maxHeld: number) {

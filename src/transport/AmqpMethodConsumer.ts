@@ -21,6 +21,10 @@
  * A method queue that exists as the other type (a classic queue, and a worker that wants
  * quorum) cannot be redeclared: RabbitMQ refuses. That is a deployment error, reported with
  * its fix (queueTypeMismatch) instead of consuming a queue of the wrong type.
+ *
+ * Cancelled calls: the consumer binds the server's control queue to its method, and a delivery
+ * of a call whose cancel came first (CancelledCalls) is acked without running, like an expired
+ * one; a cancel that comes while the call runs is handed to `onCancel`.
  */
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../log.ts';
@@ -46,7 +50,9 @@ import { isNack } from './amqplibInternals.ts';
 import { DEAD_LETTER_BODY, REFUSED_BODY } from '../protocol/errors.ts';
 import { decideDelivery } from './deliveryPolicy.ts';
 import { queueTypeMismatch } from './queueTypeMismatch.ts';
-import type { ServeFn } from './Transport.ts';
+import type { Delivery, ServeFn } from './Transport.ts';
+import type { CancelledCalls } from './CancelledCalls.ts';
+import { CONTROL_EXCHANGE } from '../protocol/control.ts';
 
 const JSON_TYPE = 'application/json';
 
@@ -55,6 +61,8 @@ export interface ServerChannels {
   model: ChannelModel;
   deliveries: Lane<Channel>;
   confirmed: Lane<ConfirmChannel>;
+  /** This connection's control queue: the cancels of every method served (see AmqpServer). */
+  control: string;
 }
 
 export interface MethodConsumerOptions {
@@ -68,6 +76,12 @@ export interface MethodConsumerOptions {
   onMismatch(error: Error): void;
   /** Told of every call dead-lettered here (metrics). */
   onDeadLetter?: () => void;
+  /** The cancels this process heard of. */
+  cancelled: CancelledCalls;
+  /** See ServeOptions.onCancel. */
+  onCancel?: (delivery: Delivery) => void;
+  /** See ServeOptions.onSkipCancelled. */
+  onSkipCancelled?: () => void;
   log: Logger;
   /** One shard of an ordered method (AmqpShardConsumer.ts): its queue, routing key and queue arguments. */
   shard?: {
@@ -128,6 +142,8 @@ export class AmqpMethodConsumer {
       );
     }
     await channel.bindQueue(queue, RPC_EXCHANGE, shard?.routingKey ?? method);
+    // Before consuming: a cancel of a call delivered from now on reaches this process.
+    await channel.bindQueue(channels.control, CONTROL_EXCHANGE, method);
     // Sent back to back: amqplib queues a channel's RPCs in call order, so no other method's
     // setup can slip its own prefetch in between (qos applies to the consumers made after it).
     const [, { consumerTag }] = await Promise.all([
@@ -177,6 +193,11 @@ export class AmqpMethodConsumer {
     const { method, fn, maxDeliveries, queueType } = this.#options;
     const { properties } = message;
     const call = readCall(method, message.content.toString('utf8'), properties.headers);
+    if (this.#options.cancelled.has(properties.correlationId)) {
+      // Its caller cancelled it before it came: nobody waits for it, and it must not run.
+      this.#options.onSkipCancelled?.();
+      return settle(channel, message, true);
+    }
     const now = Date.now();
     const brokerCounts = queueType === 'quorum';
     const action = decideDelivery({
@@ -217,21 +238,29 @@ export class AmqpMethodConsumer {
         await this.#reply(channels, channel, message, call.deadline, DEAD_LETTER_BODY);
         return settle(channel, message, true);
       }
-      case 'run':
-        return fn({
+      case 'run': {
+        const delivery: Delivery = {
           call,
           redelivered: action.attempts > 0,
           attempts: action.attempts,
           expectsReply: !!properties.replyTo,
           callId: properties.correlationId,
-        }).then(
-          (body) =>
-            readConfirmReply(properties.headers) && body !== undefined
+        };
+        const unwatch = this.#options.cancelled.watch(delivery, this.#options.onCancel);
+        return fn(delivery).then(
+          (body) => {
+            unwatch();
+            return readConfirmReply(properties.headers) && body !== undefined
               ? this.#answerConfirmed(channels, channel, message, call.deadline, body)
-              : answer(channel, message, body),
+              : answer(channel, message, body);
+          },
           // Counted as a failed delivery when the broker hands it out again.
-          () => settle(channel, message, false),
+          () => {
+            unwatch();
+            settle(channel, message, false);
+          },
         );
+      }
     }
   }
 

@@ -15,6 +15,11 @@
  * before any method consumer starts: a consumer takes deliveries only once every channel its
  * decisions need is open, and loses them (the broker hands them out again) as soon as one of
  * those channels closes. A dead-letter queue whose node is down does not stop the consumers.
+ *
+ * Cancels (protocol/control.ts) come on a control queue of this process's own, declared on every
+ * connection: exclusive and auto-delete, so it dies with the connection, and every method
+ * consumer binds it, as it starts, to `warren.control` with its method. A cancel sent while the
+ * connection is away is lost: cancelling is best effort, and the caller has its answer already.
  */
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
 import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, RPC_EXCHANGE, eventRoutingKey, type QueueType } from '../protocol/routing.ts';
@@ -28,6 +33,8 @@ import { storedEventProperties, type StreamDeclarations } from './AmqpEventHisto
 import { eventStream } from '../protocol/routing.ts';
 import type { Retention } from '../protocol/retention.ts';
 import type { Consumer, EventMessage, ServeFn, ServeOptions } from './Transport.ts';
+import { CONTROL_EXCHANGE, readCancel } from '../protocol/control.ts';
+import { CancelledCalls } from './CancelledCalls.ts';
 
 const JSON_TYPE = 'application/json';
 
@@ -48,6 +55,7 @@ export class AmqpServer {
   #mismatch: Error | undefined;
   readonly #mismatchListeners = new Set<(error: Error) => void>();
   readonly #streams: StreamDeclarations;
+  readonly #cancelled = new CancelledCalls();
 
   constructor(connection: AmqpConnection, options: ServerOptions) {
     this.#log = options.log;
@@ -80,7 +88,17 @@ export class AmqpServer {
     await topology.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
     await topology.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
     if (await this.#declareDeadLetterQueue(model)) await topology.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
-    return { model, deliveries, confirmed };
+    await topology.assertExchange(CONTROL_EXCHANGE, 'topic', { durable: true });
+    const { queue: control } = await topology.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    await topology.consume(
+      control,
+      (message) => {
+        const cancel = message && readCancel(message.properties);
+        if (cancel) this.#cancelled.cancel(cancel.callId, cancel.deadline);
+      },
+      { noAck: true },
+    );
+    return { model, deliveries, confirmed, control };
   }
 
   /**
@@ -110,7 +128,7 @@ export class AmqpServer {
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
     const { prefetch, maxDeliveries, maxQueueLength, queueType = this.#queueType } = resolveServeOptions(options);
-    const { onDeadLetter } = options;
+    const { onDeadLetter, onCancel, onSkipCancelled } = options;
     let mismatch: Error | undefined;
     const common = {
       method,
@@ -118,6 +136,9 @@ export class AmqpServer {
       maxDeliveries,
       maxQueueLength,
       ...(onDeadLetter ? { onDeadLetter } : {}),
+      cancelled: this.#cancelled,
+      ...(onCancel ? { onCancel } : {}),
+      ...(onSkipCancelled ? { onSkipCancelled } : {}),
       onMismatch: (error: Error) => {
         mismatch = error;
         this.#onMismatch(error);

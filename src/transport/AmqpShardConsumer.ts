@@ -134,7 +134,7 @@ export class AmqpShardConsumer {
       },
     });
     shard.consumer = consumer;
-    await consumer.start({ model: channels.model, confirmed: channels.confirmed, deliveries: { name: `shard ${shard.index}`, channel, writable: true } });
+    await consumer.start({ model: channels.model, confirmed: channels.confirmed, control: channels.control, deliveries: { name: `shard ${shard.index}`, channel, writable: true } });
   }
 
   #intercept(shard: Shard, message: ConsumeMessage): 'run' | 'ack' | 'hold' {

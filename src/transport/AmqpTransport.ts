@@ -21,7 +21,7 @@ import { AmqpConnection } from './AmqpConnection.ts';
 import { AmqpServer } from './AmqpServer.ts';
 import { unavailableBody } from '../protocol/errors.ts';
 import { resolveAmqpOptions, type AmqpTransportOptions, type ResolvedAmqpOptions } from './amqpOptions.ts';
-import type { Consumer, EventHistory, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
+import type { Consumer, DropFn, EventHistory, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
 import { AmqpEventHistory, StreamDeclarations, historyGroup, type HistoryChannels } from './AmqpEventHistory.ts';
 import type { ChannelGroup } from './AmqpChannelGroup.ts';
 import type { Retention } from '../protocol/retention.ts';
@@ -125,7 +125,7 @@ export class AmqpTransport implements Transport {
     await this.#connection?.close();
   }
 
-  request(call: Call, onReply: ReplyFn, local?: CallLocal): () => void {
+  request(call: Call, onReply: ReplyFn, local?: CallLocal): DropFn {
     const caller = this.#closing ? undefined : this.#callerSide();
     if (!caller) {
       onReply(unavailableBody('Broker unavailable'));

@@ -3,7 +3,8 @@
  * method that outlives its consumers, per-consumer prefetch, round-robin dispatch,
  * messages dropped once their deadline passes, redelivery of calls whose serve function
  * rejected (counted, and dead-lettered after `maxDeliveries`, as AmqpTransport does), an
- * optional queue length past which new calls are refused, and topic-routed events.
+ * optional queue length past which new calls are refused, cancels (a cancelled call still
+ * queued is skipped, a running one's consumer is told), and topic-routed events.
  *
  * An ordered method's queue (ServeOptions.ordered) is split into the same shards as on RabbitMQ
  * (orderShards.ts): each shard runs one call at a time, on one consumer, in publish order, and a
@@ -29,6 +30,10 @@ interface Message {
   attempts: number;
   /** The caller's id for the call (its pending-call id); undefined for a notification. */
   id?: string;
+  /** Its caller cancelled it: skipped if it has not run yet, never answered or redelivered. */
+  cancelled?: boolean;
+  /** Set once the serve function has it: a cancel from then on goes to the consumer's onCancel. */
+  running?: Delivery;
 }
 
 /** A call given up on, kept for inspection like RabbitMQ's `warren.dlq`. */
@@ -46,6 +51,8 @@ interface QueueConsumer {
   prefetch: number;
   maxDeliveries: number;
   onDeadLetter: (() => void) | undefined;
+  onCancel: ((delivery: Delivery) => void) | undefined;
+  onSkipCancelled: (() => void) | undefined;
   inFlight: Set<Message>;
   active: boolean;
   idle?: () => void;
@@ -101,13 +108,31 @@ class MemoryQueue {
       onDeadLetter?.();
       return this.#deadLetter(message, action.attempts);
     }
-    if (action.kind !== 'retry') return;
+    if (action.kind !== 'retry' || message.cancelled) return;
     message.attempts = action.attempts;
     if (this.#shards) {
       // Back to its shard's head: the calls behind it still wait for it.
       this.#shards[orderShard(message.local?.orderKey ?? '')]!.unshift(message);
       this.#sharded++;
     } else this.#messages.splice(this.#head, 0, message);
+  }
+
+  /** The caller cancelled call `id`: a queued copy is skipped when its turn comes, a running one's consumer is told. */
+  cancel(id: string): void {
+    for (let i = this.#head; i < this.#messages.length; i++) {
+      const message = this.#messages[i]!;
+      if (message.id === id) message.cancelled = true;
+    }
+    for (const shard of this.#shards ?? []) {
+      for (const message of shard) if (message.id === id) message.cancelled = true;
+    }
+    for (const consumer of this.consumers) {
+      for (const message of consumer.inFlight) {
+        if (message.id !== id || message.cancelled) continue;
+        message.cancelled = true;
+        if (message.running) consumer.onCancel?.(message.running);
+      }
+    }
   }
 
   get depth(): number {
@@ -151,6 +176,10 @@ class MemoryQueue {
       const message = this.#messages[this.#head]!;
       this.#messages[this.#head++] = undefined as never;
       if (message.call.deadline <= Date.now()) continue; // expired, like a per-message TTL
+      if (message.cancelled) {
+        consumer.onSkipCancelled?.();
+        continue;
+      }
       this.#deliver(consumer, message);
     }
     if (this.#head > 1024 && this.#head * 2 > this.#messages.length) {
@@ -169,6 +198,12 @@ class MemoryQueue {
         : { call, redelivered: attempts > 0, attempts, expectsReply, callId: id, validated: local };
     // A serve function must not throw; if it does, the message goes back like an unacked one.
     queueMicrotask(() => {
+      // Cancelled between its dispatch and now: it never runs.
+      if (message.cancelled) {
+        consumer.onSkipCancelled?.();
+        return this.#settle(consumer, message, shard, undefined);
+      }
+      message.running = delivery;
       consumer.fn(delivery).then(
         (body) => this.#settle(consumer, message, shard, body),
         () => this.#settle(consumer, message, shard, undefined, true),
@@ -181,7 +216,7 @@ class MemoryQueue {
     consumer.inFlight.delete(message);
     if (shard !== undefined) this.#running[shard] = undefined;
     if (failed) this.requeue(message, consumer);
-    else if (body !== undefined && message.reply) message.reply(body);
+    else if (body !== undefined && message.reply && !message.cancelled) message.reply(body);
     if (consumer.inFlight.size === 0) consumer.idle?.();
     this.dispatch();
   }
@@ -199,6 +234,10 @@ export interface ConsumeOptions {
   onDeadLetter?: () => void;
   /** The method is ordered (ServeOptions.ordered); fixed by its first consumer. */
   ordered?: boolean;
+  /** Told when the caller cancels a call this consumer runs. */
+  onCancel?: (delivery: Delivery) => void;
+  /** Told of every cancelled call this consumer skipped. */
+  onSkipCancelled?: () => void;
 }
 
 export class MemoryBroker {
@@ -223,6 +262,11 @@ export class MemoryBroker {
     return queue.enqueue({ call, local, attempts: 0, ...(reply ? { reply, id } : {}) }) ? 'queued' : 'refused';
   }
 
+  /** The caller of call `id` (its pending-call id) of `method` cancelled it. */
+  cancel(method: string, id: string): void {
+    this.#queues.get(method)?.cancel(id);
+  }
+
   /** Calls given up on after too many failed deliveries, oldest first (the last 1000). */
   get deadLetters(): readonly DeadLetter[] {
     return [...this.#deadLetters];
@@ -245,8 +289,8 @@ export class MemoryBroker {
       queue = new MemoryQueue(options.maxQueueLength, options.ordered === true, (message, attempts) => this.#deadLetter(message, attempts));
       this.#queues.set(method, queue);
     }
-    const { prefetch, maxDeliveries, onDeadLetter } = options;
-    const consumer: QueueConsumer = { fn, prefetch, maxDeliveries, onDeadLetter, inFlight: new Set(), active: true };
+    const { prefetch, maxDeliveries, onDeadLetter, onCancel, onSkipCancelled } = options;
+    const consumer: QueueConsumer = { fn, prefetch, maxDeliveries, onDeadLetter, onCancel, onSkipCancelled, inFlight: new Set(), active: true };
     queue.consumers.push(consumer);
     queue.dispatch();
     const owner = queue;

@@ -5,7 +5,7 @@ import { MemoryBroker } from './MemoryBroker.ts';
 import { REFUSED_BODY, unavailableBody } from '../protocol/errors.ts';
 import { PendingCalls } from './PendingCalls.ts';
 import { resolveServeOptions } from './serveOptions.ts';
-import type { Consumer, EventHistory, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
+import type { Consumer, DropFn, EventHistory, EventMessage, ReplyFn, ServeFn, ServeOptions, Transport } from './Transport.ts';
 import type { Retention } from '../protocol/retention.ts';
 
 export interface MemoryTransportOptions {
@@ -59,7 +59,7 @@ export class MemoryTransport implements Transport {
     this.#pending.settleAll(unavailableBody('Transport closed'));
   }
 
-  request(call: Call, onReply: ReplyFn, local?: CallLocal): () => void {
+  request(call: Call, onReply: ReplyFn, local?: CallLocal): DropFn {
     if (!this.#open) {
       onReply(unavailableBody('Transport closed'));
       return () => {};
@@ -69,7 +69,10 @@ export class MemoryTransport implements Transport {
     const outcome = this.#broker.publish(call, local, (body) => this.#pending.settle(id, body), id);
     if (outcome === 'unroutable') this.#pending.settle(id, unavailableBody(`No worker serves ${call.method}`));
     else if (outcome === 'refused') this.#pending.settle(id, REFUSED_BODY);
-    return () => this.#pending.drop(id);
+    return (reason) => {
+      this.#pending.drop(id);
+      if (reason === 'cancelled') this.#broker.cancel(call.method, id);
+    };
   }
 
   notify(call: Call, local?: CallLocal): void {
@@ -78,7 +81,7 @@ export class MemoryTransport implements Transport {
 
   async serve(method: string, fn: ServeFn, options: ServeOptions = {}): Promise<Consumer> {
     const { prefetch, maxDeliveries, maxQueueLength } = resolveServeOptions(options);
-    const { onDeadLetter } = options;
+    const { onDeadLetter, onCancel, onSkipCancelled } = options;
     // Like a RabbitMQ queue, the first consumer's maxQueueLength stays; a different one is ignored.
     const inner = this.#broker.consume(method, fn, {
       prefetch,
@@ -86,6 +89,8 @@ export class MemoryTransport implements Transport {
       maxQueueLength,
       ordered: options.ordered === true,
       ...(onDeadLetter ? { onDeadLetter } : {}),
+      ...(onCancel ? { onCancel } : {}),
+      ...(onSkipCancelled ? { onSkipCancelled } : {}),
     });
     const consumer: Consumer = {
       cancel: () => {

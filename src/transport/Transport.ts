@@ -65,6 +65,14 @@ export interface ServeOptions {
    * @default false
    */
   ordered?: boolean;
+  /**
+   * The caller cancelled a call while this consumer's serve function runs it: told with that
+   * delivery, so the handler can stop (the reply, if one still comes, is not needed). A call
+   * cancelled before its delivery is never handed to the serve function.
+   */
+  onCancel?: (delivery: Delivery) => void;
+  /** Told of every call of this method the transport skipped because its caller cancelled it before it ran (metrics). */
+  onSkipCancelled?: () => void;
 }
 
 export interface Consumer {
@@ -113,6 +121,15 @@ export interface EventHistory {
 /** Called exactly once per request with its reply body: the worker's, or a Warren error. */
 export type ReplyFn = (body: ReplyBody) => void;
 
+/**
+ * Ends a request's wait, returned by Transport.request(): its onReply is not called any more.
+ * Without a reason the caller is gone (its socket closed) and the call runs on. With
+ * 'cancelled' the caller cancelled it, and the transport tells the method's workers, best
+ * effort: a worker that has not run the call yet skips it, one that runs it is told
+ * (ServeOptions.onCancel).
+ */
+export type DropFn = (reason?: 'cancelled') => void;
+
 export interface Transport {
   readonly kind: 'memory' | 'amqp';
   /** Begins connecting; returns at once. Reconnects on its own until closed. */
@@ -130,12 +147,13 @@ export interface Transport {
    * Sends a call that expects a reply. `onReply` runs exactly once: with the worker's reply,
    * or with TIMEOUT at the deadline, UNAVAILABLE when it cannot be delivered, OVERLOADED
    * when too many calls wait or the broker refused it (a full queue, a write buffer over its
-   * high-water mark). The returned function drops the call (its reply is ignored).
+   * high-water mark). The returned function drops the call (its reply is ignored), and with
+   * 'cancelled' cancels it on the workers too (DropFn).
    * While the broker connection is away, AmqpTransport holds the call for a while (its
    * `reconnectHoldMs`) and may publish an idempotent one (`local.idempotent`) again when it
    * cannot tell whether the broker took it. `local` is never serialized.
    */
-  request(call: Call, onReply: ReplyFn, local?: CallLocal): () => void;
+  request(call: Call, onReply: ReplyFn, local?: CallLocal): DropFn;
   /** Sends a call that expects no reply (a JSON-RPC notification). Best effort. */
   notify(call: Call, local?: CallLocal): void;
 

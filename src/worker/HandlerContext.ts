@@ -3,7 +3,9 @@
  *
  * The deadline signal is made on first read. An AbortController (an EventTarget) and its
  * deadline timer cost more than a typical handler, and most handlers never look at the
- * signal; the worker checks the deadline by the clock when the handler returns instead.
+ * signal; the worker checks the deadline by the clock when the handler returns instead. A
+ * cancel (the caller's rpc.cancel) that comes before the first read is remembered, and the
+ * signal is made aborted.
  *
  * Events are part of a call's successful outcome: emit() queues them, and the worker publishes
  * them (publishEvents) only once the handler has returned a result, before that result goes
@@ -24,6 +26,9 @@ import { MAX_TIMER_MS } from 'warren-client/protocol';
 
 /** The abort reason when the worker stops before the handler finished. */
 export const SHUTDOWN = new WarrenError(ErrorCode.UNAVAILABLE, 'Worker shutting down');
+
+/** The abort reason when the caller cancelled the call. */
+export const CANCELLED = new WarrenError(ErrorCode.CANCELLED, 'Cancelled by the caller');
 
 export interface ContextSource {
   contract: Contract;
@@ -46,6 +51,8 @@ export class HandlerContext implements Context {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Set once stop() gave up waiting for this call. */
   #shutdown = false;
+  /** Set once the caller cancelled this call. */
+  #cancelled = false;
   #ended = false;
   /** Events emitted by this run, in order, published only if it succeeds. */
   readonly #events: EventMessage[] = [];
@@ -63,11 +70,15 @@ export class HandlerContext implements Context {
     this.#transport = transport;
   }
 
-  /** Aborts with TIMEOUT at the deadline, or with UNAVAILABLE when the worker stops first. */
+  /**
+   * Aborts with TIMEOUT at the deadline, with CANCELLED when the caller cancels the call, or
+   * with UNAVAILABLE when the worker stops first.
+   */
   get signal(): AbortSignal {
     if (this.#controller) return this.#controller.signal;
     const controller = (this.#controller = new AbortController());
-    if (this.#shutdown) controller.abort(SHUTDOWN);
+    if (this.#cancelled) controller.abort(CANCELLED);
+    else if (this.#shutdown) controller.abort(SHUTDOWN);
     else if (!this.#ended) {
       const remaining = this.deadline - Date.now();
       if (remaining <= 0) controller.abort(new WarrenError(ErrorCode.TIMEOUT));
@@ -80,6 +91,19 @@ export class HandlerContext implements Context {
   /** True once stop() aborted this call: its outcome goes back to the queue unanswered. */
   get shutDown(): boolean {
     return this.#shutdown;
+  }
+
+  /** True once the caller cancelled this call: its outcome is not sent, and its events are not published. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** The caller cancelled the call: aborts the signal (now, or as it is made) with CANCELLED. */
+  cancel(): void {
+    if (this.#cancelled || this.#shutdown) return;
+    this.#cancelled = true;
+    clearTimeout(this.#timer);
+    this.#controller?.abort(CANCELLED);
   }
 
   abortForShutdown(): void {

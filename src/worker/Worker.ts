@@ -9,7 +9,7 @@ import type { MethodSpec, Contract, ErrorSpec } from '../contract/defineContract
 import { validateParams } from '../contract/validateParams.ts';
 import { resultBody } from 'warren-client/protocol';
 import type { ReplyBody } from '../protocol/call.ts';
-import { handlerErrorReply, INTERNAL_BODY, TIMEOUT_BODY, type Hide } from '../protocol/errors.ts';
+import { CANCELLED_BODY, handlerErrorReply, INTERNAL_BODY, TIMEOUT_BODY, type Hide } from '../protocol/errors.ts';
 import type { Consumer, Delivery, Transport } from '../transport/Transport.ts';
 import { resolveServeOptions } from '../transport/serveOptions.ts';
 import { silentLogger } from '../log.ts';
@@ -60,8 +60,11 @@ export class Worker {
   readonly #options: Required<Omit<WorkerOptions, 'log' | 'metrics'>> & { log: Logger };
   readonly #metrics: WorkerMetrics | undefined;
   readonly #consumers: Consumer[] = [];
-  /** Contexts of the handlers running now, aborted when stop() runs out of time. */
-  readonly #running = new Set<HandlerContext>();
+  /**
+   * Contexts of the handlers running now, by their delivery: aborted when stop() runs out of
+   * time, or one of them when its caller cancels it (the transport's onCancel).
+   */
+  readonly #running = new Map<Delivery, HandlerContext>();
 
   constructor(options: WorkerOptions) {
     // The options it hands to every transport.serve(), resolved and checked as the transport does.
@@ -102,7 +105,8 @@ export class Worker {
             // Unset: the transport's own queue type, the deployment's choice.
             ...(spec.queueType === undefined ? {} : { queueType: spec.queueType }),
             ...(spec.orderBy === undefined ? {} : { ordered: true }),
-            ...(metrics ? { onDeadLetter: metrics.deadLettered } : {}),
+            ...(metrics ? { onDeadLetter: metrics.deadLettered, onSkipCancelled: metrics.skippedCancelled } : {}),
+            onCancel: this.#onCancel,
           },
         );
         this.#consumers.push(consumer);
@@ -124,12 +128,17 @@ export class Worker {
     try {
       if (await Promise.race([cancelled.then(() => false), late])) {
         this.#options.log.warn({ running: this.#running.size }, 'calls still running at the end of the shutdown grace; aborting them');
-        for (const ctx of this.#running) ctx.abortForShutdown();
+        for (const ctx of this.#running.values()) ctx.abortForShutdown();
       }
     } finally {
       clearTimeout(timer);
     }
   }
+
+  /** The caller cancelled a call running here: its handler's signal aborts with CANCELLED. */
+  readonly #onCancel = (delivery: Delivery): void => {
+    this.#running.get(delivery)?.cancel();
+  };
 
   async #serve({ contract, declared, spec, handler, metrics }: Served, delivery: Delivery): Promise<ReplyBody | undefined> {
     const { call } = delivery;
@@ -144,7 +153,7 @@ export class Worker {
     const start = metrics ? performance.now() : 0;
 
     const ctx = new HandlerContext({ contract, call, delivery, transport: this.#options.transport, log });
-    this.#running.add(ctx);
+    this.#running.set(delivery, ctx);
     let outcome: Outcome;
     try {
       outcome = await this.#run(spec, declared, handler, delivery, ctx);
@@ -153,7 +162,7 @@ export class Worker {
       throw err;
     } finally {
       ctx.end();
-      this.#running.delete(ctx);
+      this.#running.delete(delivery);
     }
     // Events are part of a call's successful outcome: published once the handler has returned
     // a result, before that result goes back to the transport (which then replies and acks). If
@@ -172,6 +181,8 @@ export class Worker {
     try {
       const input = paramsOf(spec, delivery);
       const output = await handler(input, ctx);
+      // Its caller was answered CANCELLED already, and nobody waits for this outcome.
+      if (ctx.cancelled) return CANCELLED_OUTCOME;
       // A handler that outlived its deadline gets the same answer as one that threw at it:
       // otherwise the caller sees TIMEOUT or a late result depending on which timer fired first.
       if (!ctx.shutDown && Date.now() >= call.deadline) return reply(TIMEOUT_BODY);
@@ -182,6 +193,7 @@ export class Worker {
       }
       return { body: delivery.expectsReply ? resultBody(checked.data) : undefined, outcome: OK_BODY, succeeded: true };
     } catch (thrown) {
+      if (ctx.cancelled) return CANCELLED_OUTCOME;
       // Rejecting hands the call back to the broker for another worker (a counted delivery).
       if (ctx.shutDown) throw SHUTDOWN;
       if (!delivery.expectsReply) return reply(INTERNAL_BODY);
@@ -195,6 +207,9 @@ export class Worker {
 
 /** The outcome of a successful run, for metrics: a result body without the result. */
 const OK_BODY = '{"result":null}';
+
+/** A run its caller cancelled: nothing is sent back, no event is published. */
+const CANCELLED_OUTCOME: Outcome = { body: undefined, outcome: CANCELLED_BODY, succeeded: false };
 
 /** What a run of a handler came to: the reply body, and whether its events are published. */
 interface Outcome {

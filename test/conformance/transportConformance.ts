@@ -11,7 +11,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Call, CallLocal, Principal } from '../../src/protocol/call.ts';
 import { ErrorCode, resultBody } from 'warren-client/protocol';
-import type { Delivery, EventMessage, ServeFn, StoredEvent, Transport } from '../../src/transport/Transport.ts';
+import type { Delivery, DropFn, EventMessage, ServeFn, StoredEvent, Transport } from '../../src/transport/Transport.ts';
 import { uniqueName } from '../helpers/broker.ts';
 import { gate, sleep, waitFor, withTimeout, type Gate } from '../helpers/async.ts';
 
@@ -54,7 +54,7 @@ interface Asked {
   first: Promise<ReplyBodyJson>;
   startedAt: number;
   answeredAt: number | undefined;
-  cancel: () => void;
+  cancel: DropFn;
 }
 
 const WAIT = 5_000;
@@ -251,6 +251,114 @@ export function defineTransportConformance(name: string, factory: TransportFacto
         // Past the deadline too: a dropped call gets no TIMEOUT either.
         await sleep(Math.max(QUIET, asked.startedAt + 400 + 100 - Date.now()));
         assert.deepEqual(asked.bodies, []);
+      });
+    });
+
+    describe("request(call, onReply) → its drop function with 'cancelled'", () => {
+      it('tells the consumer running the call, with its delivery, and never calls onReply', async () => {
+        const method = uniqueName('conf.cancelRunning');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        const seen: Delivery[] = [];
+        const told: { delivery: Delivery; at: number }[] = [];
+        await worker.serve(
+          method,
+          async (delivery) => {
+            seen.push(delivery);
+            await release.promise;
+            return resultBody('unwanted');
+          },
+          { onCancel: (delivery) => told.push({ delivery, at: Date.now() }) },
+        );
+        const asked = ask(caller, makeCall(method, {}));
+        await waitFor(() => seen.length === 1, WAIT, 'the delivery');
+        const cancelledAt = Date.now();
+        asked.cancel('cancelled');
+        await waitFor(() => told.length === 1, WAIT, 'onCancel');
+        assert.equal(told[0]!.delivery, seen[0], 'told with the delivery it runs');
+        assert.ok(told[0]!.at - cancelledAt < 1_000, `told after ${told[0]!.at - cancelledAt} ms`);
+        assert.equal(caller.pendingCount, 0, 'the caller forgot it');
+        release.open();
+        await sleep(QUIET);
+        assert.deepEqual(asked.bodies, [], 'no reply reaches onReply');
+        assert.equal(told.length, 1);
+        assert.equal(seen.length, 1);
+      });
+
+      it('skips a cancelled call still queued, counting it, and serves the calls behind it', async () => {
+        const method = uniqueName('conf.cancelQueued');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        const seen: string[] = [];
+        let skipped = 0;
+        let told = 0;
+        await worker.serve(
+          method,
+          async (delivery) => {
+            const label = JSON.parse(delivery.call.params) as string;
+            seen.push(label);
+            if (label === 'blocking') await release.promise;
+            return resultBody(label);
+          },
+          { prefetch: 1, onSkipCancelled: () => skipped++, onCancel: () => told++ },
+        );
+        const blocking = ask(caller, makeCall(method, 'blocking'));
+        await waitFor(() => seen.length === 1, WAIT, 'the blocking delivery');
+        const cancelled = ask(caller, makeCall(method, 'cancelled'));
+        const behind = ask(caller, makeCall(method, 'behind'));
+        await sleep(50);
+        cancelled.cancel('cancelled');
+        // Time for the cancel to reach the worker before the queue moves.
+        await sleep(QUIET);
+        release.open();
+        assert.equal((await answer(blocking)).result, 'blocking');
+        assert.equal((await answer(behind)).result, 'behind');
+        assert.deepEqual(seen, ['blocking', 'behind'], 'the cancelled call never reached the serve function');
+        assert.equal(skipped, 1, 'the skip is counted once');
+        assert.equal(told, 0, 'nothing ran, so no consumer was told');
+        await sleep(QUIET);
+        assert.deepEqual(cancelled.bodies, []);
+        assert.equal(caller.pendingCount, 0);
+      });
+
+      it('does not deliver again a cancelled call whose run failed', async () => {
+        const method = uniqueName('conf.cancelFailed');
+        const [caller, worker] = [await ready(), await ready()];
+        const release = blocker();
+        let delivered = 0;
+        let told = 0;
+        await worker.serve(
+          method,
+          async () => {
+            delivered++;
+            await release.promise;
+            throw new Error('the run failed after its cancel');
+          },
+          { onCancel: () => told++ },
+        );
+        const asked = ask(caller, makeCall(method, {}));
+        await waitFor(() => delivered === 1, WAIT, 'the delivery');
+        asked.cancel('cancelled');
+        await waitFor(() => told === 1, WAIT, 'onCancel');
+        release.open();
+        await sleep(QUIET * 2);
+        assert.equal(delivered, 1, 'not redelivered');
+        assert.deepEqual(asked.bodies, []);
+      });
+
+      it('changes nothing once the call was answered', async () => {
+        const method = uniqueName('conf.cancelAnswered');
+        const [caller, worker] = [await ready(), await ready()];
+        let told = 0;
+        await worker.serve(method, echo('w'), { onCancel: () => told++ });
+        const asked = ask(caller, makeCall(method, 1));
+        assert.equal((await answer(asked)).result !== undefined, true);
+        asked.cancel('cancelled');
+        const next = ask(caller, makeCall(method, 2));
+        assert.deepEqual((await answer(next)).result, { by: 'w', params: 2 });
+        await sleep(QUIET);
+        assert.equal(asked.bodies.length, 1);
+        assert.equal(told, 0);
       });
     });
 

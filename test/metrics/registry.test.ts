@@ -137,7 +137,7 @@ describe('GatewayMetrics', () => {
     // Children for every declared method and builtin exist from the start, at 0.
     assert.equal(calls({ method: 'rpc.subscribe', code: 'ok' }), 0);
     const labels = family(families, 'warren_gateway_calls_total')!.metrics.map((m) => m.labels!.method);
-    assert.deepEqual([...new Set(labels)].sort(), ['(unknown)', 'rpc.discover', 'rpc.ping', 'rpc.subscribe', 'rpc.unsubscribe', 's.m']);
+    assert.deepEqual([...new Set(labels)].sort(), ['(unknown)', 'rpc.cancel', 'rpc.discover', 'rpc.ping', 'rpc.subscribe', 'rpc.unsubscribe', 's.m']);
   });
 
   it('follows the transport\'s reconnect count as a counter', async () => {
@@ -164,11 +164,12 @@ describe('WorkerMetrics', () => {
     m.handled(errorBody({ code: 77, message: 'x' }), start);
     m.requeued(start);
     m.expired();
+    m.skippedCancelled();
     m.redelivered();
     m.deadLettered();
     const families = await parsed(registry);
     const calls = (outcome: string) => value(families, 'warren_worker_calls_total', { method: 's.m', outcome });
-    assert.deepEqual(['ok', '4001', 'other', 'requeued', 'expired'].map(calls), [1, 1, 1, 1, 1]);
+    assert.deepEqual(['ok', '4001', 'other', 'requeued', 'expired', 'cancelled'].map(calls), [1, 1, 1, 1, 1, 1]);
     assert.equal(await histogramCount(registry, 'warren_worker_handler_duration_seconds', { method: 's.m' }), 4);
     assert.equal(value(families, 'warren_worker_redeliveries_total', { method: 's.m' }), 1);
     assert.equal(value(families, 'warren_worker_dead_letters_total', { method: 's.m' }), 1);

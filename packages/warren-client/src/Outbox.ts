@@ -37,9 +37,23 @@ interface Entry extends OutboxEntry {
   onAbort: () => void;
 }
 
+/** The `rpc.cancel` notification for the request with this id. */
+export function cancelFrame(id: number): string {
+  return `{"jsonrpc":"2.0","method":"rpc.cancel","params":{"id":${id}}}`;
+}
+
 export class Outbox {
   readonly #entries = new Map<number, Entry>();
+  readonly #send: ((frame: string) => void) | undefined;
   #nextId = 1;
+
+  /**
+   * @param send writes a frame on the current socket: how an aborted call that was sent on it
+   *   is cancelled on the server too (`rpc.cancel`), so its handler can stop.
+   */
+  constructor(send?: (frame: string) => void) {
+    this.#send = send;
+  }
 
   /** A fresh JSON-RPC id; the heartbeat takes its ping ids from here too, so none collide. */
   nextId(): number {
@@ -65,7 +79,7 @@ export class Outbox {
         return `${text}}`;
       },
       timer: setTimeout(() => this.fail(id, new WarrenError(ErrorCode.TIMEOUT)), Math.max(0, spec.deadline - Date.now())),
-      onAbort: () => this.fail(id, new WarrenError(ErrorCode.CANCELLED)),
+      onAbort: () => this.#abort(id),
     };
     spec.signal?.addEventListener('abort', entry.onAbort, { once: true });
     this.#entries.set(id, entry);
@@ -122,6 +136,18 @@ export class Outbox {
     if (!entry?.sent || !entry.idempotent) return false;
     entry.sent = false;
     return true;
+  }
+
+  /**
+   * The caller aborted the call: it rejects with CANCELLED now. One already sent on the current
+   * socket is cancelled on the server too, so the gateway forgets it and its worker can stop;
+   * the gateway's own CANCELLED answer then finds no call waiting here and is dropped.
+   */
+  #abort(id: number): void {
+    const entry = this.#take(id);
+    if (!entry) return;
+    if (entry.sent && entry.kind === 'call') this.#send?.(cancelFrame(id));
+    entry.reject(new WarrenError(ErrorCode.CANCELLED));
   }
 
   #take(id: number): Entry | undefined {

@@ -18,7 +18,11 @@ import { Outbox, type OutboxEntry } from './Outbox.ts';
 import { deliverEvent, Subscription, subscriptionKey, type EventHandler, type SubscribeOptions } from './Subscription.ts';
 
 export interface CallOptions {
-  /** Aborting rejects the call with CANCELLED. */
+  /**
+   * Aborting rejects the call with CANCELLED at once. A call already sent is cancelled on the
+   * server too (an `rpc.cancel` notification): the gateway forgets it, and its handler's
+   * `ctx.signal` aborts, or a worker that has not started it skips it.
+   */
   signal?: AbortSignal;
   /**
    * Deadline for this call, counted from now; sent to the server, which honours it when it is
@@ -40,7 +44,7 @@ const CONNECTION_LOST = ErrorCode.CONNECTION_LOST;
 
 export class WarrenClient {
   readonly #options: ResolvedClientOptions;
-  readonly #outbox = new Outbox();
+  readonly #outbox = new Outbox((frame) => this.#socket?.send(frame));
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #listeners = new StateListeners();
   #state: ConnectionState = 'connecting';
