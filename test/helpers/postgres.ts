@@ -34,6 +34,22 @@ export async function needsPostgres(): Promise<{ skip?: string }> {
   return (await postgresAvailable()) ? {} : { skip: `PostgreSQL not reachable at ${POSTGRES_URL}` };
 }
 
+/**
+ * CREATE DATABASE copies template1, and fails with 55006 (object in use) while another session
+ * is creating a database from it too: other test files and runs on the same server may be.
+ */
+async function createDatabase(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withClient(POSTGRES_URL, (client) => client.query(`CREATE DATABASE ${name}`));
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006' || attempt === 20) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 export interface TemporaryDatabase {
   /** Its connection URL, for DATABASE_URL. */
   readonly url: string;
@@ -46,7 +62,7 @@ export function temporaryDatabase(prefix: string): TemporaryDatabase {
   const name = uniqueName(`${prefix}_`).toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
-  before(() => withClient(POSTGRES_URL, (client) => client.query(`CREATE DATABASE ${name}`)));
+  before(() => createDatabase(name));
   after(() => withClient(POSTGRES_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
   return {
     url: url.href,
