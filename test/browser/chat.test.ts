@@ -157,3 +157,45 @@ describe('the example chat page (GET /)', chromium.skip ? chromium : postgres, (
     assert.deepEqual(pageErrors, []);
   });
 });
+
+describe('the example chat page after a restart of a server that keeps its rooms in memory', needsChromium(), () => {
+  let server: WarrenProcess;
+  let port: number;
+  let browser: Browser;
+  const serve = () => startWarren('serve', { service: join(ROOT, 'examples/chat/service.ts'), transport: 'memory', args: ['--port', String(port)] });
+
+  before(async () => {
+    port = await freePort();
+    server = await serve();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('says the room was forgotten, shows the join form again, and works once joined again', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.http}/`);
+    await page.waitForSelector('#status[data-state="open"]', WAIT);
+    await page.fill('#name', 'fay');
+    await page.click('#signin-button');
+    await page.locator('#me', { hasText: 'fay' }).waitFor(WAIT);
+    const room = `mem-${process.pid}`;
+    await page.fill('#room', room);
+    await page.click('#join-button');
+    await page.waitForSelector(`#chat[data-joined="${room}"]`, WAIT);
+    await server.stop();
+    server = await serve();
+    // The new process has no members: the re-subscription is refused, and the page starts over.
+    await page.locator('#error', { hasText: 'forgot the room' }).waitFor(WAIT);
+    await page.waitForSelector('#join:not([hidden])', WAIT);
+    await page.waitForSelector('#status[data-state="open"]', WAIT);
+    assert.equal(await page.locator('#me').textContent(), 'fay');
+    await page.click('#join-button');
+    await page.waitForSelector(`#chat[data-joined="${room}"]`, WAIT);
+    await page.fill('#text', 'back again');
+    await page.click('#send-button');
+    await page.locator('#messages li.mine', { hasText: 'back again' }).waitFor(WAIT);
+  });
+});

@@ -8,6 +8,7 @@
 import { connect, isChatNotMember, isChatRoomFull, isChatSignInDisabled } from './sdk.js';
 
 const INVALID_PARAMS = -32602;
+const UNAUTHORIZED = -32002;
 const TOKEN_KEY = 'warren-chat-token';
 const STATES = { connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
 
@@ -29,9 +30,23 @@ function open() {
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   if (session) url.searchParams.set('token', session.token);
   const connected = (api = connect({ url: url.href, reconnect: { maxDelayMs: 5000 } }));
-  connected.$client.onState(({ state, attempt }) => {
+  connected.$client.onState(({ state, attempt, error }) => {
     if (connected !== api) return;
     setStatus(state, state === 'reconnecting' && attempt > 1 ? `${STATES.reconnecting} (attempt ${attempt})` : STATES[state]);
+    if (state !== 'reconnecting') return;
+    if (session && Date.parse(session.expiresAt) <= Date.now()) {
+      // The token expired: the server refuses it now, so retrying with it would never end.
+      return signOut('Your sign-in expired: sign in again');
+    }
+    if (error?.code === UNAUTHORIZED && current) {
+      // The server refused to re-subscribe to the room: it no longer counts us a member (a
+      // server that keeps its rooms in memory restarted). Start over in the lobby of the page.
+      current = null;
+      delete $('chat').dataset.joined;
+      $('messages').replaceChildren();
+      open();
+      showError('The server forgot the room (it restarted without a database): join it again');
+    }
   });
   connected.$client.ready().then(
     () => connected === api && setStatus('open', STATES.open),
@@ -59,13 +74,17 @@ $('signin').addEventListener('submit', async (event) => {
   });
 });
 
-$('signout-button').addEventListener('click', () => {
+$('signout-button').addEventListener('click', () => signOut());
+
+function signOut(reason) {
   sessionStorage.removeItem(TOKEN_KEY);
   session = null;
   current = null;
+  delete $('chat').dataset.joined;
   $('messages').replaceChildren();
   open();
-});
+  if (reason) showError(reason);
+}
 
 $('join').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -126,10 +145,15 @@ async function run(action) {
     error.textContent = '';
     delete error.dataset.code;
   } catch (err) {
-    error.textContent = describe(err);
-    error.dataset.code = String(err?.code ?? '');
-    error.hidden = false;
+    showError(describe(err), err?.code);
   }
+}
+
+function showError(text, code) {
+  const error = $('error');
+  error.textContent = text;
+  error.dataset.code = String(code ?? '');
+  error.hidden = false;
 }
 
 /** A sentence for the user: the validation issues of -32602, the declared error's data, or the message. */
