@@ -29,6 +29,8 @@ export interface MethodModel {
   timeoutMs: number | undefined;
   /** The contract marks it safe to run twice: the SDK lets the client resend it after a reconnect. */
   idempotent: boolean;
+  /** The contract declares `orderBy`: calls with the same key run one after another, in the order received. */
+  ordered: boolean;
   /**
    * `by-name` for a z.object input, `by-position` for a z.tuple or z.array, `either` for a
    * union of one of each (its JSON Schema is then a `oneOf` of the two shapes).
@@ -155,6 +157,7 @@ export function buildModel(contracts: readonly Contract[]): ApiModel {
         description: spec.description,
         timeoutMs: spec.timeoutMs,
         idempotent: spec.idempotent === true,
+        ordered: spec.orderBy !== undefined,
         params,
         input: params === 'either' ? eitherParams(input) : input,
         output: message(service, name, 'output', spec.output, `Result of \`${wireName}\`.`),

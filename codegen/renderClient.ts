@@ -122,6 +122,7 @@ function serviceRuntime(service: ServiceModel, declarations: boolean | undefined
   for (const m of service.methods) {
     const doc = [...(m.description ? [m.description] : []), `Calls \`${m.wireName}\`.`];
     if (m.timeoutMs !== undefined) doc.push(`Server deadline: ${m.timeoutMs} ms.`);
+    if (m.ordered) doc.push('Ordered: calls with the same key (the contract\'s orderBy) run one after another, in the order the gateway received them.');
     if (m.idempotent) doc.push('Idempotent: a call cut off by a lost connection is sent again after the reconnect, within its deadline.');
     if (m.params === 'either') doc.push('Params by position or by name: one overload each.');
     for (const input of signatureInputs(m)) {

@@ -109,6 +109,8 @@ function method(service: ServiceModel, m: MethodModel): object {
       ...SERVER_ERRORS.map((code) => ({ $ref: `${ERRORS}${warrenErrorName(code)}` })),
     ],
     ...(m.timeoutMs !== undefined ? { 'x-timeout-ms': m.timeoutMs } : {}),
+    // The key itself is code on the server; a client learns only that calls of one key keep their order.
+    ...(m.ordered ? { 'x-warren-orderBy': true } : {}),
   };
 }
 

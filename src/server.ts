@@ -14,3 +14,4 @@ export { createMetricsRegistry } from './metrics/registry.ts';
 export type { MetricsOption } from './metrics/registry.ts';
 export { serveMetrics } from './metrics/serveMetrics.ts';
 export type { MetricsServer } from './metrics/serveMetrics.ts';
+export type { StatusOptions, StatusReport, MethodStatus, CodeStatus } from './metrics/GatewayStatus.ts';

@@ -55,6 +55,8 @@ function compareMethod(emit: Emit, subject: string, o: LockedMethod, n: LockedMe
   if (nt > ot) emit('method.timeout-lengthened', subject, '$', `timeout ${ot} ms → ${nt} ms`);
   if (o.idempotent && !n.idempotent) emit('method.idempotent-removed', subject, '$', 'no longer idempotent: old clients still resend it after a reconnect, which may now run it twice');
   if (!o.idempotent && n.idempotent) emit('method.idempotent-added', subject, '$', 'now idempotent: clients may resend it');
+  if (!o.ordered && n.ordered) emit('method.order-added', subject, '$', 'now ordered (orderBy): its calls move from the method queue to its shard queues');
+  if (o.ordered && !n.ordered) emit('method.order-removed', subject, '$', 'no longer ordered (orderBy): its calls move from its shard queues to the method queue, and run in any order');
   const roles = (r: string[] | undefined) => (r === undefined ? 'anyone' : r.join(', ') || 'no role');
   const dropped = o.roles === undefined ? (n.roles === undefined ? [] : ['anyone']) : n.roles === undefined ? [] : o.roles.filter((r) => !n.roles!.includes(r));
   const gained = n.roles === undefined ? (o.roles === undefined ? [] : ['anyone']) : o.roles === undefined ? [] : n.roles.filter((r) => !o.roles!.includes(r));

@@ -30,6 +30,8 @@ export interface LockedMethod {
   output: JsonSchema;
   timeoutMs?: number;
   idempotent?: boolean;
+  /** The contract declares orderBy (its key function is code, and not locked). */
+  ordered?: boolean;
   roles?: string[];
   maxQueueLength?: number;
   deprecated?: boolean;
@@ -97,6 +99,7 @@ export function buildLock(contracts: readonly Contract[]): Lock {
       };
       if (spec.timeoutMs !== undefined) entry.timeoutMs = spec.timeoutMs;
       if (spec.idempotent) entry.idempotent = true;
+      if (spec.orderBy) entry.ordered = true;
       if (spec.roles !== undefined) entry.roles = [...new Set(spec.roles)].sort();
       if (spec.maxQueueLength !== undefined) entry.maxQueueLength = spec.maxQueueLength;
       if (spec.deprecated) entry.deprecated = true;
@@ -144,6 +147,7 @@ const LockShape = z.object({
           output: Schema,
           timeoutMs: z.number().optional(),
           idempotent: z.boolean().optional(),
+          ordered: z.boolean().optional(),
           roles: z.array(z.string()).optional(),
           maxQueueLength: z.number().optional(),
           deprecated: z.boolean().optional(),

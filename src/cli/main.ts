@@ -53,6 +53,8 @@ Options:
   --reply-queue-type <type>  serve, gateway: classic | quorum, the type of the reply queue (default
                          classic; quorum keeps the replies of calls in flight through a node loss)
   --no-metrics           serve, gateway: no Prometheus metrics at GET /metrics (default: served)
+  --status               serve, gateway: a live status page at GET /status, drawn from the metrics
+                         (default: off; needs the metrics, so not with --no-metrics)
   --metrics-port <n>     worker: serve Prometheus metrics at http://<host>:<n>/metrics (0 picks a
                          free port; default: no metrics)
   --metrics-host <addr>  worker: the address of --metrics-port (default: 127.0.0.1)
@@ -119,6 +121,7 @@ async function main(argv: string[]): Promise<void> {
       'queue-type': { type: 'string' },
       'reply-queue-type': { type: 'string' },
       'no-metrics': { type: 'boolean' },
+      status: { type: 'boolean' },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
       out: { type: 'string' },
@@ -171,6 +174,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (values['metrics-host'] !== undefined && metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port');
   if (values['no-metrics'] && command === 'worker') throw new UsageError('--no-metrics is a gateway option: a worker keeps metrics only with --metrics-port');
+  if (values.status && command === 'worker') throw new UsageError('--status is a gateway option: use it with serve or gateway');
+  if (values.status && values['no-metrics']) throw new UsageError("--status reads the gateway's metrics: it cannot run with --no-metrics");
   const wantMetrics = command === 'worker' ? metricsPort !== undefined : !values['no-metrics'];
   const limits = parseGatewayFlags(values);
   const misplaced = Object.keys(limits)[0];
@@ -254,6 +259,7 @@ async function main(argv: string[]): Promise<void> {
         web: service.web,
         ...service.access,
         ...(metrics ? { metrics } : {}),
+        ...(values.status ? { status: true } : {}),
         ...limits,
       });
     } catch (err) {
@@ -270,6 +276,7 @@ async function main(argv: string[]): Promise<void> {
     const hooks = Object.keys(service.access);
     log.info({ access: hooks }, hooks.length ? `access hooks from the service module: ${hooks.join(', ')}` : 'no access hooks: every caller is anonymous');
     if (service.web) log.info({ page: `http://${host}:${address.port}/` }, `web page on http://${host}:${address.port}/`);
+    if (values.status) log.info({ status: `http://${host}:${address.port}/status` }, `status page on http://${host}:${address.port}/status`);
     log.info({ url: `ws://${host}:${address.port}/rpc` }, `gateway listening on ws://${host}:${address.port}/rpc`);
   }
   let metricsUrl: string | undefined;

@@ -39,6 +39,17 @@ export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.Z
    * queue drained and deleted (docs/cluster.md). @default the deployment's, 'classic' unless set
    */
   queueType?: QueueType;
+  /**
+   * Calls with the same key run one after another, never two at once, in the order the gateway
+   * received them; calls with other keys still spread over the workers. Runs on the gateway,
+   * after validation, with the validated params; returns the key (for example the chat room).
+   * Such a method is served from sharded quorum queues (docs/delivery.md, "Ordered calls"), so
+   * it cannot also ask for `queueType: 'classic'`. Without it, calls have no order at all: they
+   * run concurrently, on any worker. @default no order
+   */
+  // The params are typed `any` here: a contract's methods share one spec type, so TypeScript
+  // cannot give each method's orderBy its own input type; annotate it to have one.
+  orderBy?: (input: any) => string;
   /** The method is on its way out; clients should stop calling it. @default false */
   deprecated?: boolean;
   description?: string;
@@ -148,6 +159,12 @@ export function defineContract<const S extends ContractSpec>(spec: S): Contract<
     }
     if (method.queueType !== undefined && !isQueueType(method.queueType)) {
       throw new TypeError(`${where}: queueType must be 'classic' or 'quorum'`);
+    }
+    if (method.orderBy !== undefined) {
+      if (typeof method.orderBy !== 'function') throw new TypeError(`${where}: orderBy must be a function of the input returning a string`);
+      if (method.queueType === 'classic') {
+        throw new TypeError(`${where}: orderBy needs quorum queues (a classic queue cannot keep a failed call ahead of the calls behind it); drop queueType: 'classic'`);
+      }
     }
     const { timeoutMs } = method;
     if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {

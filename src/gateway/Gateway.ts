@@ -1,6 +1,6 @@
 /**
  * The gateway: one HTTP server carrying Koa (health, readiness, and when asked the discovery
- * document and a web page) and a ws WebSocket endpoint at /rpc. It needs contracts, never
+ * document, metrics, the status page and a web page) and a ws WebSocket endpoint at /rpc. It needs contracts, never
  * handlers.
  *
  * Besides the JSON-RPC work of each Session it guards the process as a whole: connections
@@ -24,6 +24,8 @@ import { WebPage } from './webPage.ts';
 import { GatewayMetrics } from '../metrics/GatewayMetrics.ts';
 import { registryOf, type Registry } from '../metrics/registry.ts';
 import { scrape } from '../metrics/serveMetrics.ts';
+import { GatewayStatus, SAMPLE_MS } from '../metrics/GatewayStatus.ts';
+import { statusMiddleware } from './statusPage.ts';
 
 export type { GatewayOptions, AuthorizeTarget, SubscribeTarget } from './GatewayOptions.ts';
 export type { WebOptions } from './webPage.ts';
@@ -65,6 +67,7 @@ export class Gateway {
   readonly #page: WebPage | undefined;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   readonly #metrics: GatewayMetrics | undefined;
+  readonly #status: GatewayStatus | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: GatewayOptions) {
@@ -96,6 +99,15 @@ export class Gateway {
         },
       });
     const metrics = this.#metrics;
+    this.#status =
+      metrics && resolved.status
+        ? new GatewayStatus({
+            registry: metrics.registry,
+            windowMs: resolved.status.windowMs,
+            transport: transport.kind,
+            codeNames: new Map([...registry.errors.values()].flatMap((errors) => [...errors].map(([code, { name }]) => [code, name]))),
+          })
+        : undefined;
     this.#sessionDeps = {
       options: resolved,
       registry,
@@ -124,6 +136,12 @@ export class Gateway {
     if (resolved.heartbeatMs > 0) this.#every(resolved.heartbeatMs, () => this.#ping());
     const idle = resolved.idleTimeoutMs > 0 ? resolved.idleTimeoutMs : Infinity;
     this.#every(Math.min(1000, Math.max(10, Math.min(handshake, idle) / 4)), () => this.#sweep());
+    const status = this.#status;
+    if (status) {
+      const sample = () => void status.sample().catch((err: Error) => this.#log.warn({ err: err.message }, 'status sample failed'));
+      sample();
+      this.#every(SAMPLE_MS, sample);
+    }
   }
 
   #every(ms: number, fn: () => void): void {
@@ -137,6 +155,8 @@ export class Gateway {
     app.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'HTTP error'));
     for (const middleware of this.#options.middleware) app.use(middleware);
     if (this.#discovery) app.use(this.#discovery.middleware);
+    // Before the page, so that a file named status.json in its folder cannot stand in for it.
+    if (this.#status) app.use(statusMiddleware(this.#status));
     if (this.#page) app.use(this.#page.middleware);
     app.use(async (ctx, next) => {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();

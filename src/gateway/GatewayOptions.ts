@@ -13,6 +13,7 @@ import { silentLogger } from '../log.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
 import type { WebOptions } from './webPage.ts';
 import { isRegistry, type MetricsOption } from '../metrics/registry.ts';
+import { STATUS_DEFAULTS, type StatusOptions } from '../metrics/GatewayStatus.ts';
 
 /** What the `authorize` hook is told about the call it judges. */
 export interface AuthorizeTarget {
@@ -128,6 +129,15 @@ export interface GatewayOptions {
    * @default false
    */
   metrics?: MetricsOption;
+  /**
+   * A live status page at `GET /status`, polling `GET /status.json` (docs/status.md): calls
+   * per second, p50 and p99 by method, answers by code, connections, calls in flight,
+   * subscriptions and the transport's state, over the last `windowMs`. It reads the
+   * gateway's metrics, so it needs `metrics`: without them the constructor throws.
+   * `true` is `{ windowMs: 10000 }`.
+   * @default false
+   */
+  status?: boolean | StatusOptions;
   log?: Logger;
 }
 
@@ -165,6 +175,7 @@ export interface ResolvedGatewayOptions extends Readonly<Limits> {
   readonly discovery: boolean;
   readonly web: WebOptions | undefined;
   readonly metrics: MetricsOption;
+  readonly status: Readonly<Required<StatusOptions>> | undefined;
   readonly log: Logger;
 }
 
@@ -244,6 +255,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   }
   const metrics = options.metrics ?? false;
   if (typeof metrics !== 'boolean' && !isRegistry(metrics)) throw new TypeError('metrics must be a boolean or a prom-client Registry');
+  const status = resolveStatus(options.status, metrics);
   return Object.freeze({
     ...merged,
     transport: options.transport,
@@ -256,6 +268,17 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     discovery,
     web,
     metrics,
+    status,
     log: options.log ?? silentLogger,
   });
+}
+
+function resolveStatus(option: GatewayOptions['status'], metrics: MetricsOption): ResolvedGatewayOptions['status'] {
+  if (option === undefined || option === false) return undefined;
+  if (option !== true && (option === null || typeof option !== 'object')) throw new TypeError(`status must be a boolean or { windowMs }, got ${String(option)}`);
+  // Turning metrics on here would also open /metrics, which nobody asked for: say so instead.
+  if (metrics === false) throw new TypeError('status needs metrics: the page reads the gateway\'s metrics (set metrics: true or a Registry)');
+  const windowMs = (option === true ? undefined : option.windowMs) ?? STATUS_DEFAULTS.windowMs;
+  integer('status.windowMs', windowMs, { min: 1000, max: 3_600_000 });
+  return Object.freeze({ windowMs });
 }

@@ -40,6 +40,13 @@ import type { Subscriptions } from './Subscriptions.ts';
 import type { ReplayableEvents } from './ReplayableEvents.ts';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.ts';
 
+/** The key a method's `orderBy` gives these params; a key that is not a string is the contract's bug (INTERNAL_ERROR). */
+function orderKey(orderBy: (input: never) => string, params: unknown): string {
+  const key: unknown = orderBy(params as never);
+  if (typeof key !== 'string') throw new TypeError(`orderBy returned ${typeof key}, not a string`);
+  return key;
+}
+
 /** What every Session of one gateway shares. */
 export interface SessionDeps {
   options: ResolvedGatewayOptions;
@@ -215,6 +222,7 @@ export class Session {
       principal: this.principal,
     };
     const local: CallLocal = { bounded: spec.maxQueueLength !== undefined, idempotent: spec.idempotent === true, schema: spec.input, value: params };
+    if (spec.orderBy) local.orderKey = orderKey(spec.orderBy, params);
     if (this.#authorization) return this.#authorization.judge(method, params, call, local, this.#publisher.answer(id, done));
     if (id !== undefined) return this.#publisher.request(call, local, this.#publisher.answer(id, done));
     this.#publisher.notify(call, local);

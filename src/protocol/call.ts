@@ -52,6 +52,11 @@ export interface CallLocal extends Validated {
    * when it cannot tell whether the broker took it, or when its reply can no longer come.
    */
   idempotent?: boolean;
+  /**
+   * The call's order key (the contract's `orderBy` of the validated params): calls with the same
+   * key run one after another, in the order they were published. Absent: no order.
+   */
+  orderKey?: string;
 }
 
 /**

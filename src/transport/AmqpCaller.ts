@@ -116,11 +116,14 @@ interface Tracked {
   dropped: boolean;
   /** The broker nacked it once: it is published with a confirm from then on. */
   refused: boolean;
+  /** Its method's, or its shard's for an ordered call (orderShards.ts). */
+  routingKey: string;
 }
 
 /** A notification made while there was no connection. */
 interface HeldNote {
   call: Call;
+  routingKey: string;
   /** Epoch ms after which it is dropped rather than published. */
   until: number;
 }
@@ -246,8 +249,10 @@ export class AmqpCaller {
   /**
    * `bounded`: the method's queue has a length limit, so the call goes on the confirm channel.
    * `idempotent`: the call may be published again when its fate or its reply is lost.
+   * `routingKey`: its shard's for an ordered call; one channel carries every call of a shard
+   * while the connection stays up, so the broker takes them in the order they were published.
    */
-  request(call: Call, onReply: ReplyFn, bounded: boolean, idempotent: boolean): () => void {
+  request(call: Call, onReply: ReplyFn, bounded: boolean, idempotent: boolean, routingKey = call.method): () => void {
     const channels = this.#group.current;
     let waitMs = 0;
     if (channels) {
@@ -270,7 +275,7 @@ export class AmqpCaller {
       onReply(body);
     });
     if (id === undefined) return NOTHING;
-    const tracked: Tracked = { call, bounded, idempotent, on: undefined, confirmed: false, holdTimer: undefined, dropped: false, refused: false };
+    const tracked: Tracked = { call, bounded, idempotent, on: undefined, confirmed: false, holdTimer: undefined, dropped: false, refused: false, routingKey };
     this.#calls.set(id, tracked);
     if (channels) this.#publish(channels, id, tracked);
     else this.#hold(id, tracked, waitMs);
@@ -315,7 +320,7 @@ export class AmqpCaller {
     const properties = callProperties(call, { correlationId: id, replyTo: channels.replyQueue, confirmReply: this.#replicated }, now);
     if (!tracked.bounded && !tracked.refused && now >= this.#confirmUntil && !this.#replicated) {
       try {
-        if (!channels.calls.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties)) channels.calls.writable = false;
+        if (!channels.calls.channel.publish(RPC_EXCHANGE, tracked.routingKey, Buffer.from(call.params), properties)) channels.calls.writable = false;
       } catch {
         this.#pending.settle(id, unavailableBody('Broker unavailable'));
       }
@@ -323,7 +328,7 @@ export class AmqpCaller {
     }
     const lane = channels.replies;
     try {
-      const room = lane.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), properties, (err: Error | null) => {
+      const room = lane.channel.publish(RPC_EXCHANGE, tracked.routingKey, Buffer.from(call.params), properties, (err: Error | null) => {
         if (this.#calls.get(id) !== tracked || tracked.on !== channels) return;
         if (!err) tracked.confirmed = true;
         // The broker refused the call: a full queue with reject-publish.
@@ -420,22 +425,22 @@ export class AmqpCaller {
       }
       if (tracked.dropped) this.#forget(id);
     }
-    for (const { call, until } of this.#notes.splice(0)) if (until > now && call.deadline > now) this.#notify(channels.calls, call);
+    for (const { call, routingKey, until } of this.#notes.splice(0)) if (until > now && call.deadline > now) this.#notify(channels.calls, call, routingKey);
   }
 
-  notify(call: Call): void {
+  notify(call: Call, routingKey = call.method): void {
     const channels = this.#group.current;
-    if (channels) return this.#notify(channels.calls, call);
+    if (channels) return this.#notify(channels.calls, call, routingKey);
     const now = Date.now();
     while (this.#notes.length > 0 && this.#notes[0]!.until <= now) this.#notes.shift();
     const decision = this.#holdDecision(call, this.#options.maxHeldCalls);
-    if (decision.hold) this.#notes.push({ call, until: now + decision.waitMs });
+    if (decision.hold) this.#notes.push({ call, routingKey, until: now + decision.waitMs });
   }
 
-  #notify(lane: Lane, call: Call): void {
+  #notify(lane: Lane, call: Call, routingKey: string): void {
     if (this.#closing || !lane.writable) return;
     try {
-      const room = lane.channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), callProperties(call, undefined, Date.now()));
+      const room = lane.channel.publish(RPC_EXCHANGE, routingKey, Buffer.from(call.params), callProperties(call, undefined, Date.now()));
       if (!room) lane.writable = false;
     } catch (err) {
       this.#options.log.warn({ err: (err as Error).message, method: call.method }, 'notification not published');

@@ -69,6 +69,14 @@ export interface MethodConsumerOptions {
   /** Told of every call dead-lettered here (metrics). */
   onDeadLetter?: () => void;
   log: Logger;
+  /** One shard of an ordered method (AmqpShardConsumer.ts): its queue, routing key and queue arguments. */
+  shard?: {
+    queue: string;
+    routingKey: string;
+    arguments: Record<string, string | number | boolean>;
+    /** Sees each delivery first: 'run' it, 'ack' it unrun (a probe), or 'hold' it unacked (the shard is being given away). */
+    intercept(message: ConsumeMessage): 'run' | 'ack' | 'hold';
+  };
 }
 
 type Outcome = 'sent' | 'nacked' | 'lost';
@@ -85,7 +93,7 @@ export class AmqpMethodConsumer {
 
   constructor(options: MethodConsumerOptions) {
     this.#options = options;
-    this.#queue = methodQueue(options.method);
+    this.#queue = options.shard?.queue ?? methodQueue(options.method);
   }
 
   /**
@@ -93,7 +101,7 @@ export class AmqpMethodConsumer {
    * (once all of them are open): on `confirmed` when the queue is bounded, on `deliveries` otherwise.
    */
   readonly start = async (channels: ServerChannels): Promise<void> => {
-    const { method, prefetch, maxQueueLength, maxDeliveries, queueType, log } = this.#options;
+    const { method, prefetch, maxQueueLength, maxDeliveries, queueType, log, shard } = this.#options;
     const queue = this.#queue;
     // A bounded classic queue may refuse a retried copy: only a confirm channel hears the nack.
     const confirmed = maxQueueLength !== undefined && queueType === 'classic';
@@ -101,7 +109,7 @@ export class AmqpMethodConsumer {
     // On a channel of its own: a refusal there cannot close the server's channels.
     const refused = await declareQueue(channels.model, queue, {
       durable: true,
-      arguments: methodQueueArguments({ queueType, maxQueueLength, maxDeliveries }),
+      arguments: shard?.arguments ?? methodQueueArguments({ queueType, maxQueueLength, maxDeliveries }),
     });
     const types = refused === undefined ? undefined : queueTypeRefusal(refused);
     if (types) {
@@ -119,14 +127,15 @@ export class AmqpMethodConsumer {
           'delete the queue (rabbitmqctl delete_queue) or align the contract and flags on every worker. Consuming it as it is',
       );
     }
-    await channel.bindQueue(queue, RPC_EXCHANGE, method);
+    await channel.bindQueue(queue, RPC_EXCHANGE, shard?.routingKey ?? method);
     // Sent back to back: amqplib queues a channel's RPCs in call order, so no other method's
     // setup can slip its own prefetch in between (qos applies to the consumers made after it).
     const [, { consumerTag }] = await Promise.all([
       channel.prefetch(prefetch),
       channel.consume(queue, (message) => {
-        if (message) this.#track(this.#handle(channels, channel, message));
-        else log.warn({ queue }, 'RabbitMQ cancelled the consumer (queue deleted?); it resumes on reconnect');
+        if (!message) log.warn({ queue }, 'RabbitMQ cancelled the consumer (queue deleted?); it resumes on reconnect');
+        else if (!shard) this.#track(this.#handle(channels, channel, message));
+        else this.#intercepted(shard.intercept(message), channels, channel, message);
       }),
     ]);
     this.#active = { channel, tag: consumerTag };
@@ -145,6 +154,16 @@ export class AmqpMethodConsumer {
       // The channel is gone, and its consumer with it.
     }
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  /** Resolves once no delivery is in flight (a shard given away closes its channel then). */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  #intercepted(verdict: 'run' | 'ack' | 'hold', channels: ServerChannels, channel: Channel, message: ConsumeMessage): void {
+    if (verdict === 'run') this.#track(this.#handle(channels, channel, message));
+    else if (verdict === 'ack') settle(channel, message, true);
   }
 
   #track(work: Promise<void>): void {

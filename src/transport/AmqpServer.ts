@@ -22,6 +22,7 @@ import type { Logger } from '../log.ts';
 import type { ChannelGroup, GroupContext } from './AmqpChannelGroup.ts';
 import { declareQueue, type AmqpConnection } from './AmqpConnection.ts';
 import { AmqpMethodConsumer, type ServerChannels } from './AmqpMethodConsumer.ts';
+import { AmqpShardConsumer } from './AmqpShardConsumer.ts';
 import { resolveServeOptions } from './serveOptions.ts';
 import { storedEventProperties, type StreamDeclarations } from './AmqpEventHistory.ts';
 import { eventStream } from '../protocol/routing.ts';
@@ -111,20 +112,22 @@ export class AmqpServer {
     const { prefetch, maxDeliveries, maxQueueLength, queueType = this.#queueType } = resolveServeOptions(options);
     const { onDeadLetter } = options;
     let mismatch: Error | undefined;
-    const methodConsumer = new AmqpMethodConsumer({
+    const common = {
       method,
       fn,
-      prefetch,
       maxDeliveries,
       maxQueueLength,
-      queueType,
       ...(onDeadLetter ? { onDeadLetter } : {}),
-      onMismatch: (error) => {
+      onMismatch: (error: Error) => {
         mismatch = error;
         this.#onMismatch(error);
       },
       log: this.#log,
-    });
+    };
+    // An ordered method is served from its shards, whatever the queue type (orderShards.ts).
+    const methodConsumer = options.ordered
+      ? new AmqpShardConsumer(common)
+      : new AmqpMethodConsumer({ ...common, prefetch, queueType });
     // Resolves once it consumes, or at once while disconnected: it starts on every new set of channels.
     await this.#group.follow(methodConsumer.start);
     if (mismatch) {

@@ -12,6 +12,7 @@
  * A gateway never opens the server's channels, and a worker never opens a reply queue;
  * `warren serve` opens both.
  */
+import { callRoutingKey } from '../protocol/orderShards.ts';
 import { randomUUID } from 'node:crypto';
 import type { Call, CallLocal } from '../protocol/call.ts';
 import type { Logger } from '../log.ts';
@@ -130,12 +131,12 @@ export class AmqpTransport implements Transport {
       onReply(unavailableBody('Broker unavailable'));
       return () => {};
     }
-    return caller.request(call, onReply, local?.bounded === true, local?.idempotent === true);
+    return caller.request(call, onReply, local?.bounded === true, local?.idempotent === true, callRoutingKey(call.method, local?.orderKey));
   }
 
-  /** Nothing of `local` matters here: a notification's refusal would tell nobody anything. */
-  notify(call: Call): void {
-    if (!this.#closing) this.#callerSide()?.notify(call);
+  /** Of `local`, only the order key matters here: a notification's refusal would tell nobody anything. */
+  notify(call: Call, local?: CallLocal): void {
+    if (!this.#closing) this.#callerSide()?.notify(call, callRoutingKey(call.method, local?.orderKey));
   }
 
   serve(method: string, fn: ServeFn, options?: ServeOptions): Promise<Consumer> {

@@ -4,6 +4,11 @@
  * messages dropped once their deadline passes, redelivery of calls whose serve function
  * rejected (counted, and dead-lettered after `maxDeliveries`, as AmqpTransport does), an
  * optional queue length past which new calls are refused, and topic-routed events.
+ *
+ * An ordered method's queue (ServeOptions.ordered) is split into the same shards as on RabbitMQ
+ * (orderShards.ts): each shard runs one call at a time, on one consumer, in publish order, and a
+ * call that failed goes back to its shard's head. The shards are dealt over the live consumers
+ * (shard i to consumer i mod n); a shard moves to another consumer only between two calls.
  */
 import { DeadLetterReason } from '../protocol/routing.ts';
 import type { Call, CallLocal, ReplyBody } from '../protocol/call.ts';
@@ -12,6 +17,7 @@ import { decideDelivery } from './deliveryPolicy.ts';
 import type { Delivery, EventMessage, ServeFn } from './Transport.ts';
 import type { Retention } from '../protocol/retention.ts';
 import { MemoryEventLog } from './MemoryEventLog.ts';
+import { ORDER_SHARDS, orderShard } from '../protocol/orderShards.ts';
 
 interface Message {
   call: Call;
@@ -55,15 +61,28 @@ class MemoryQueue {
   readonly #deadLetter: (message: Message, attempts: number) => void;
   /** Fixed by the first consumer, as a RabbitMQ queue keeps the arguments it was declared with. */
   readonly maxLength: number | undefined;
+  /** The shards of an ordered method's queue (each its calls in order); undefined for any other. */
+  readonly #shards: Message[][] | undefined;
+  /** Per shard, the consumer running its call; at most one. */
+  readonly #running: (QueueConsumer | undefined)[] = [];
+  #sharded = 0;
 
-  constructor(maxLength: number | undefined, deadLetter: (message: Message, attempts: number) => void) {
+  constructor(maxLength: number | undefined, ordered: boolean, deadLetter: (message: Message, attempts: number) => void) {
     this.maxLength = maxLength;
     this.#deadLetter = deadLetter;
+    if (ordered) this.#shards = Array.from({ length: ORDER_SHARDS }, () => []);
+  }
+
+  get ordered(): boolean {
+    return this.#shards !== undefined;
   }
 
   enqueue(message: Message): boolean {
     if (this.maxLength !== undefined && this.depth >= this.maxLength) return false;
-    this.#messages.push(message);
+    if (this.#shards) {
+      this.#shards[orderShard(message.local?.orderKey ?? '')]!.push(message);
+      this.#sharded++;
+    } else this.#messages.push(message);
     this.dispatch();
     return true;
   }
@@ -84,11 +103,32 @@ class MemoryQueue {
     }
     if (action.kind !== 'retry') return;
     message.attempts = action.attempts;
-    this.#messages.splice(this.#head, 0, message);
+    if (this.#shards) {
+      // Back to its shard's head: the calls behind it still wait for it.
+      this.#shards[orderShard(message.local?.orderKey ?? '')]!.unshift(message);
+      this.#sharded++;
+    } else this.#messages.splice(this.#head, 0, message);
   }
 
   get depth(): number {
-    return this.#messages.length - this.#head;
+    return this.#shards ? this.#sharded : this.#messages.length - this.#head;
+  }
+
+  /** Each idle shard's next call, to the consumer the shard is dealt to now. */
+  #dispatchShards(shards: Message[][]): void {
+    const live = this.consumers.filter((consumer) => consumer.active);
+    if (live.length === 0) return;
+    for (let shard = 0; shard < shards.length; shard++) {
+      const waiting = shards[shard]!;
+      while (this.#running[shard] === undefined && waiting.length > 0) {
+        const message = waiting.shift()!;
+        this.#sharded--;
+        if (message.call.deadline <= Date.now()) continue; // expired, like a per-message TTL
+        const consumer = live[shard % live.length]!;
+        this.#running[shard] = consumer;
+        this.#deliver(consumer, message, shard);
+      }
+    }
   }
 
   #pick(): QueueConsumer | undefined {
@@ -104,6 +144,7 @@ class MemoryQueue {
   }
 
   dispatch(): void {
+    if (this.#shards) return this.#dispatchShards(this.#shards);
     while (this.#head < this.#messages.length) {
       const consumer = this.#pick();
       if (!consumer) break;
@@ -118,7 +159,7 @@ class MemoryQueue {
     }
   }
 
-  #deliver(consumer: QueueConsumer, message: Message): void {
+  #deliver(consumer: QueueConsumer, message: Message, shard?: number): void {
     consumer.inFlight.add(message);
     const { call, local, attempts, id } = message;
     const expectsReply = !!message.reply;
@@ -129,15 +170,16 @@ class MemoryQueue {
     // A serve function must not throw; if it does, the message goes back like an unacked one.
     queueMicrotask(() => {
       consumer.fn(delivery).then(
-        (body) => this.#settle(consumer, message, body),
-        () => this.#settle(consumer, message, undefined, true),
+        (body) => this.#settle(consumer, message, shard, body),
+        () => this.#settle(consumer, message, shard, undefined, true),
       );
     });
   }
 
   /** A delivery ended: answered (or nothing to send), or failed and put back. */
-  #settle(consumer: QueueConsumer, message: Message, body: ReplyBody | undefined, failed = false): void {
+  #settle(consumer: QueueConsumer, message: Message, shard: number | undefined, body: ReplyBody | undefined, failed = false): void {
     consumer.inFlight.delete(message);
+    if (shard !== undefined) this.#running[shard] = undefined;
     if (failed) this.requeue(message, consumer);
     else if (body !== undefined && message.reply) message.reply(body);
     if (consumer.inFlight.size === 0) consumer.idle?.();
@@ -155,6 +197,8 @@ export interface ConsumeOptions {
   maxQueueLength?: number | undefined;
   /** Told of every call of this consumer's that is dead-lettered. */
   onDeadLetter?: () => void;
+  /** The method is ordered (ServeOptions.ordered); fixed by its first consumer. */
+  ordered?: boolean;
 }
 
 export class MemoryBroker {
@@ -174,7 +218,8 @@ export class MemoryBroker {
   /** Publishes a call: queued, unroutable (no queue for the method) or refused (the queue is full). */
   publish(call: Call, local?: CallLocal, reply?: (body: ReplyBody) => void, id?: string): PublishOutcome {
     const queue = this.#queues.get(call.method);
-    if (!queue) return 'unroutable';
+    // As on RabbitMQ, where an ordered method has no queue of its own, only its shards'.
+    if (!queue || (queue.ordered && local?.orderKey === undefined)) return 'unroutable';
     return queue.enqueue({ call, local, attempts: 0, ...(reply ? { reply, id } : {}) }) ? 'queued' : 'refused';
   }
 
@@ -197,7 +242,7 @@ export class MemoryBroker {
   consume(method: string, fn: ServeFn, options: ConsumeOptions): { cancel(): Promise<void> } {
     let queue = this.#queues.get(method);
     if (!queue) {
-      queue = new MemoryQueue(options.maxQueueLength, (message, attempts) => this.#deadLetter(message, attempts));
+      queue = new MemoryQueue(options.maxQueueLength, options.ordered === true, (message, attempts) => this.#deadLetter(message, attempts));
       this.#queues.set(method, queue);
     }
     const { prefetch, maxDeliveries, onDeadLetter } = options;

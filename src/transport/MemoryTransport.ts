@@ -80,7 +80,13 @@ export class MemoryTransport implements Transport {
     const { prefetch, maxDeliveries, maxQueueLength } = resolveServeOptions(options);
     const { onDeadLetter } = options;
     // Like a RabbitMQ queue, the first consumer's maxQueueLength stays; a different one is ignored.
-    const inner = this.#broker.consume(method, fn, { prefetch, maxDeliveries, maxQueueLength, ...(onDeadLetter ? { onDeadLetter } : {}) });
+    const inner = this.#broker.consume(method, fn, {
+      prefetch,
+      maxDeliveries,
+      maxQueueLength,
+      ordered: options.ordered === true,
+      ...(onDeadLetter ? { onDeadLetter } : {}),
+    });
     const consumer: Consumer = {
       cancel: () => {
         this.#consumers.delete(consumer);

@@ -58,6 +58,13 @@ export interface ServeOptions {
   queueType?: QueueType;
   /** Told of every call of this method the transport dead-letters (metrics). */
   onDeadLetter?: () => void;
+  /**
+   * The method declares `orderBy`: calls with the same order key (CallLocal.orderKey) run one
+   * after another, in publish order, and `prefetch` bounds the deliveries held across the
+   * method's shards, not within one. Every consumer of a method must pass the same value.
+   * @default false
+   */
+  ordered?: boolean;
 }
 
 export interface Consumer {

@@ -101,6 +101,7 @@ export class Worker {
             ...(spec.maxQueueLength === undefined ? {} : { maxQueueLength: spec.maxQueueLength }),
             // Unset: the transport's own queue type, the deployment's choice.
             ...(spec.queueType === undefined ? {} : { queueType: spec.queueType }),
+            ...(spec.orderBy === undefined ? {} : { ordered: true }),
             ...(metrics ? { onDeadLetter: metrics.deadLettered } : {}),
           },
         );

@@ -4,6 +4,7 @@
  * runs, and so fails, instead.
  */
 import { eventStream, methodQueue } from '../../src/protocol/routing.ts';
+import { ORDER_SHARDS, shardQueue } from '../../src/protocol/orderShards.ts';
 import type { Retention } from '../../src/protocol/retention.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
 import type { Consumer, EventHistory, ServeFn, ServeOptions } from '../../src/transport/Transport.ts';
@@ -41,7 +42,11 @@ defineTransportConformance(
         (await takeDeadLetters(method, CLUSTER_AMQP_URL)).map(({ params, attempts, reason }) => ({ params, attempts, reason })),
       cleanup: () =>
         withChannel(async (channel) => {
-          for (const method of methods) await channel.deleteQueue(method.startsWith('stream:') ? eventStream(method.slice(7)) : methodQueue(method));
+          for (const method of methods) {
+            await channel.deleteQueue(method.startsWith('stream:') ? eventStream(method.slice(7)) : methodQueue(method));
+            // An ordered method's calls are in its shards' queues.
+            if (!method.startsWith('stream:')) for (let shard = 0; shard < ORDER_SHARDS; shard++) await channel.deleteQueue(shardQueue(method, shard));
+          }
         }, CLUSTER_AMQP_URL),
     };
   },

@@ -477,6 +477,87 @@ export function defineTransportConformance(name: string, factory: TransportFacto
       });
     });
 
+    describe('serve(method, fn, { ordered }) and CallLocal.orderKey', () => {
+      /** What the gateway passes beside a call of an ordered method. */
+      const keyed = (orderKey: string): CallLocal => ({ bounded: false, orderKey, schema: undefined, value: undefined });
+
+      it('runs the calls of one key one at a time, in publish order, and spreads keys over the consumers', async () => {
+        const method = uniqueName('conf.ordered');
+        const caller = await ready();
+        const workers = [await ready(), await ready()];
+        const keys = Array.from({ length: 8 }, (_, i) => `room-${i}`);
+        const running = new Set<string>();
+        const seen = new Map<string, number[]>(keys.map((key) => [key, []]));
+        const byWorker = [0, 0];
+        let overlaps = 0;
+        for (const [i, worker] of workers.entries()) {
+          await worker.serve(
+            method,
+            async (delivery) => {
+              const { key, n } = JSON.parse(delivery.call.params) as { key: string; n: number };
+              if (running.has(key)) overlaps++;
+              running.add(key);
+              await sleep(n % 3);
+              seen.get(key)!.push(n);
+              running.delete(key);
+              byWorker[i]!++;
+              return resultBody(n);
+            },
+            { ordered: true },
+          );
+        }
+        // Sent without waiting, round after round, until both consumers have run calls: a
+        // transport may take a moment to deal the shards out (RabbitMQ's workers balance them).
+        let n = 0;
+        for (let round = 0; round < 40 && !(byWorker[0]! > 0 && byWorker[1]! > 0); round++) {
+          const asks: Asked[] = [];
+          for (let i = 0; i < 5; i++, n++) for (const key of keys) asks.push(ask(caller, makeCall(method, { key, n }), keyed(key)));
+          const answers = await Promise.all(asks.map((a) => answer(a)));
+          assert.ok(answers.every((body) => body.error === undefined), 'every call answered with its result');
+          await sleep(100);
+        }
+        assert.equal(overlaps, 0, 'never two calls of one key at once');
+        for (const [key, ns] of seen) {
+          assert.deepEqual(ns, [...ns].sort((a, b) => a - b), `the calls of ${key} ran in publish order`);
+          assert.equal(ns.length, n, `every call of ${key} ran once`);
+        }
+        assert.ok(byWorker[0]! > 0 && byWorker[1]! > 0, `both consumers ran calls: ${byWorker.join(' / ')}`);
+      });
+
+      it("puts a call whose serve function rejected back at the head of its key's calls", async () => {
+        const method = uniqueName('conf.orderedRetry');
+        const [caller, worker] = [await ready(), await ready()];
+        const seen: { n: number; redelivered: boolean }[] = [];
+        await worker.serve(
+          method,
+          async (delivery) => {
+            const { n } = JSON.parse(delivery.call.params) as { n: number };
+            seen.push({ n, redelivered: delivery.redelivered });
+            if (n === 0 && !delivery.redelivered) throw new Error('worker failed before answering');
+            return resultBody(n);
+          },
+          { ordered: true },
+        );
+        const asks = [0, 1, 2, 3].map((n) => ask(caller, makeCall(method, { n }), keyed('one-key')));
+        assert.deepEqual((await Promise.all(asks.map((a) => answer(a)))).map((body) => body.result), [0, 1, 2, 3]);
+        assert.deepEqual(seen, [
+          { n: 0, redelivered: false },
+          { n: 0, redelivered: true },
+          { n: 1, redelivered: false },
+          { n: 2, redelivered: false },
+          { n: 3, redelivered: false },
+        ]);
+      });
+
+      it('answers UNAVAILABLE at once for a call to an ordered method without an order key', async () => {
+        const method = uniqueName('conf.orderedNoKey');
+        const [caller, worker] = [await ready(), await ready()];
+        await worker.serve(method, echo('w'), { ordered: true });
+        const asked = ask(caller, makeCall(method, 1));
+        assert.equal((await answer(asked)).error?.code, ErrorCode.UNAVAILABLE);
+      });
+    });
+
     describe('consumer.cancel()', () => {
       it('resolves once in-flight deliveries are answered and stops new ones', async () => {
         const method = uniqueName('conf.consumerCancel');

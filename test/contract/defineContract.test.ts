@@ -152,6 +152,13 @@ describe('defineContract(spec)', () => {
     for (const queueType of ['mirrored', '', 1, null] as never[]) assertRejects(chat({ methods: { send: { ...ok, queueType } } }), 'chat.send: queueType');
   });
 
+  it("accepts an orderBy function, and refuses one that is not a function or beside queueType 'classic'", () => {
+    defineContract(chat({ methods: { send: { ...ok, orderBy: (input: { room?: string }) => String(input.room) } } }));
+    defineContract(chat({ methods: { send: { ...ok, orderBy: () => 'one', queueType: 'quorum' } } }));
+    for (const orderBy of ['room', 1, null] as never[]) assertRejects(chat({ methods: { send: { ...ok, orderBy } } }), 'chat.send: orderBy must be a function');
+    assertRejects(chat({ methods: { send: { ...ok, orderBy: () => 'one', queueType: 'classic' } } }), 'chat.send: orderBy needs quorum queues');
+  });
+
   it('rejects a timeoutMs longer than a timer can wait (2^31 - 1 ms)', () => {
     defineContract(chat({ methods: { send: { ...ok, timeoutMs: 2 ** 31 - 1 } } }));
     assertRejects(chat({ methods: { send: { ...ok, timeoutMs: 2 ** 31 } } }), 'chat.send');

@@ -2,6 +2,7 @@
  * RabbitMQ for tests: always the real broker. Locally a test that needs it is skipped
  * (with a reason) when the broker is absent; with CI=true it runs and fails instead.
  */
+import { ORDER_SHARDS, shardQueue } from '../../src/protocol/orderShards.ts';
 import amqplib from 'amqplib';
 import { silentLogger } from '../../src/log.ts';
 import { AmqpConnection } from '../../src/transport/AmqpConnection.ts';
@@ -60,7 +61,11 @@ export function queueState(queue: string, url = AMQP_URL): Promise<{ messages: n
  */
 export async function deleteMethodQueues(contract: Contract, url = AMQP_URL): Promise<void> {
   await withChannel(async (channel) => {
-    for (const name of Object.keys(contract.methods)) await channel.deleteQueue(methodQueue(`${contract.service}.${name}`));
+    for (const [name, spec] of Object.entries(contract.methods)) {
+      const method = `${contract.service}.${name}`;
+      await channel.deleteQueue(methodQueue(method));
+      if (spec.orderBy) for (let shard = 0; shard < ORDER_SHARDS; shard++) await channel.deleteQueue(shardQueue(method, shard));
+    }
   }, url);
 }
 
