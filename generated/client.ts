@@ -19,6 +19,28 @@ export type { CallOptions, ClientOptions, ConnectionState, StateChange };
 
 // chat --------------------------------------------------------------------------------------------
 
+/** Params of `chat.signIn` (by name). */
+export interface ChatSignInInput {
+  /**
+   * A user name: 1-32 letters, digits, dots, dashes or underscores
+   * @pattern ^[A-Za-z0-9_.-]{1,32}$
+   */
+  name: string;
+}
+
+/** Result of `chat.signIn`. */
+export interface ChatSignInOutput {
+  /** Bearer token: send it as `Authorization: Bearer <token>`, or as `?token=` on the WebSocket URL */
+  token: string;
+  /**
+   * A user name: 1-32 letters, digits, dots, dashes or underscores
+   * @pattern ^[A-Za-z0-9_.-]{1,32}$
+   */
+  user: string;
+  /** ISO 8601 time the token expires */
+  expiresAt: string;
+}
+
 /** Params of `chat.join` (by name). */
 export interface ChatJoinInput {
   /**
@@ -26,12 +48,6 @@ export interface ChatJoinInput {
    * @pattern ^[a-z0-9-]{1,32}$
    */
   room: string;
-  /**
-   * Display name of the sender
-   * @minLength 1
-   * @maxLength 32
-   */
-  user: string;
 }
 
 /** Result of `chat.join`. */
@@ -41,7 +57,31 @@ export interface ChatJoinOutput {
    * @pattern ^[a-z0-9-]{1,32}$
    */
   room: string;
+  /**
+   * A user name: 1-32 letters, digits, dots, dashes or underscores
+   * @pattern ^[A-Za-z0-9_.-]{1,32}$
+   */
+  user: string;
   members: string[];
+}
+
+/** Params of `chat.leave` (by name). */
+export interface ChatLeaveInput {
+  /**
+   * Room name: 1-32 lowercase letters, digits or dashes
+   * @pattern ^[a-z0-9-]{1,32}$
+   */
+  room: string;
+}
+
+/** Result of `chat.leave`. */
+export interface ChatLeaveOutput {
+  /**
+   * Room name: 1-32 lowercase letters, digits or dashes
+   * @pattern ^[a-z0-9-]{1,32}$
+   */
+  room: string;
+  members: number;
 }
 
 /** Params of `chat.send` (by name). */
@@ -51,12 +91,6 @@ export interface ChatSendInput {
    * @pattern ^[a-z0-9-]{1,32}$
    */
   room: string;
-  /**
-   * Display name of the sender
-   * @minLength 1
-   * @maxLength 32
-   */
-  user: string;
   /**
    * Message text, 1-500 characters
    * @minLength 1
@@ -70,7 +104,7 @@ export interface ChatSendInput {
  * A message posted to a room
  */
 export interface ChatSendOutput {
-  /** Sequence number of the message within its room */
+  /** Sequence number of the message within its room: 1, 2, 3, … */
   id: number;
   /**
    * Room name: 1-32 lowercase letters, digits or dashes
@@ -78,9 +112,8 @@ export interface ChatSendOutput {
    */
   room: string;
   /**
-   * Display name of the sender
-   * @minLength 1
-   * @maxLength 32
+   * Who sent it: the name in the sender’s token, never a field the client chose
+   * @pattern ^[A-Za-z0-9_.-]{1,32}$
    */
   user: string;
   text: string;
@@ -106,7 +139,7 @@ export interface ChatHistoryInput {
 /** Result of `chat.history`. */
 export interface ChatHistoryOutput {
   messages: {
-    /** Sequence number of the message within its room */
+    /** Sequence number of the message within its room: 1, 2, 3, … */
     id: number;
     /**
      * Room name: 1-32 lowercase letters, digits or dashes
@@ -114,9 +147,8 @@ export interface ChatHistoryOutput {
      */
     room: string;
     /**
-     * Display name of the sender
-     * @minLength 1
-     * @maxLength 32
+     * Who sent it: the name in the sender’s token, never a field the client chose
+     * @pattern ^[A-Za-z0-9_.-]{1,32}$
      */
     user: string;
     text: string;
@@ -131,7 +163,7 @@ export interface ChatHistoryOutput {
  * A message posted to a room
  */
 export interface ChatMessagePayload {
-  /** Sequence number of the message within its room */
+  /** Sequence number of the message within its room: 1, 2, 3, … */
   id: number;
   /**
    * Room name: 1-32 lowercase letters, digits or dashes
@@ -139,14 +171,35 @@ export interface ChatMessagePayload {
    */
   room: string;
   /**
-   * Display name of the sender
-   * @minLength 1
-   * @maxLength 32
+   * Who sent it: the name in the sender’s token, never a field the client chose
+   * @pattern ^[A-Za-z0-9_.-]{1,32}$
    */
   user: string;
   text: string;
   /** ISO 8601 time the server accepted the message */
   at: string;
+}
+
+/**
+ * Payload of the `chat.member` event.
+ * A user joined or left; the topic is the room.
+ * A user joined or left a room
+ */
+export interface ChatMemberPayload {
+  /**
+   * Room name: 1-32 lowercase letters, digits or dashes
+   * @pattern ^[a-z0-9-]{1,32}$
+   */
+  room: string;
+  /**
+   * A user name: 1-32 letters, digits, dots, dashes or underscores
+   * @pattern ^[A-Za-z0-9_.-]{1,32}$
+   */
+  user: string;
+  /** true: the user joined; false: the user left */
+  joined: boolean;
+  /** Members of the room after the change */
+  members: number;
 }
 
 /**
@@ -162,10 +215,24 @@ export interface ChatRoomFullData {
   capacity: number;
 }
 
+/**
+ * `error.data` of NotMember (code 1002) from the chat service.
+ * Join the room first.
+ */
+export interface ChatNotMemberData {
+  /**
+   * Room name: 1-32 lowercase letters, digits or dashes
+   * @pattern ^[a-z0-9-]{1,32}$
+   */
+  room: string;
+}
+
 /** The events of the chat service, by name, with their payload types. */
 export interface ChatEvents {
   /** A message was posted; the topic is the room. */
   message: ChatMessagePayload;
+  /** A user joined or left; the topic is the room. */
+  member: ChatMemberPayload;
 }
 
 /**
@@ -176,26 +243,54 @@ export function isChatRoomFull(err: unknown): err is WarrenError & { readonly co
   return err instanceof WarrenError && err.code === 1001;
 }
 
-/** Rooms where users post messages that every member sees live. */
+/**
+ * True when `err` is the chat service's declared error NotMember (code 1002, "Not a member of the room").
+ * Join the room first.
+ */
+export function isChatNotMember(err: unknown): err is WarrenError & { readonly code: 1002; readonly data: ChatNotMemberData } {
+  return err instanceof WarrenError && err.code === 1002;
+}
+
+/**
+ * True when `err` is the chat service's declared error SignInDisabled (code 1003, "Demo sign-in is off").
+ * The server signs tokens with a real key and has demo sign-in turned off: get a token from its operator.
+ */
+export function isChatSignInDisabled(err: unknown): err is WarrenError & { readonly code: 1003 } {
+  return err instanceof WarrenError && err.code === 1003;
+}
+
+/** Rooms where signed-in users post messages that every member sees live. Every method but signIn needs a bearer token; the sender of a message is the token’s user. */
 export interface ChatApi {
   /**
-   * Joins a room; subscribe to chat.message with the room as topic to see its messages.
+   * Demo sign-in: a token for any name, with no password. On unless the server has a real signing key (WARREN_JWT_SECRET) without WARREN_CHAT_DEMO_SIGNIN=1.
+   * Calls `chat.signIn`.
+   */
+  signIn(input: ChatSignInInput, options?: CallOptions): Promise<ChatSignInOutput>;
+  /**
+   * Joins a room as the signed-in user; only then may you subscribe to its chat.message and chat.member events (topic: the room).
    * Calls `chat.join`.
    */
   join(input: ChatJoinInput, options?: CallOptions): Promise<ChatJoinOutput>;
   /**
-   * Posts a message to a room and pushes it to the room’s subscribers.
+   * Leaves a room.
+   * Calls `chat.leave`.
+   */
+  leave(input: ChatLeaveInput, options?: CallOptions): Promise<ChatLeaveOutput>;
+  /**
+   * Posts a message, as the signed-in user, to a room you joined, and pushes it to the room’s subscribers.
    * Calls `chat.send`.
    */
   send(input: ChatSendInput, options?: CallOptions): Promise<ChatSendOutput>;
   /**
-   * The latest messages of a room, oldest first.
+   * The latest messages of a room you joined, oldest first.
    * Calls `chat.history`.
    */
   history(input: ChatHistoryInput, options?: CallOptions): Promise<ChatHistoryOutput>;
   /** JSON-RPC notifications: the method runs, nothing is answered, errors are not reported. */
   notify: {
+    signIn(input: ChatSignInInput): Promise<void>;
     join(input: ChatJoinInput): Promise<void>;
+    leave(input: ChatLeaveInput): Promise<void>;
     send(input: ChatSendInput): Promise<void>;
     history(input: ChatHistoryInput): Promise<void>;
   };
@@ -318,7 +413,9 @@ export interface MathApi {
 
 /** Every method by wire name, with its input and output types. */
 export interface Methods {
+  'chat.signIn': { input: ChatSignInInput; output: ChatSignInOutput };
   'chat.join': { input: ChatJoinInput; output: ChatJoinOutput };
+  'chat.leave': { input: ChatLeaveInput; output: ChatLeaveOutput };
   'chat.send': { input: ChatSendInput; output: ChatSendOutput };
   'chat.history': { input: ChatHistoryInput; output: ChatHistoryOutput };
   'math.add': { input: MathAddInput; output: MathAddOutput };
@@ -331,6 +428,7 @@ export interface Methods {
 /** Every event by wire name, with its payload type. */
 export interface Events {
   'chat.message': ChatMessagePayload;
+  'chat.member': ChatMemberPayload;
 }
 
 /** Which events a subscription receives. */
@@ -362,11 +460,15 @@ function params(input: object): Record<string, unknown> | unknown[] {
 export function createApi(client: WarrenClient): Api {
   return {
     chat: {
+      signIn: (input, options) => client.call<ChatSignInOutput>('chat.signIn', params(input), options),
       join: (input, options) => client.call<ChatJoinOutput>('chat.join', params(input), options),
+      leave: (input, options) => client.call<ChatLeaveOutput>('chat.leave', params(input), options),
       send: (input, options) => client.call<ChatSendOutput>('chat.send', params(input), options),
       history: (input, options) => client.call<ChatHistoryOutput>('chat.history', params(input), options),
       notify: {
+        signIn: (input) => client.notify('chat.signIn', params(input)),
         join: (input) => client.notify('chat.join', params(input)),
+        leave: (input) => client.notify('chat.leave', params(input)),
         send: (input) => client.notify('chat.send', params(input)),
         history: (input) => client.notify('chat.history', params(input)),
       },

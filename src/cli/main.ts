@@ -35,7 +35,9 @@ const USAGE = `Usage: warren <serve|gateway|worker> --service <module> [options]
        warren init <dir> [--name <package-name>]   a new project: contract, handlers, test, SDK, CI
 
 Options:
-  --service <module>     module exporting "contracts" (and "implementations" for serve/worker)
+  --service <module>     module exporting "contracts" (and "implementations" for serve/worker);
+                         serve and gateway use its "authenticate", "authorize" and
+                         "authorizeSubscribe" exports, if any, as the gateway's access hooks
   --port <n>             gateway port (default: $PORT or 3000; 0 picks a free port)
   --host <addr>          gateway address (default: 127.0.0.1)
   --transport <kind>     memory | amqp (default: amqp when $AMQP_URL or --amqp-url is set, else memory)
@@ -248,7 +250,18 @@ async function main(argv: string[]): Promise<void> {
     let gateway: Gateway;
     try {
       // The service module's `web` export (the example's chat page): served at / with its SDK.
-      gateway = new Gateway({ transport, contracts: service.contracts, log, discovery: true, web: service.web, ...(metrics ? { metrics } : {}), ...(values.status ? { status: true } : {}), ...limits });
+      // Its access hooks decide who the callers are and what they may call or subscribe to.
+      gateway = new Gateway({
+        transport,
+        contracts: service.contracts,
+        log,
+        discovery: true,
+        web: service.web,
+        ...service.access,
+        ...(metrics ? { metrics } : {}),
+        ...(values.status ? { status: true } : {}),
+        ...limits,
+      });
     } catch (err) {
       // The flags were checked already: what is left is the module's web page.
       if (err instanceof TypeError) throw new UsageError(err.message);
@@ -260,6 +273,8 @@ async function main(argv: string[]): Promise<void> {
     });
     stops.unshift(() => gateway.close());
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const hooks = Object.keys(service.access);
+    log.info({ access: hooks }, hooks.length ? `access hooks from the service module: ${hooks.join(', ')}` : 'no access hooks: every caller is anonymous');
     if (service.web) log.info({ page: `http://${host}:${address.port}/` }, `web page on http://${host}:${address.port}/`);
     if (values.status) log.info({ status: `http://${host}:${address.port}/status` }, `status page on http://${host}:${address.port}/status`);
     log.info({ url: `ws://${host}:${address.port}/rpc` }, `gateway listening on ws://${host}:${address.port}/rpc`);

@@ -34,7 +34,7 @@ describe('generated/openrpc.json', () => {
 
   it('lists every method with by-name or by-position params, result and declared errors', () => {
     const names = doc.methods.map((m: Doc) => m.name);
-    assert.deepEqual(names, ['chat.join', 'chat.send', 'chat.history', 'math.add', 'math.subtract', 'math.sum', 'math.divide', 'math.slow', 'rpc.subscribe', 'rpc.unsubscribe']);
+    assert.deepEqual(names, ['chat.signIn', 'chat.join', 'chat.leave', 'chat.send', 'chat.history', 'math.add', 'math.subtract', 'math.sum', 'math.divide', 'math.slow', 'rpc.subscribe', 'rpc.unsubscribe']);
     const add = doc.methods.find((m: Doc) => m.name === 'math.add');
     assert.equal(add.paramStructure, 'by-position');
     assert.deepEqual(add.params.map((p: Doc) => [p.name, p.required, p.schema.type]), [['arg0', true, 'number'], ['arg1', true, 'number']]);
@@ -51,7 +51,7 @@ describe('generated/openrpc.json', () => {
     const history = doc.methods.find((m: Doc) => m.name === 'chat.history');
     assert.equal(history.paramStructure, 'by-name');
     assert.deepEqual(history.params.map((p: Doc) => [p.name, p.required]), [['room', true], ['limit', false]]);
-    assert.equal(history.description, 'The latest messages of a room, oldest first.');
+    assert.equal(history.description, 'The latest messages of a room you joined, oldest first.');
     assert.equal(doc.methods.find((m: Doc) => m.name === 'math.slow')['x-timeout-ms'], 5000);
     assert.deepEqual(doc.components.errors.ChatRoomFull.data.required, ['room', 'capacity']);
     assert.equal(doc.components.errors.MathDivisionByZero.code, 2001);
@@ -108,7 +108,7 @@ describe('generated/asyncapi.json', () => {
     const send = document.operations().get('chat.send')!;
     assert.equal(send.action(), 'receive');
     assert.deepEqual(send.messages().all().map((m) => m.name()), ['chat.send.request']);
-    assert.deepEqual(send.reply()?.messages().all().map((m) => m.name()), ['chat.send.result', 'chat.RoomFull.error', 'rpc.error']);
+    assert.deepEqual(send.reply()?.messages().all().map((m) => m.name()), ['chat.send.result', 'chat.RoomFull.error', 'chat.NotMember.error', 'chat.SignInDisabled.error', 'rpc.error']);
     const event = document.operations().get('chat.message')!;
     assert.equal(event.action(), 'send');
     const payload = event.messages().all()[0]!.payload()!.json() as Doc;

@@ -7,7 +7,7 @@
  * the queues this stack created, and only if no consumer uses them by then.
  */
 import amqplib from 'amqplib';
-import { contracts, implementations } from '../../examples/chat/service.ts';
+import { authenticate, authorize, authorizeSubscribe, contracts, implementations } from '../../examples/chat/service.ts';
 import { Gateway } from '../../src/gateway/Gateway.ts';
 import { methodQueue } from '../../src/protocol/routing.ts';
 import { AmqpTransport } from '../../src/transport/AmqpTransport.ts';
@@ -74,7 +74,7 @@ export async function startExampleOnAmqp(): Promise<{ url: string; stop(): Promi
     worker = new Worker({ transport: workerTransport, implementations });
     // Declares and binds the method queues before the first call can be published.
     await worker.start();
-    gateway = new Gateway({ transport: gatewayTransport, contracts });
+    gateway = new Gateway({ transport: gatewayTransport, contracts, authenticate, authorize, authorizeSubscribe });
     const address = await gateway.listen(0, '127.0.0.1');
     return { url: `ws://127.0.0.1:${address.port}/rpc`, stop };
   } catch (err) {

@@ -23,6 +23,7 @@ import {
 import { ErrorCode } from 'warren-client/protocol';
 import { needsBroker, uniqueName } from '../helpers/broker.ts';
 import { startWarren } from '../helpers/processes.ts';
+import { Tokens } from '../../examples/chat/auth.ts';
 import { startExampleOnAmqp } from './exampleOnAmqp.ts';
 import { ROOT } from './generateInto.ts';
 
@@ -52,13 +53,21 @@ function sdkScenarios(transport: 'memory' | 'amqp', options: { skip?: string }, 
   describe(`generated SDK against a gateway on the ${transport} transport`, options, () => {
     let running: Running | undefined;
     let api: ConnectedApi;
+    const apis: ConnectedApi[] = [];
+    /** The SDK connected as `user`, with a token signed by the example's development key. */
+    const signedIn = async (user: string) => {
+      const { token } = await new Tokens().sign(user);
+      const connected = connect({ url: `${running!.url}?token=${token}`, WebSocket: WebSocket as never });
+      apis.push(connected);
+      await connected.$client.ready();
+      return connected;
+    };
     before(async () => {
       running = await start();
-      api = connect({ url: running.url, WebSocket: WebSocket as never });
-      await api.$client.ready();
+      api = await signedIn('ann');
     });
     after(async () => {
-      api?.$client.close();
+      for (const connected of apis) connected.$client.close();
       await running?.stop();
     });
 
@@ -77,10 +86,11 @@ function sdkScenarios(transport: 'memory' | 'amqp', options: { skip?: string }, 
 
     it('api.chat.join, api.chat.send and api.chat.history', async () => {
       const room = uniqueName('room-');
-      const joined = await api.chat.join({ room, user: 'ann' });
+      const joined = await api.chat.join({ room });
       assert.equal(joined.room, room);
+      assert.equal(joined.user, 'ann');
       assert.ok(joined.members.includes('ann'));
-      const sent = await api.chat.send({ room, user: 'ann', text: 'hello' });
+      const sent = await api.chat.send({ room, text: 'hello' });
       assert.deepEqual({ ...sent, id: typeof sent.id, at: Number.isNaN(Date.parse(sent.at)) }, { id: 'number', room, user: 'ann', text: 'hello', at: false });
       await eventually(async () => (await api.chat.history({ room })).messages.some((m) => m.at === sent.at && m.text === 'hello'));
     });
@@ -95,15 +105,18 @@ function sdkScenarios(transport: 'memory' | 'amqp', options: { skip?: string }, 
     it('isChatRoomFull(err) exposes typed data', async () => {
       const room = uniqueName('full-');
       let caught: unknown;
-      for (let i = 0; i < 1000 && caught === undefined; i++) {
-        await api.chat.join({ room, user: `u${i}` }).catch((e: unknown) => (caught = e));
+      // Each member is a user of its own: one connection, one token each.
+      for (let i = 0; i < 60 && caught === undefined; i++) {
+        const member = await signedIn(`u${i}`);
+        await member.chat.join({ room }).catch((e: unknown) => (caught = e));
+        member.$client.close();
       }
       assert.ok(isChatRoomFull(caught), String(caught));
       assert.deepEqual(caught.data, { room, capacity: 50 });
     });
 
     it('bad params reject with INVALID_PARAMS and the issues', async () => {
-      const err = await api.chat.send({ room: 'r', user: 'ann', text: 'x'.repeat(501) }).catch((e: unknown) => e);
+      const err = await api.chat.send({ room: 'r', text: 'x'.repeat(501) }).catch((e: unknown) => e);
       assert.ok(err instanceof WarrenError);
       assert.equal(err.code, ErrorCode.INVALID_PARAMS);
       assert.deepEqual((err.data as { issues: { path: unknown[] }[] }).issues.map((issue) => issue.path), [['text']]);
@@ -122,19 +135,21 @@ function sdkScenarios(transport: 'memory' | 'amqp', options: { skip?: string }, 
     it("api.chat.on('message', { topic }, handler) delivers typed payloads until unsubscribed", async () => {
       const room = uniqueName('sdk-');
       const seen: ChatMessagePayload[] = [];
+      await api.chat.join({ room });
       const unsubscribe = await api.chat.on('message', { topic: room }, (payload) => seen.push(payload));
-      const sent = await api.chat.send({ room, user: 'ann', text: 'hello' });
+      const sent = await api.chat.send({ room, text: 'hello' });
       await eventually(() => seen.length > 0);
       assert.deepEqual(seen, [sent]);
       await unsubscribe();
-      await api.chat.send({ room, user: 'ann', text: 'unseen' });
+      await api.chat.send({ room, text: 'unseen' });
       await sleep(200);
       assert.equal(seen.length, 1);
     });
 
     it('api.chat.notify.send(input) runs the method without an answer', async () => {
       const room = uniqueName('notified-');
-      await api.chat.notify.send({ room, user: 'bob', text: 'fire and forget' });
+      await api.chat.join({ room });
+      await api.chat.notify.send({ room, text: 'fire and forget' });
       await eventually(async () => (await api.chat.history({ room })).messages.length === 1);
     });
   });

@@ -37,8 +37,22 @@ async function within<T>(promise: Promise<T>, ms = 10_000): Promise<T> {
 let server: WarrenProcess;
 let client: Client;
 
-function request(method: string, params?: Record<string, unknown> | unknown[]): Promise<any> {
-  return within(client.request(params === undefined ? { method } : { method, params }, NO_TIMER));
+function request(method: string, params?: Record<string, unknown> | unknown[], by = client): Promise<any> {
+  return within(by.request(params === undefined ? { method } : { method, params }, NO_TIMER));
+}
+
+const clients: Client[] = [];
+/** A client on its own socket, signed in with chat.signIn as `name` when given (the token goes in `?token=`). */
+async function clientAs(name?: string): Promise<Client> {
+  let url = server.url!;
+  if (name !== undefined) {
+    const anonymous = await clientAs();
+    url += `?token=${(await request('chat.signIn', { name }, anonymous)).token}`;
+    anonymous.close();
+  }
+  const made = new Client(new RequestManager([new WebSocketTransport(url)]));
+  clients.push(made);
+  return made;
 }
 
 /** Resolves with the JSONRPCError the call fails with. */
@@ -53,10 +67,10 @@ async function failure(method: string, params?: Record<string, unknown> | unknow
 
 before(async () => {
   server = await startWarren('serve', { service: join(ROOT, 'examples/chat/service.ts'), transport: 'memory' });
-  client = new Client(new RequestManager([new WebSocketTransport(server.url!)]));
+  client = await clientAs('ann');
 });
 after(async () => {
-  client?.close();
+  for (const made of clients) made.close();
   await server?.stop();
 });
 
@@ -69,8 +83,8 @@ describe('@open-rpc/client-js against warren serve', () => {
     assert.deepEqual(await request('math.divide', { dividend: 9, divisor: 3 }), { quotient: 3 });
     assert.equal(typeof (await request('math.slow', { ms: 5 })).sleptMs, 'number');
     const room = `third-${process.pid}`;
-    assert.deepEqual(await request('chat.join', { room, user: 'ann' }), { room, members: ['ann'] });
-    const sent = await request('chat.send', { room, user: 'ann', text: 'hi' });
+    assert.deepEqual(await request('chat.join', { room }), { room, user: 'ann', members: ['ann'] });
+    const sent = await request('chat.send', { room, text: 'hi' });
     assert.deepEqual({ ...sent, at: typeof sent.at }, { id: 1, room, user: 'ann', text: 'hi', at: 'string' });
     assert.deepEqual(await request('chat.history', { room }), { messages: [sent] });
   });
@@ -83,14 +97,18 @@ describe('@open-rpc/client-js against warren serve', () => {
 
   it('receives the declared error RoomFull as code 1001 with its data', async () => {
     const room = `full-${process.pid}`;
-    for (let i = 0; i < 50; i++) await request('chat.join', { room, user: `u${i}` });
-    const error = await failure('chat.join', { room, user: 'one-too-many' });
+    for (let i = 0; i < 50; i++) {
+      const member = await clientAs(`u${i}`);
+      await request('chat.join', { room }, member);
+      member.close();
+    }
+    const error = await failure('chat.join', { room });
     assert.equal(error.code, 1001);
     assert.deepEqual(error.data, { room, capacity: 50 });
   });
 
   it('receives -32602 with the issues for bad params, named or positional', async () => {
-    const tooLong = await failure('chat.send', { room: 'r', user: 'ann', text: 'x'.repeat(501) });
+    const tooLong = await failure('chat.send', { room: 'r', text: 'x'.repeat(501) });
     assert.equal(tooLong.code, -32602);
     assert.deepEqual((tooLong.data as { issues: { path: unknown[] }[] }).issues.map((issue) => issue.path), [['text']]);
     assert.equal((await failure('math.add', [1])).code, -32602);
@@ -110,7 +128,8 @@ describe('@open-rpc/client-js against warren serve', () => {
 
   it('client.notify runs the method without an answer', async () => {
     const room = `notify-${process.pid}`;
-    await within(client.notify({ method: 'chat.send', params: { room, user: 'bob', text: 'fire and forget' } }));
+    await request('chat.join', { room });
+    await within(client.notify({ method: 'chat.send', params: { room, text: 'fire and forget' } }));
     let messages: unknown[] = [];
     for (let i = 0; i < 200 && messages.length === 0; i++) {
       ({ messages } = await request('chat.history', { room }));
@@ -123,8 +142,11 @@ describe('@open-rpc/client-js against warren serve', () => {
     const room = `push-${process.pid}`;
     const pushes: { method: string; params: { topic: string; payload: { text: string } } }[] = [];
     client.onNotification((notification) => pushes.push(notification as (typeof pushes)[number]));
+    // A room's events are for its members.
+    assert.equal((await failure('rpc.subscribe', { event: 'chat.message', topic: room })).code, -32002);
+    await request('chat.join', { room });
     await request('rpc.subscribe', { event: 'chat.message', topic: room });
-    await request('chat.send', { room, user: 'ann', text: 'pushed' });
+    await request('chat.send', { room, text: 'pushed' });
     for (let i = 0; i < 200 && pushes.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(pushes.length, 1);
     assert.equal(pushes[0]!.method, 'chat.message');

@@ -30,7 +30,7 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 declare function expectType<T extends true>(): void;
 
 declare const api: Api;
-const input: ChatSendInput = { room: 'lobby', user: 'ann', text: 'hi' };
+const input: ChatSendInput = { room: 'lobby', text: 'hi' };
 
 // Outputs are inferred exactly.
 expectType<Equal<ReturnType<Api['chat']['send']>, Promise<ChatSendOutput>>>();
@@ -83,9 +83,9 @@ async function calls(): Promise<void> {
   await api.math.sum({ values: [1] });
 
   // @ts-expect-error missing field `text`
-  await api.chat.send({ room: 'lobby', user: 'ann' });
+  await api.chat.send({ room: 'lobby' });
   // @ts-expect-error `text` has the wrong type
-  await api.chat.send({ room: 'lobby', user: 'ann', text: 42 });
+  await api.chat.send({ room: 'lobby', text: 42 });
   // @ts-expect-error tuple too long
   await api.math.add([1, 2, 3]);
   // @ts-expect-error tuple too short
