@@ -14,7 +14,8 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { WebSocket } from 'ws';
 import { WarrenClient } from 'warren-client';
-import { needsBroker, uniqueName } from '../helpers/broker.ts';
+import { needsBroker, uniqueName, withChannel } from '../helpers/broker.ts';
+import { EVENTS_EXCHANGE, Header, RPC_EXCHANGE, callProperties } from '../../src/protocol/routing.ts';
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { logLines, waitReady, WarrenProcesses, type WarrenProcess } from '../helpers/processes.ts';
 import { sleep } from '../helpers/async.ts';
@@ -132,5 +133,30 @@ describe('a trace across warren gateway and warren worker processes on RabbitMQ'
     const gatewaySpan = (await spansOf(gateway, files.gateway, (spans) => spans.some((span) => span.traceId === traceId))).find((span) => span.traceId === traceId)!;
     assert.equal(gatewaySpan.parentSpanId, sentSpanId);
     assert.equal(gatewaySpan.attributes['rpc.jsonrpc.request_id'], 'raw-1');
+  });
+
+  it('on the broker: the reply and the emitted event carry the traceparent of the worker span', async () => {
+    const traceId = 'aaf92f3577b34da6a3ce929d0e0e4736';
+    const sent = `00-${traceId}-11f067aa0ba902b7-01`;
+    const { reply, event } = await withChannel(async (channel) => {
+      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+      await channel.bindQueue(queue, EVENTS_EXCHANGE, `${svc}.announced.*`);
+      const got: { reply?: Record<string, unknown>; event?: Record<string, unknown> } = {};
+      await channel.consume(queue, (message) => {
+        if (!message) return;
+        if (message.properties.correlationId === 'c-1') got.reply = { ...message.properties.headers, body: message.content.toString() };
+        else got.event = message.properties.headers;
+      }, { noAck: true });
+      // A call as a gateway publishes it, with the trace context headers.
+      const call = { method: `${svc}.announce`, params: '{"topic":"t1"}', deadline: Date.now() + 10_000, principal: null, traceparent: sent };
+      channel.publish(RPC_EXCHANGE, call.method, Buffer.from(call.params), callProperties(call, { correlationId: 'c-1', replyTo: queue }, Date.now()));
+      const until = Date.now() + 10_000;
+      while (!(got.reply && got.event) && Date.now() < until) await sleep(20);
+      return got;
+    });
+    assert.ok(reply && event, 'a reply and an event arrived');
+    const { spanId } = JSON.parse(String(reply.body)).result as { spanId: string };
+    assert.equal(reply[Header.TRACEPARENT], `00-${traceId}-${spanId}-01`);
+    assert.equal(event[Header.TRACEPARENT], `00-${traceId}-${spanId}-01`);
   });
 });
