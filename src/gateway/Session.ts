@@ -40,7 +40,7 @@ import { SocketSubscriptions } from './SocketSubscriptions.ts';
 import type { Subscriptions } from './Subscriptions.ts';
 import type { ReplayableEvents } from './ReplayableEvents.ts';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.ts';
-import { endGatewaySpan, startGatewaySpan, traceContextOf } from '../tracing/spans.ts';
+import { endGatewaySpan, gatewayTrace, type GatewayTrace } from '../tracing/spans.ts';
 import type { Span } from '@opentelemetry/api';
 
 /** What every Session of one gateway shares. */
@@ -205,19 +205,19 @@ export class Session {
     try {
       if (request.method.startsWith('rpc.')) return this.#builtins.answer(request, id, done);
       const method = this.#deps.registry.methods.get(request.method);
-      const span = startGatewaySpan(request, id, method !== undefined, this.id);
-      if (span) done = traced(span, id, done);
+      const trace = gatewayTrace(request, id, method !== undefined, this.id);
+      if (trace?.span) done = traced(trace.span, id, done);
       if (!method) return answerNow(done, id, methodNotFoundBody(request.method));
       // Before validation, so a caller without the role learns nothing about the params either.
       if (!holdsRole(this.principal, method.spec.roles)) return answerNow(done, id, UNAUTHORIZED_BODY);
-      this.#call(method, request, id, done, span);
+      this.#call(method, request, id, done, trace);
     } catch (thrown) {
       answerNow(done, id, this.#failure(thrown));
     }
   }
 
   /** A request to a contract's method, its role checked: validated, then judged or published. */
-  #call(method: MethodEntry, request: Request, id: Id | undefined, done: Done, span: Span | undefined): void {
+  #call(method: MethodEntry, request: Request, id: Id | undefined, done: Done, trace: GatewayTrace | undefined): void {
     const { spec } = method;
     const params = validateParams(spec.input, request.params);
     const { options } = this.#deps;
@@ -230,10 +230,10 @@ export class Session {
       principal: this.principal,
     };
     // The worker's span is a child of the gateway's.
-    const trace = span && traceContextOf(span);
-    if (trace) {
-      call.traceparent = trace.traceparent;
-      if (trace.tracestate) call.tracestate = trace.tracestate;
+    const carried = trace?.carried;
+    if (carried?.traceparent) {
+      call.traceparent = carried.traceparent;
+      if (carried.tracestate) call.tracestate = carried.tracestate;
     }
     const local: CallLocal = { bounded: spec.maxQueueLength !== undefined, idempotent: spec.idempotent === true, schema: spec.input, value: params };
     if (this.#authorization) return this.#authorization.judge(method, params, call, local, this.#publisher.answer(id, done));

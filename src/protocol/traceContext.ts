@@ -24,6 +24,12 @@ export interface Traceparent {
   traceFlags: number;
 }
 
+/**
+ * The longest `tracestate` carried on; a longer one is dropped whole. W3C asks every hop to
+ * carry at least 512 characters of it, and allows dropping more.
+ */
+export const MAX_TRACESTATE = 512;
+
 /** `00-<trace-id>-<parent-id>-<flags>` is 55 characters. */
 const VERSION_00_LENGTH = 55;
 const HEADER = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/;

@@ -17,7 +17,7 @@ import { HandlerContext, SHUTDOWN } from './HandlerContext.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
 import { registryOf, type MetricsOption, type Registry } from '../metrics/registry.ts';
 import { WorkerMetrics, type MethodMetrics } from '../metrics/WorkerMetrics.ts';
-import { endWorkerSpan, startWorkerSpan, traceContextOf, withSpan } from '../tracing/spans.ts';
+import { endWorkerSpan, withSpan, workerTrace } from '../tracing/spans.ts';
 import type { Span } from '@opentelemetry/api';
 
 export interface WorkerOptions {
@@ -144,16 +144,15 @@ export class Worker {
     }
     const start = metrics ? performance.now() : 0;
 
-    const span = startWorkerSpan(call, delivery);
-    const trace = traceContextOf(span);
+    const { span, carried: trace } = workerTrace(call, delivery);
     const ctx = new HandlerContext({ contract, call, delivery, transport: this.#options.transport, log, trace });
     this.#running.add(ctx);
     let outcome: Outcome;
     try {
-      outcome = await this.#run(spec, declared, handler, delivery, ctx, trace && span);
+      outcome = await this.#run(spec, declared, handler, delivery, ctx, span);
     } catch (err) {
       metrics?.requeued(start);
-      endWorkerSpan(span, undefined, 'worker stopped before the handler finished');
+      if (span) endWorkerSpan(span, undefined, 'worker stopped before the handler finished');
       throw err;
     } finally {
       ctx.end();
@@ -168,13 +167,13 @@ export class Worker {
       try {
         await ctx.publishEvents();
       } catch (err) {
-        endWorkerSpan(span, undefined, 'events not published');
+        if (span) endWorkerSpan(span, undefined, 'events not published');
         throw err;
       }
     }
     // The reply carries the trace on from the worker's span.
     if (trace) delivery.replyTrace = trace;
-    endWorkerSpan(span, outcome.outcome);
+    if (span) endWorkerSpan(span, outcome.outcome);
     return outcome.body;
   }
 
