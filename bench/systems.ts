@@ -24,10 +24,17 @@ const GATEWAY_LIMITS = ['--frame-rate', '1000000000', '--frame-burst', '10000000
  */
 const WORKER_METRICS = ['--metrics-port', '0'];
 const NO_METRICS = ['--no-metrics'];
+/**
+ * The `-otel` systems: Warren with an OpenTelemetry SDK registered before it loads (a
+ * BatchSpanProcessor and an exporter that drops the spans, bench/otelSdk.mjs), beside the same
+ * system with none, to measure what tracing costs.
+ */
+const WITH_OTEL = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${here('./otelSdk.mjs')}`.trim() };
 
 export type SystemName =
   | 'warren-amqp'
   | 'warren-amqp-nometrics'
+  | 'warren-amqp-otel'
   | 'warren-amqp-serve'
   | 'warren-amqp-ref'
   | 'warren-amqp-cluster'
@@ -41,6 +48,7 @@ export type SystemName =
   | 'baseline-direct-reply'
   | 'warren-memory'
   | 'warren-memory-nometrics'
+  | 'warren-memory-otel'
   | 'raw-ws'
   | 'socket.io'
   | 'trpc';
@@ -166,6 +174,18 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
       { role: 'gateway', script: [...warren('gateway', 'amqp'), ...NO_METRICS], readyText: 'gateway listening' },
     ],
   },
+  'warren-amqp-otel': {
+    name: 'warren-amqp-otel',
+    label: 'Warren amqp, gateway + worker processes, OpenTelemetry SDK',
+    protocol: 'jsonrpc',
+    amqp: true,
+    readyz: true,
+    optional: true,
+    processes: [
+      { role: 'worker', script: [...warren('worker', 'amqp'), ...WORKER_METRICS], readyText: 'worker consuming', env: WITH_OTEL },
+      { role: 'gateway', script: warren('gateway', 'amqp'), readyText: 'gateway listening', env: WITH_OTEL },
+    ],
+  },
   'warren-amqp-ref': {
     name: 'warren-amqp-ref',
     label: 'Warren amqp, gateway + worker processes, from BENCH_REF_DIR',
@@ -232,6 +252,15 @@ export const SYSTEMS: Record<SystemName, SystemSpec> = {
     readyz: true,
     optional: true,
     processes: [{ role: 'server', script: [...warren('serve', 'memory'), ...NO_METRICS], readyText: 'gateway listening' }],
+  },
+  'warren-memory-otel': {
+    name: 'warren-memory-otel',
+    label: 'Warren memory transport (serve), OpenTelemetry SDK',
+    protocol: 'jsonrpc',
+    amqp: false,
+    readyz: true,
+    optional: true,
+    processes: [{ role: 'server', script: warren('serve', 'memory'), readyText: 'gateway listening', env: WITH_OTEL }],
   },
   'raw-ws': {
     name: 'raw-ws',

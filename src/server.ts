@@ -10,6 +10,7 @@ export { AmqpTransport, DEFAULT_AMQP_URL } from './transport/AmqpTransport.ts';
 export type { AmqpTransportOptions } from './transport/AmqpTransport.ts';
 export type { Transport, Delivery, ServeFn, ServeOptions, Consumer, EventMessage } from './transport/Transport.ts';
 export { createLogger } from './log.ts';
+export { TRACER_NAME } from './tracing/spans.ts';
 export { createMetricsRegistry } from './metrics/registry.ts';
 export type { MetricsOption } from './metrics/registry.ts';
 export { serveMetrics } from './metrics/serveMetrics.ts';

@@ -33,6 +33,13 @@ export interface Context<C extends ContractSpec = ContractSpec> {
   callId: string | undefined;
   /** Wire name of the method being served. */
   method: string;
+  /**
+   * The worker's span of this call (docs/tracing.md): its trace id, the client's when the client
+   * sent a `traceparent`, and its span id. Set without an OpenTelemetry SDK too, then carrying the
+   * incoming context on; undefined when the call is part of no trace.
+   */
+  trace: { traceId: string; spanId: string } | undefined;
+  /** The worker's logger; a pino logger gets the call's `trace_id` and `span_id` bound. */
   log: Logger;
   /** Publishes one of the contract's events to its subscribers. */
   emit<E extends keyof Events<C> & string>(

@@ -8,6 +8,7 @@
  * (FrameWriter, Backpressure). What is left here is the way of one request: its method, the
  * roles check, params validation, the in-flight limit, the call, and where it goes next.
  */
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { MethodEntry, Registry } from '../contract/registry.ts';
@@ -39,6 +40,8 @@ import { SocketSubscriptions } from './SocketSubscriptions.ts';
 import type { Subscriptions } from './Subscriptions.ts';
 import type { ReplayableEvents } from './ReplayableEvents.ts';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.ts';
+import { endGatewaySpan, gatewayTrace, type GatewayTrace } from '../tracing/spans.ts';
+import type { Span } from '@opentelemetry/api';
 
 /** The key a method's `orderBy` gives these params; a key that is not a string is the contract's bug (INTERNAL_ERROR). */
 function orderKey(orderBy: (input: never) => string, params: unknown): string {
@@ -61,6 +64,14 @@ export interface SessionDeps {
 
 const BINARY_REFUSED = spliceReply(null, BINARY_REFUSED_BODY);
 
+/** `done`, ending the request's span once its response is written. */
+function traced(span: Span, id: Id | undefined, done: Done): Done {
+  return (response) => {
+    done(response);
+    endGatewaySpan(span, id, response);
+  };
+}
+
 /** The requests a frame refused by the rate limit had: each was answered OVERLOADED. */
 function refusedRequests(frame: Frame | undefined): number {
   if (frame === undefined || frame.kind === 'invalid') return 1;
@@ -71,6 +82,8 @@ function refusedRequests(frame: Frame | undefined): number {
 }
 
 export class Session {
+  /** Names this connection in logs and spans (`warren.socket.id`). */
+  readonly id = randomUUID();
   readonly principal: Principal | null;
   readonly #ws: WebSocket;
   readonly #deps: SessionDeps;
@@ -199,17 +212,19 @@ export class Session {
     try {
       if (request.method.startsWith('rpc.')) return this.#builtins.answer(request, id, done);
       const method = this.#deps.registry.methods.get(request.method);
+      const trace = gatewayTrace(request, id, method !== undefined, this.id);
+      if (trace?.span) done = traced(trace.span, id, done);
       if (!method) return answerNow(done, id, methodNotFoundBody(request.method));
       // Before validation, so a caller without the role learns nothing about the params either.
       if (!holdsRole(this.principal, method.spec.roles)) return answerNow(done, id, UNAUTHORIZED_BODY);
-      this.#call(method, request, id, done);
+      this.#call(method, request, id, done, trace);
     } catch (thrown) {
       answerNow(done, id, this.#failure(thrown));
     }
   }
 
   /** A request to a contract's method, its role checked: validated, then judged or published. */
-  #call(method: MethodEntry, request: Request, id: Id | undefined, done: Done): void {
+  #call(method: MethodEntry, request: Request, id: Id | undefined, done: Done, trace: GatewayTrace | undefined): void {
     const { spec } = method;
     const params = validateParams(spec.input, request.params);
     const { options } = this.#deps;
@@ -221,6 +236,12 @@ export class Session {
       deadline: Date.now() + timeoutMs,
       principal: this.principal,
     };
+    // The worker's span is a child of the gateway's.
+    const carried = trace?.carried;
+    if (carried?.traceparent) {
+      call.traceparent = carried.traceparent;
+      if (carried.tracestate) call.tracestate = carried.tracestate;
+    }
     const local: CallLocal = { bounded: spec.maxQueueLength !== undefined, idempotent: spec.idempotent === true, schema: spec.input, value: params };
     if (spec.orderBy) local.orderKey = orderKey(spec.orderBy, params);
     if (this.#authorization) return this.#authorization.judge(method, params, call, local, this.#publisher.answer(id, done));

@@ -23,10 +23,11 @@ export interface Call {
   deadline: number;
   principal: Principal | null;
   /**
-   * Reserved for W3C trace context. The AMQP mapping carries it (header `traceparent`), but
-   * Warren's gateway sets none yet, so its calls arrive without one.
+   * W3C trace context of the gateway's span of this call (docs/tracing.md), absent when the
+   * call is not traced; the AMQP mapping carries both as headers `traceparent` and `tracestate`.
    */
   traceparent?: string;
+  tracestate?: string;
 }
 
 /** The params as the gateway's validation returned them, and the schema that checked them. */

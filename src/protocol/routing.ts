@@ -3,6 +3,7 @@
  * and headers. Pure data, shared by the transport and its tests.
  */
 import type { Call, Principal } from './call.ts';
+import type { TraceContext } from './traceContext.ts';
 
 export const RPC_EXCHANGE = 'warren.rpc';
 export const EVENTS_EXCHANGE = 'warren.events';
@@ -14,7 +15,9 @@ export const DEAD_LETTER_QUEUE = 'warren.dlq';
 export const Header = {
   DEADLINE: 'x-warren-deadline',
   PRINCIPAL: 'x-warren-principal',
+  /** W3C trace context, on calls, replies and events (docs/tracing.md). */
   TRACEPARENT: 'traceparent',
+  TRACESTATE: 'tracestate',
   /** Earlier deliveries of this call that ended without an answer (a worker died or failed). */
   ATTEMPTS: 'x-warren-attempts',
   /** On a dead-lettered call: its method, its queue and why it was given up. */
@@ -216,7 +219,11 @@ export function callProperties(
 ) {
   const headers: Record<string, string | number> = { [Header.DEADLINE]: call.deadline };
   if (call.principal) headers[Header.PRINCIPAL] = JSON.stringify(call.principal);
-  if (call.traceparent) headers[Header.TRACEPARENT] = call.traceparent;
+  // A tracestate means nothing without the traceparent it goes with (W3C).
+  if (call.traceparent) {
+    headers[Header.TRACEPARENT] = call.traceparent;
+    if (call.tracestate) headers[Header.TRACESTATE] = call.tracestate;
+  }
   if (reply?.confirmReply) headers[Header.CONFIRM_REPLY] = 1;
   return {
     contentType: 'application/json',
@@ -244,12 +251,25 @@ export function readCall(method: string, body: string, headers: Record<string, u
       principal = null;
     }
   }
-  const traceparent = headers?.[Header.TRACEPARENT];
   return {
     method,
     params: body,
     deadline: Number.isFinite(deadline) ? deadline : Number.POSITIVE_INFINITY,
     principal,
-    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+    ...readTraceHeaders(headers),
   };
+}
+
+/** The trace context headers of a reply or an event message: none when there is none. */
+export function traceHeaders(trace: TraceContext | undefined): Record<string, string> | undefined {
+  if (!trace?.traceparent) return undefined;
+  return trace.tracestate ? { [Header.TRACEPARENT]: trace.traceparent, [Header.TRACESTATE]: trace.tracestate } : { [Header.TRACEPARENT]: trace.traceparent };
+}
+
+/** Reads the trace context headers of a delivered message; what is not a string is not there. */
+export function readTraceHeaders(headers: Record<string, unknown> | undefined): TraceContext {
+  const traceparent = headers?.[Header.TRACEPARENT];
+  if (typeof traceparent !== 'string') return {};
+  const tracestate = headers?.[Header.TRACESTATE];
+  return typeof tracestate === 'string' ? { traceparent, tracestate } : { traceparent };
 }

@@ -48,7 +48,7 @@
  * 'drain') new calls get OVERLOADED.
  */
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import { EVENTS_EXCHANGE, RPC_EXCHANGE, callProperties, eventBindingKey, parseEventRoutingKey, replyQueueArguments, type QueueType } from '../protocol/routing.ts';
+import { EVENTS_EXCHANGE, RPC_EXCHANGE, callProperties, eventBindingKey, parseEventRoutingKey, readTraceHeaders, replyQueueArguments, type QueueType } from '../protocol/routing.ts';
 import type { Call } from '../protocol/call.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelGroup, GroupContext, Lane } from './AmqpChannelGroup.ts';
@@ -241,7 +241,7 @@ export class AmqpCaller {
     if (!parsed) return;
     try {
       const { messageId } = message.properties;
-      const event: EventMessage = { event: parsed.event, topic: parsed.topic, payload: message.content.toString('utf8') };
+      const event: EventMessage = { event: parsed.event, topic: parsed.topic, payload: message.content.toString('utf8'), ...readTraceHeaders(message.properties.headers) };
       if (typeof messageId === 'string') event.id = messageId;
       this.#options.onEvent(event);
     } catch (err) {

@@ -15,7 +15,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import { streamArguments, type Retention } from '../protocol/retention.ts';
-import { TOPIC_HEADER, eventStream } from '../protocol/routing.ts';
+import { TOPIC_HEADER, eventStream, readTraceHeaders, traceHeaders } from '../protocol/routing.ts';
 import type { ChannelGroup, Lane } from './AmqpChannelGroup.ts';
 import { declareQueue, type AmqpConnection } from './AmqpConnection.ts';
 import type { EventHistory, EventMessage, EventPosition, StoredEvent } from './Transport.ts';
@@ -60,7 +60,7 @@ export class StreamDeclarations {
 
 /** The AMQP message of a stored event. */
 export function storedEventProperties(message: EventMessage): { messageId: string; headers: Record<string, string>; contentType: string; persistent: true } {
-  return { messageId: message.id ?? randomUUID(), headers: { [TOPIC_HEADER]: message.topic }, contentType: 'application/json', persistent: true };
+  return { messageId: message.id ?? randomUUID(), headers: { ...traceHeaders(message), [TOPIC_HEADER]: message.topic }, contentType: 'application/json', persistent: true };
 }
 
 function storedEvent(event: string, message: ConsumeMessage): StoredEvent | undefined {
@@ -69,7 +69,7 @@ function storedEvent(event: string, message: ConsumeMessage): StoredEvent | unde
   const topic = headers[TOPIC_HEADER];
   const id = message.properties.messageId;
   if (!Number.isSafeInteger(offset) || typeof topic !== 'string' || typeof id !== 'string') return undefined;
-  return { event, topic, id, payload: message.content.toString('utf8'), position: { offset, epoch: id } };
+  return { event, topic, id, payload: message.content.toString('utf8'), position: { offset, epoch: id }, ...readTraceHeaders(headers) };
 }
 
 export interface HistoryChannels {

@@ -39,6 +39,7 @@ import {
   readAttempts,
   readCall,
   readConfirmReply,
+  traceHeaders,
   readDeliveryCount,
   retryProperties,
   type QueueType,
@@ -50,6 +51,7 @@ import { isNack } from './amqplibInternals.ts';
 import { DEAD_LETTER_BODY, REFUSED_BODY } from '../protocol/errors.ts';
 import { decideDelivery } from './deliveryPolicy.ts';
 import { queueTypeMismatch } from './queueTypeMismatch.ts';
+import type { TraceContext } from '../protocol/traceContext.ts';
 import type { Delivery, ServeFn } from './Transport.ts';
 import type { CancelledCalls } from './CancelledCalls.ts';
 import { CONTROL_EXCHANGE } from '../protocol/control.ts';
@@ -251,8 +253,8 @@ export class AmqpMethodConsumer {
           (body) => {
             unwatch();
             return readConfirmReply(properties.headers) && body !== undefined
-              ? this.#answerConfirmed(channels, channel, message, call.deadline, body)
-              : answer(channel, message, body);
+              ? this.#answerConfirmed(channels, channel, message, call.deadline, body, delivery.replyTrace)
+              : answer(channel, message, body, delivery.replyTrace);
           },
           // Counted as a failed delivery when the broker hands it out again.
           () => {
@@ -269,8 +271,8 @@ export class AmqpMethodConsumer {
    * confirm channel and the call is acked once the broker has the reply, so a node loss between
    * the two leaves the call to be redelivered rather than its reply lost.
    */
-  async #answerConfirmed(channels: ServerChannels, channel: Channel, message: ConsumeMessage, deadline: number, body: ReplyBody): Promise<void> {
-    if ((await this.#reply(channels, channel, message, deadline, body)) !== 'lost') settle(channel, message, true);
+  async #answerConfirmed(channels: ServerChannels, channel: Channel, message: ConsumeMessage, deadline: number, body: ReplyBody, trace?: TraceContext): Promise<void> {
+    if ((await this.#reply(channels, channel, message, deadline, body, trace)) !== 'lost') settle(channel, message, true);
   }
 
   /**
@@ -279,10 +281,10 @@ export class AmqpMethodConsumer {
    * (a quorum queue has no leader for a moment after its node was lost) and the deadline leaves
    * time. 'lost': the channels closed before the broker confirmed it.
    */
-  async #reply(channels: ServerChannels, channel: Channel, message: ConsumeMessage, deadline: number, body: ReplyBody): Promise<Outcome> {
+  async #reply(channels: ServerChannels, channel: Channel, message: ConsumeMessage, deadline: number, body: ReplyBody, trace?: TraceContext): Promise<Outcome> {
     const { replyTo, correlationId, headers } = message.properties;
     if (!replyTo || deadline <= Date.now()) return 'sent';
-    const options = { correlationId, contentType: JSON_TYPE };
+    const options = { correlationId, contentType: JSON_TYPE, headers: traceHeaders(trace) };
     if (!readConfirmReply(headers)) return publish(channel, '', replyTo, Buffer.from(body), options);
     for (;;) {
       const outcome = await publish(channels.confirmed.channel, '', replyTo, Buffer.from(body), options);
@@ -336,11 +338,11 @@ function isConfirmChannel(channel: Channel): channel is ConfirmChannel {
  * transient, so they do not outlive that node either way. A caller whose reply queue is
  * replicated asks for the confirm (see #answerConfirmed).
  */
-function answer(channel: Channel, message: ConsumeMessage, body: ReplyBody | undefined): void {
+function answer(channel: Channel, message: ConsumeMessage, body: ReplyBody | undefined, trace: TraceContext | undefined): void {
   const { replyTo, correlationId } = message.properties;
   if (body !== undefined && replyTo) {
     try {
-      channel.publish('', replyTo, Buffer.from(body), { correlationId, contentType: JSON_TYPE });
+      channel.publish('', replyTo, Buffer.from(body), { correlationId, contentType: JSON_TYPE, headers: traceHeaders(trace) });
     } catch {
       // The channel closed: the broker requeues the delivery, and another run replies.
       return;

@@ -22,7 +22,7 @@
  * connection is away is lost: cancelling is best effort, and the caller has its answer already.
  */
 import { ErrorCode, WarrenError } from 'warren-client/protocol';
-import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, RPC_EXCHANGE, eventRoutingKey, type QueueType } from '../protocol/routing.ts';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, RPC_EXCHANGE, eventRoutingKey, traceHeaders, type QueueType } from '../protocol/routing.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelGroup, GroupContext } from './AmqpChannelGroup.ts';
 import { declareQueue, type AmqpConnection } from './AmqpConnection.ts';
@@ -178,7 +178,7 @@ export class AmqpServer {
           eventRoutingKey(message.event, message.topic),
           Buffer.from(message.payload),
           // The event's id travels as the message id: the gateway drops a copy it already delivered.
-          { contentType: JSON_TYPE, messageId: message.id },
+          { contentType: JSON_TYPE, messageId: message.id, headers: traceHeaders(message) },
           (err: Error | null) => (err ? reject(new WarrenError(ErrorCode.UNAVAILABLE, 'Broker refused the event')) : resolve()),
         );
       } catch {

@@ -6,6 +6,7 @@
 import type { Call, CallLocal, ReplyBody, Validated } from '../protocol/call.ts';
 import type { QueueType } from '../protocol/routing.ts';
 import type { Retention } from '../protocol/retention.ts';
+import type { TraceContext } from '../protocol/traceContext.ts';
 
 /** A call handed to a worker. */
 export interface Delivery {
@@ -26,6 +27,12 @@ export interface Delivery {
    * process with them (the memory transport); absent on calls that crossed a broker.
    */
   validated?: Validated;
+  /**
+   * Set by the serve function before it resolves: the W3C trace context of the run (the
+   * worker's span), which the transport carries on the reply (AMQP: headers `traceparent`,
+   * `tracestate`).
+   */
+  replyTrace?: TraceContext;
 }
 
 /**
@@ -88,6 +95,9 @@ export interface EventMessage {
   payload: string;
   /** Names this emit; the same on every copy of it. */
   id?: string;
+  /** W3C trace context of the run that emitted it (AMQP: headers `traceparent`, `tracestate`). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** Where a stored (replayable) event sits in its event's history. */

@@ -22,6 +22,7 @@ import { replayRetention } from '../contract/eventDelivery.ts';
 import type { Retention } from '../protocol/retention.ts';
 import type { Call, Principal } from '../protocol/call.ts';
 import type { Delivery, EventMessage, Transport } from '../transport/Transport.ts';
+import { parseTraceparent, type TraceContext } from '../protocol/traceContext.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
 
 /** The abort reason when the worker stops before the handler finished. */
@@ -36,6 +37,13 @@ export interface ContextSource {
   delivery: Delivery;
   transport: Transport;
   log: Logger;
+  /** The worker span's trace context; undefined when the call is part of no trace. */
+  trace?: TraceContext | undefined;
+}
+
+/** A logger that can bind fields to the loggers it makes, as pino's `child` does. */
+interface ChildLogger extends Logger {
+  child(bindings: object): Logger;
 }
 
 export class HandlerContext implements Context {
@@ -44,7 +52,11 @@ export class HandlerContext implements Context {
   readonly redelivered: boolean;
   readonly callId: string | undefined;
   readonly method: string;
-  readonly log: Logger;
+  readonly #log: Logger;
+  /** ctx.log, made on first read. */
+  #callLog: Logger | undefined;
+  readonly #trace: TraceContext | undefined;
+  #ids: { traceId: string; spanId: string } | undefined;
   readonly #contract: Contract;
   readonly #transport: Transport;
   #controller: AbortController | undefined;
@@ -59,15 +71,34 @@ export class HandlerContext implements Context {
   /** Per queued event, its retention when it is replayable (stored in its history). */
   readonly #retentions: (Retention | undefined)[] = [];
 
-  constructor({ contract, call, delivery, transport, log }: ContextSource) {
+  constructor({ contract, call, delivery, transport, log, trace }: ContextSource) {
     this.principal = call.principal;
     this.deadline = call.deadline;
     this.redelivered = delivery.redelivered;
     this.callId = delivery.callId;
     this.method = call.method;
-    this.log = log;
+    this.#log = log;
+    this.#trace = trace;
     this.#contract = contract;
     this.#transport = transport;
+  }
+
+  /** The trace and span id of the worker's span of this call; undefined when the call is part of no trace. */
+  get trace(): { traceId: string; spanId: string } | undefined {
+    if (this.#ids || !this.#trace?.traceparent) return this.#ids;
+    const parsed = parseTraceparent(this.#trace.traceparent);
+    return (this.#ids = parsed && { traceId: parsed.traceId, spanId: parsed.spanId });
+  }
+
+  /**
+   * The worker's logger, with `trace_id` and `span_id` bound when the call is traced and the
+   * logger binds fields (`child`, as pino's). Made on first read: a call that never logs pays nothing.
+   */
+  get log(): Logger {
+    if (this.#callLog) return this.#callLog;
+    const ids = this.trace;
+    const log = this.#log as Partial<ChildLogger>;
+    return (this.#callLog = ids && typeof log.child === 'function' ? log.child({ trace_id: ids.traceId, span_id: ids.spanId }) : this.#log);
   }
 
   /**
@@ -142,7 +173,13 @@ export class HandlerContext implements Context {
     }
     // The index counts this run's emits, so every run of the call names its events alike.
     const id = this.callId === undefined ? randomUUID() : `${this.callId}:${this.#events.length}`;
-    this.#events.push({ event: name, topic, payload: JSON.stringify(parsed), id });
+    const message: EventMessage = { event: name, topic, payload: JSON.stringify(parsed), id };
+    // The event carries the trace of the run that emitted it.
+    if (this.#trace?.traceparent) {
+      message.traceparent = this.#trace.traceparent;
+      if (this.#trace.tracestate) message.tracestate = this.#trace.tracestate;
+    }
+    this.#events.push(message);
     this.#retentions.push(replayRetention(spec));
   }
 

@@ -17,6 +17,8 @@ import { HandlerContext, SHUTDOWN } from './HandlerContext.ts';
 import { MAX_TIMER_MS } from 'warren-client/protocol';
 import { registryOf, type MetricsOption, type Registry } from '../metrics/registry.ts';
 import { WorkerMetrics, type MethodMetrics } from '../metrics/WorkerMetrics.ts';
+import { endWorkerSpan, withSpan, workerTrace } from '../tracing/spans.ts';
+import type { Span } from '@opentelemetry/api';
 
 export interface WorkerOptions {
   transport: Transport;
@@ -152,13 +154,15 @@ export class Worker {
     }
     const start = metrics ? performance.now() : 0;
 
-    const ctx = new HandlerContext({ contract, call, delivery, transport: this.#options.transport, log });
+    const { span, carried: trace } = workerTrace(call, delivery);
+    const ctx = new HandlerContext({ contract, call, delivery, transport: this.#options.transport, log, trace });
     this.#running.set(delivery, ctx);
     let outcome: Outcome;
     try {
-      outcome = await this.#run(spec, declared, handler, delivery, ctx);
+      outcome = await this.#run(spec, declared, handler, delivery, ctx, span);
     } catch (err) {
       metrics?.requeued(start);
+      if (span) endWorkerSpan(span, undefined, 'worker stopped before the handler finished');
       throw err;
     } finally {
       ctx.end();
@@ -169,18 +173,31 @@ export class Worker {
     // they cannot all be published, this rejects and the call goes back to the broker unacked;
     // its next run emits the same ids, and gateways drop the copies they already delivered.
     metrics?.handled(outcome.outcome, start);
-    if (outcome.succeeded) await ctx.publishEvents();
+    if (outcome.succeeded) {
+      try {
+        await ctx.publishEvents();
+      } catch (err) {
+        if (span) endWorkerSpan(span, undefined, 'events not published');
+        throw err;
+      }
+    }
+    // The reply carries the trace on from the worker's span.
+    if (trace) delivery.replyTrace = trace;
+    if (span) endWorkerSpan(span, outcome.outcome);
     return outcome.body;
   }
 
-  /** Runs the handler and turns its outcome into a reply body; rejects only on shutdown. */
-  async #run(spec: MethodSpec, declared: Served['declared'], handler: Function, delivery: Delivery, ctx: HandlerContext): Promise<Outcome> {
+  /**
+   * Runs the handler and turns its outcome into a reply body; rejects only on shutdown. With a
+   * span, the handler runs with it active, so the spans it makes (a database client's) are its children.
+   */
+  async #run(spec: MethodSpec, declared: Served['declared'], handler: Function, delivery: Delivery, ctx: HandlerContext, span: Span | undefined): Promise<Outcome> {
     const { call } = delivery;
     const log = this.#options.log;
     const reply = (body: ReplyBody): Outcome => ({ body: delivery.expectsReply ? body : undefined, outcome: body, succeeded: false });
     try {
       const input = paramsOf(spec, delivery);
-      const output = await handler(input, ctx);
+      const output = await (span ? withSpan(span, () => handler(input, ctx)) : handler(input, ctx));
       // Its caller was answered CANCELLED already, and nobody waits for this outcome.
       if (ctx.cancelled) return CANCELLED_OUTCOME;
       // A handler that outlived its deadline gets the same answer as one that threw at it:

@@ -159,13 +159,16 @@ export class WarrenProcesses<C extends Contract = Contract> {
     return `${this.service}.${name}`;
   }
 
-  /** Starts `warren gateway|worker` on RabbitMQ; resolves once it is ready (bounded by startWarren). */
-  async start(command: 'gateway' | 'worker', args: string[] = []): Promise<WarrenProcess> {
+  /**
+   * Starts `warren gateway|worker` on RabbitMQ; resolves once it is ready (bounded by startWarren).
+   * `env` adds to the group's environment for this process only.
+   */
+  async start(command: 'gateway' | 'worker', args: string[] = [], env: Record<string, string> = {}): Promise<WarrenProcess> {
     const starting = startWarren(command, {
       service: this.#options.module,
       transport: 'amqp',
       args,
-      env: { ...this.#options.env, AMQP_URL: this.#options.amqpUrl ?? AMQP_URL },
+      env: { ...this.#options.env, AMQP_URL: this.#options.amqpUrl ?? AMQP_URL, ...env },
     }).then((proc) => {
       this.#procs.add(proc);
       return proc;

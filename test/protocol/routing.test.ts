@@ -191,13 +191,16 @@ describe('readCall(method, body, headers)', () => {
         deadline: fc.integer({ min: 0, max: 2 ** 50 }),
         principal,
         traceparent: fc.string({ minLength: 1 }),
+        tracestate: fc.string({ minLength: 1 }),
       },
       { requiredKeys: ['method', 'params', 'deadline', 'principal'] },
     );
     fc.assert(
       fc.property(call, (c) => {
         const { headers } = callProperties(c, undefined, 0);
-        assert.deepEqual(readCall(c.method, c.params, headers), JSON.parse(JSON.stringify(c)));
+        // A tracestate travels only beside a traceparent.
+        const expected = c.traceparent === undefined ? { ...c, tracestate: undefined } : c;
+        assert.deepEqual(readCall(c.method, c.params, headers), JSON.parse(JSON.stringify(expected)));
       }),
       RUNS,
     );
@@ -226,6 +229,15 @@ describe('readCall(method, body, headers)', () => {
 
   it('reads a deadline header sent as a string', () => {
     assert.equal(readCall('chat.send', '{}', { [Header.DEADLINE]: '1234' }).deadline, 1234);
+  });
+
+  it('carries tracestate beside traceparent, and drops a tracestate that has none', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const { headers } = callProperties(baseCall({ traceparent, tracestate: 'vendor=1' }), undefined, 0);
+    assert.equal(headers[Header.TRACESTATE], 'vendor=1');
+    assert.deepEqual(readCall('m.x', '{}', headers).tracestate, 'vendor=1');
+    assert.equal(Object.hasOwn(callProperties(baseCall({ tracestate: 'vendor=1' }), undefined, 0).headers, Header.TRACESTATE), false);
+    assert.equal(Object.hasOwn(readCall('m.x', '{}', { [Header.TRACESTATE]: 'vendor=1' }), 'tracestate'), false);
   });
 
   it('keeps the body as text and leaves out a non-string traceparent', () => {

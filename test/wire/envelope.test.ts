@@ -185,6 +185,22 @@ describe('parseFrame(text)', () => {
     }
   });
 
+  it('answers a traceparent or tracestate that is not a string with an invalid request', () => {
+    for (const member of ['traceparent', 'tracestate']) {
+      for (const valueText of ['1', 'null', 'true', '{}', '["00-x"]']) {
+        const { id, error } = errorOf(single(`{"jsonrpc":"2.0","id":6,"method":"m","${member}":${valueText}}`));
+        assert.equal(error.code, ErrorCode.INVALID_REQUEST, `${member}: ${valueText}`);
+        assert.equal(id, 6);
+      }
+    }
+  });
+
+  it('keeps traceparent and tracestate strings as sent, malformed or not', () => {
+    const entry = requestOf(single('{"jsonrpc":"2.0","id":1,"method":"m","traceparent":"not one","tracestate":"a=1"}'));
+    assert.equal(entry.request.traceparent, 'not one');
+    assert.equal(entry.request.tracestate, 'a=1');
+  });
+
   it('answers an empty batch with one invalid request', () => {
     const frame = parseFrame('[]');
     assert.equal(frame.kind, 'invalid');
@@ -299,11 +315,14 @@ const validRequest = fc.record(
     method: fc.string({ minLength: 1 }),
     params: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }), fc.array(fc.jsonValue(), { maxLength: 3 })),
     timeoutMs: fc.integer({ min: 1, max: 60_000 }),
+    // Any string: a malformed traceparent is the gateway's to ignore, not the envelope's to refuse.
+    traceparent: fc.string({ maxLength: 60 }),
+    tracestate: fc.string({ maxLength: 30 }),
   },
   { requiredKeys: ['jsonrpc', 'method'] },
 );
 
-const FIELDS = ['jsonrpc', 'id', 'method', 'params', 'timeoutMs'] as const;
+const FIELDS = ['jsonrpc', 'id', 'method', 'params', 'timeoutMs', 'traceparent', 'tracestate'] as const;
 
 const mutation = fc.oneof(
   fc.record({ op: fc.constant('drop' as const), field: fc.constantFrom(...FIELDS) }),
@@ -324,7 +343,8 @@ function oracle(raw: Record<string, unknown>): boolean {
   const idOk = !Object.hasOwn(raw, 'id') || raw.id === null || typeof raw.id === 'string' || typeof raw.id === 'number';
   const paramsOk = raw.params === undefined || (raw.params !== null && typeof raw.params === 'object');
   const timeoutOk = raw.timeoutMs === undefined || (typeof raw.timeoutMs === 'number' && raw.timeoutMs > 0);
-  return raw.jsonrpc === '2.0' && typeof raw.method === 'string' && raw.method !== '' && idOk && paramsOk && timeoutOk;
+  const traceOk = (raw.traceparent === undefined || typeof raw.traceparent === 'string') && (raw.tracestate === undefined || typeof raw.tracestate === 'string');
+  return raw.jsonrpc === '2.0' && typeof raw.method === 'string' && raw.method !== '' && idOk && paramsOk && timeoutOk && traceOk;
 }
 
 describe('checkRequest(value)', () => {
@@ -348,6 +368,8 @@ describe('checkRequest(value)', () => {
           if (hasId) assert.equal(entry.request.id, reparsed.id);
           assert.equal(entry.request.method, reparsed.method);
           assert.deepEqual(entry.request.params, reparsed.params);
+          assert.equal(entry.request.traceparent, reparsed.traceparent);
+          assert.equal(entry.request.tracestate, reparsed.tracestate);
         } else {
           assert.equal(entry.error.code, ErrorCode.INVALID_REQUEST);
           assert.equal(entry.id, validId ? reparsed.id : null);

@@ -19,6 +19,15 @@ export interface WebSocketLike {
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/**
+ * W3C trace context strings a call carries to the server (wire members `traceparent` and
+ * `tracestate`); an OpenTelemetry app fills one with `propagation.inject(context.active(), carrier)`.
+ */
+export interface TraceCarrier {
+  traceparent?: string;
+  tracestate?: string;
+}
+
 /** How the client reconnects after it lost its connection. */
 export interface ReconnectOptions {
   /** Ceiling of the first delay before reconnecting, in ms; the delay is random below it. @default 500 */
@@ -61,6 +70,13 @@ export interface ClientOptions {
   heartbeatTimeoutMs?: number;
   /** How long one connection attempt may take to open before it counts as failed. @default 10000 */
   connectTimeoutMs?: number;
+  /**
+   * The trace context of each call that brings none of its own (`CallOptions.trace`), notifications
+   * included: called once per call, synchronously when the call is made, so an OpenTelemetry app's
+   * active context is the caller's. Return undefined for none.
+   * @default none: calls carry no trace context
+   */
+  traceContext?: () => TraceCarrier | undefined;
 }
 
 export interface ReconnectPolicy extends BackoffPolicy {
@@ -77,6 +93,7 @@ export interface ResolvedClientOptions {
   heartbeatMs: number;
   heartbeatTimeoutMs: number;
   connectTimeoutMs: number;
+  traceContext: (() => TraceCarrier | undefined) | undefined;
 }
 
 function milliseconds(name: string, value: number, { allowZero = false } = {}): number {
@@ -118,6 +135,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   if (typeof options.url !== 'string' || options.url === '') throw new TypeError('url must be a non-empty string');
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (typeof Socket !== 'function') throw new TypeError('No WebSocket implementation: pass options.WebSocket (e.g. the ws package)');
+  if (options.traceContext !== undefined && typeof options.traceContext !== 'function') throw new TypeError('traceContext must be a function');
   return {
     url: options.url,
     WebSocket: Socket,
@@ -126,5 +144,6 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     heartbeatMs: milliseconds('heartbeatMs', options.heartbeatMs ?? 15_000, { allowZero: true }),
     heartbeatTimeoutMs: milliseconds('heartbeatTimeoutMs', options.heartbeatTimeoutMs ?? 5000),
     connectTimeoutMs: milliseconds('connectTimeoutMs', options.connectTimeoutMs ?? 10_000),
+    traceContext: options.traceContext,
   };
 }

@@ -20,6 +20,9 @@ export interface NewEntry {
   deadline: number;
   idempotent: boolean;
   signal: AbortSignal | undefined;
+  /** W3C trace context strings, sent as they are. */
+  traceparent: string | undefined;
+  tracestate: string | undefined;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -76,6 +79,8 @@ export class Outbox {
         text += `,"method":${JSON.stringify(this.method)}`;
         if (this.paramsJson !== undefined) text += `,"params":${this.paramsJson}`;
         if (this.timeoutMs !== undefined) text += `,"timeoutMs":${Math.max(1, this.deadline - Date.now())}`;
+        if (this.traceparent !== undefined) text += `,"traceparent":${JSON.stringify(this.traceparent)}`;
+        if (this.tracestate !== undefined) text += `,"tracestate":${JSON.stringify(this.tracestate)}`;
         return `${text}}`;
       },
       timer: setTimeout(() => this.fail(id, new WarrenError(ErrorCode.TIMEOUT)), Math.max(0, spec.deadline - Date.now())),

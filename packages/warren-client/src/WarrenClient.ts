@@ -11,7 +11,7 @@ import { classifyIncoming, type Params } from './protocol/envelope.ts';
 import { WarrenError } from './protocol/WarrenError.ts';
 import { backoffDelay } from './protocol/backoff.ts';
 import { MAX_TIMER_MS } from './protocol/timers.ts';
-import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './ClientOptions.ts';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions, type TraceCarrier } from './ClientOptions.ts';
 import { ClientSocket } from './ClientSocket.ts';
 import { StateListeners, type ConnectionState, type StateChange, type StateListener } from './ConnectionState.ts';
 import { Outbox, type OutboxEntry } from './Outbox.ts';
@@ -38,6 +38,11 @@ export interface CallOptions {
    * method whose second run does no harm. @default false
    */
   idempotent?: boolean;
+  /**
+   * W3C trace context of this call, sent with it (wire members `traceparent`, `tracestate`) so the
+   * server's spans continue the caller's trace; instead of the client's `traceContext`.
+   */
+  trace?: TraceCarrier;
 }
 
 const CONNECTION_LOST = ErrorCode.CONNECTION_LOST;
@@ -179,10 +184,18 @@ export class WarrenClient {
     if (this.#state === 'closed') return Promise.reject(new WarrenError(CONNECTION_LOST, 'Client closed'));
     if (kind === 'internal' && !this.#socket?.isOpen) return Promise.reject(new WarrenError(CONNECTION_LOST, 'Not connected'));
     let paramsJson: string | undefined;
+    let trace: TraceCarrier | undefined;
     try {
       paramsJson = params === undefined ? undefined : JSON.stringify(params);
+      // The client's own calls (re-subscribing) belong to no caller's trace.
+      trace = kind === 'internal' ? undefined : (options.trace ?? this.#options.traceContext?.());
     } catch (error) {
       return Promise.reject(error);
+    }
+    const traceparent = trace?.traceparent;
+    const tracestate = trace?.tracestate;
+    if ((traceparent !== undefined && typeof traceparent !== 'string') || (tracestate !== undefined && typeof tracestate !== 'string')) {
+      return Promise.reject(new TypeError('trace.traceparent and trace.tracestate must be strings'));
     }
     return new Promise<R>((resolve, reject) => {
       const entry = this.#outbox.add({
@@ -193,6 +206,9 @@ export class WarrenClient {
         deadline: Date.now() + (timeoutMs ?? this.#options.timeoutMs),
         idempotent: options.idempotent === true,
         signal,
+        traceparent,
+        // A tracestate means nothing without its traceparent (W3C).
+        tracestate: traceparent === undefined ? undefined : tracestate,
         resolve: resolve as (value: unknown) => void,
         reject,
       });

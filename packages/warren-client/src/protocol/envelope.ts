@@ -15,6 +15,13 @@ export interface Request {
   params?: Params;
   /** Warren extension: the caller's own, shorter, deadline in milliseconds. */
   timeoutMs?: number;
+  /**
+   * Warren extension: the caller's W3C trace context (`traceparent`, `tracestate` strings). The
+   * envelope checks only that they are strings; a malformed `traceparent` is the gateway's to
+   * ignore (a new trace starts), as W3C asks.
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** One request of a frame: valid, or an error to send back with the id we could read. */
@@ -62,10 +69,15 @@ export function checkRequest(value: unknown): Entry {
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
     return { ok: false, id, error: invalid('timeoutMs must be a positive number') };
   }
+  const { traceparent, tracestate } = raw;
+  if (traceparent !== undefined && typeof traceparent !== 'string') return { ok: false, id, error: invalid('traceparent must be a string') };
+  if (tracestate !== undefined && typeof tracestate !== 'string') return { ok: false, id, error: invalid('tracestate must be a string') };
   const request: Request = { method: raw.method };
   if (hasId) request.id = id;
   if (params !== undefined) request.params = params as Params;
   if (timeoutMs !== undefined) request.timeoutMs = timeoutMs;
+  if (traceparent !== undefined) request.traceparent = traceparent;
+  if (tracestate !== undefined) request.tracestate = tracestate;
   return { ok: true, request, notification: !hasId };
 }
 
