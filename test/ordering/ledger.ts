@@ -1,29 +1,62 @@
 import { FrameSocket } from '../helpers/FrameSocket.ts';
 import { readFrames } from '../integration/readFrames.ts';
 
+/** One answer of sendPipelined: the frame the gateway sent back for call `frame.id` of `sender`. */
+export interface PipelinedAnswer {
+  sender: number;
+  frame: any;
+}
+
 /**
  * Sends `calls` calls from each of `senders` sockets, pipelined (none waits for a reply), the
- * n-th of each over key `key-${n % keys}`, and returns what every call answered.
+ * n-th of each over key `key-${n % keys}`, and returns every frame that came back, once
+ * `calls` frames arrived on each socket and then `quietMs` passed with no more (a second answer
+ * to a call would show there). With `pace`, each socket sends `pace.calls` calls every
+ * `pace.ms` instead of all at once: a burst of thousands fills the gateway's AMQP write buffer,
+ * which answers OVERLOADED until it drains (docs/delivery.md), and that is not what a test of
+ * order is after.
  */
-export async function sendPipelined(url: string, method: string, options: { senders: number; calls: number; keys: number; timeoutMs: number }): Promise<OrderedRun[]> {
+export async function sendPipelinedFrames(
+  url: string,
+  method: string,
+  options: { senders: number; calls: number; keys: number; timeoutMs: number; quietMs?: number; pace?: { calls: number; ms: number } },
+): Promise<PipelinedAnswer[]> {
   const sockets = await Promise.all(Array.from({ length: options.senders }, () => FrameSocket.open(url, { handshakeTimeout: 5000 })));
   try {
     const answers = await Promise.all(
-      sockets.map((socket, sender) => {
+      sockets.map(async (socket, sender) => {
+        // Read while sending: frames are queued by the socket as they come.
+        const reading = readFrames(socket, options.calls, options.timeoutMs);
+        reading.catch(() => {});
         for (let n = 0; n < options.calls; n++) {
+          if (options.pace && n > 0 && n % options.pace.calls === 0) await new Promise((resolve) => setTimeout(resolve, options.pace!.ms));
           socket.send({ jsonrpc: '2.0', id: n, method, params: { key: `key-${n % options.keys}`, sender, n } });
         }
-        return readFrames(socket, options.calls, options.timeoutMs).then((frames) => frames.map((frame) => ({ sender, frame })));
+        const frames = await reading;
+        if (options.quietMs) {
+          for (;;) {
+            const extra = await socket.next(options.quietMs).catch(() => undefined);
+            if (extra === undefined) break;
+            frames.push(extra);
+          }
+        }
+        return frames.map((frame) => ({ sender, frame }));
       }),
     );
-    return answers.flat().map(({ sender, frame }) => {
-      if (!frame.result) throw new Error(`call ${frame.id} of sender ${sender} failed: ${JSON.stringify(frame.error)}`);
-      const n = frame.id as number;
-      return { key: `key-${n % options.keys}`, sender, n, ...(frame.result as { pid: number; startedAt: number; endedAt: number }) };
-    });
+    return answers.flat();
   } finally {
     for (const socket of sockets) socket.close();
   }
+}
+
+/** sendPipelinedFrames, where every call must answer a result: what each run reported. */
+export async function sendPipelined(url: string, method: string, options: { senders: number; calls: number; keys: number; timeoutMs: number }): Promise<OrderedRun[]> {
+  const answers = await sendPipelinedFrames(url, method, options);
+  return answers.map(({ sender, frame }) => {
+    if (!frame.result) throw new Error(`call ${frame.id} of sender ${sender} failed: ${JSON.stringify(frame.error)}`);
+    const n = frame.id as number;
+    return { key: `key-${n % options.keys}`, sender, n, ...(frame.result as { pid: number; startedAt: number; endedAt: number }) };
+  });
 }
 
 /**

@@ -4,7 +4,12 @@
  * fraction, comparable across processes on one machine), so a test can tell whether two calls
  * of one key ever ran at once and in which order they ran. The service name comes from
  * WARREN_TESTKIT_SERVICE.
+ *
+ * An answer tells of the run that answered only. When WARREN_ORDER_RUNS names a file, every run
+ * also appends a line when it starts and one when it ends (runLedger.ts), synchronously, so a
+ * run cut short by a SIGKILL leaves its start behind and a test sees every run, answered or not.
  */
+import { appendFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineContract } from '../../src/contract/defineContract.ts';
 import { implement } from '../../src/contract/implement.ts';
@@ -18,6 +23,8 @@ export function orderedContract(service: string) {
         input: z.object({ key: z.string(), sender: z.number().int(), n: z.number().int() }),
         output: z.object({ pid: z.number(), startedAt: z.number(), endedAt: z.number() }),
         orderBy: (input: { key: string }) => input.key,
+        // Long enough for a pipelined burst to drain behind a worker's death.
+        timeoutMs: 60_000,
       },
     },
   });
@@ -25,14 +32,24 @@ export function orderedContract(service: string) {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
+/** The file every run is logged to, when set. */
+export const RUNS_ENV = 'WARREN_ORDER_RUNS';
+
 /** @param worker what the answers name the worker by: its pid, or a number of the test's in one process. */
 export function orderedImplementation(service: string, worker = process.pid) {
+  const runs = process.env[RUNS_ENV];
+  const log = (line: object): void => {
+    if (runs) appendFileSync(runs, `${JSON.stringify(line)}\n`);
+  };
   return implement(orderedContract(service), {
-    async send() {
+    async send({ key, sender, n }, ctx) {
       const startedAt = now();
+      log({ event: 'start', key, sender, n, pid: worker, at: startedAt, redelivered: ctx.redelivered });
       // Long enough that two overlapping runs could not both fit between two reads of the clock.
       await new Promise((resolve) => setTimeout(resolve, 1));
-      return { pid: worker, startedAt, endedAt: now() };
+      const endedAt = now();
+      log({ event: 'end', key, sender, n, pid: worker, at: endedAt });
+      return { pid: worker, startedAt, endedAt };
     },
   });
 }
