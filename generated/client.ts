@@ -279,6 +279,7 @@ export interface ChatApi {
   /**
    * Posts a message, as the signed-in user, to a room you joined, and pushes it to the room’s subscribers.
    * Calls `chat.send`.
+   * Ordered: calls with the same key (the contract's orderBy) run one after another, in the order the gateway received them.
    */
   send(input: ChatSendInput, options?: CallOptions): Promise<ChatSendOutput>;
   /**

@@ -19,7 +19,7 @@ import { Tokens } from '../../examples/chat/auth.ts';
 import { defineChat } from '../../schemas/chat.ts';
 import { sleep, waitFor } from '../helpers/async.ts';
 import { needsBroker, queueState, uniqueName } from '../helpers/broker.ts';
-import { methodQueue } from '../../src/protocol/routing.ts';
+import { ORDER_SHARDS, shardQueue } from '../../src/protocol/orderShards.ts';
 import { logLines, waitReady, WarrenProcesses, type WarrenProcess } from '../helpers/processes.ts';
 import { ROOT } from '../helpers/paths.ts';
 import { CHAT_TEST_PAUSE_ENV, CHAT_TEST_SERVICE_ENV } from './chatTestService.ts';
@@ -77,8 +77,9 @@ describe('the example chat on PostgreSQL: warren gateway + 2 warren worker on Ra
     const users = ['ann', 'bob', 'cid', 'dee'];
     const senders = await Promise.all(users.map(signedIn));
     for (const client of senders) for (const room of rooms) await client.call(m('join'), { room });
-    // Both workers take sends from the one queue.
-    assert.equal((await queueState(methodQueue(m('send')))).consumers, 2);
+    // chat.send is ordered by room: both workers consume each of its shard queues (one of
+    // them active on each, test/ordering covers how the shards spread).
+    for (let shard = 0; shard < ORDER_SHARDS; shard++) assert.equal((await queueState(shardQueue(m('send'), shard))).consumers, 2);
     const PER_CLIENT_AND_ROOM = 50;
     const started = performance.now();
     // Every client sends to both rooms at once, 10 calls in flight per client.
