@@ -4,7 +4,8 @@
  * for this file and dropped after it). Clients are Warren's client runtime over `ws`, each
  * signed in with its own token.
  *
- * - ids are unique (1..n, no gap) per room under concurrent sends from several clients;
+ * - ids are unique (1..n, no gap) per room, and each sender's in send order (chat.send is
+ *   ordered by room), under concurrent sends from several clients, run by both workers;
  * - history is the same whichever worker answers it (the other one stopped meanwhile);
  * - a worker SIGKILLed mid-`chat.send` (after its message is stored, before its event and
  *   answer) leaves exactly one message and one event: the redelivered run finds its message
@@ -18,11 +19,11 @@ import type { WebSocketConstructor } from '../../packages/warren-client/src/Clie
 import { Tokens } from '../../examples/chat/auth.ts';
 import { defineChat } from '../../schemas/chat.ts';
 import { sleep, waitFor } from '../helpers/async.ts';
-import { needsBroker, queueState, uniqueName } from '../helpers/broker.ts';
-import { ORDER_SHARDS, shardQueue } from '../../src/protocol/orderShards.ts';
+import { needsBroker, uniqueName } from '../helpers/broker.ts';
+import { ORDER_SHARDS, orderShard } from '../../src/protocol/orderShards.ts';
 import { logLines, waitReady, WarrenProcesses, type WarrenProcess } from '../helpers/processes.ts';
 import { ROOT } from '../helpers/paths.ts';
-import { CHAT_TEST_PAUSE_ENV, CHAT_TEST_SERVICE_ENV } from './chatTestService.ts';
+import { CHAT_TEST_LOG_SENDS_ENV, CHAT_TEST_PAUSE_ENV, CHAT_TEST_SERVICE_ENV } from './chatTestService.ts';
 import { needsPostgres, temporaryDatabase } from '../helpers/postgres.ts';
 
 const PAUSE_MS = 3000;
@@ -60,7 +61,7 @@ describe('the example chat on PostgreSQL: warren gateway + 2 warren worker on Ra
     group = new WarrenProcesses({
       module: `${ROOT}/test/example/chatTestService.ts`,
       contract: defineChat(service),
-      env: { DATABASE_URL: database.url, [CHAT_TEST_SERVICE_ENV]: service, [CHAT_TEST_PAUSE_ENV]: String(PAUSE_MS) },
+      env: { DATABASE_URL: database.url, [CHAT_TEST_SERVICE_ENV]: service, [CHAT_TEST_PAUSE_ENV]: String(PAUSE_MS), [CHAT_TEST_LOG_SENDS_ENV]: '1' },
     });
     workers.push(await group.start('worker'), await group.start('worker'));
     gateway = await group.start('gateway');
@@ -72,22 +73,40 @@ describe('the example chat on PostgreSQL: warren gateway + 2 warren worker on Ra
     await group?.deleteQueues().catch(() => {});
   });
 
-  it('ids are unique and gap-free per room under concurrent sends from 4 clients to 2 rooms', async () => {
-    const rooms = [uniqueName('ids-a-'), uniqueName('ids-b-')].map((r) => r.toLowerCase());
+  it('ids are unique, gap-free and in send order per room, under concurrent sends from 4 clients to 8 rooms over both workers', async () => {
+    // One room per shard of chat.send (ordered by room), so the rooms spread over both workers.
+    const roomPerShard = (prefix: string) => {
+      const rooms: string[] = [];
+      for (let n = 0; rooms.length < ORDER_SHARDS; n++) {
+        const room = `${prefix}${n}`;
+        if (!rooms.some((other) => orderShard(other) === orderShard(room))) rooms.push(room);
+      }
+      return rooms;
+    };
+    const tag = uniqueName('r').toLowerCase().slice(-8);
+    const warmRooms = roomPerShard(`warm-${tag}-`);
+    const rooms = roomPerShard(`ids-${tag}-`);
     const users = ['ann', 'bob', 'cid', 'dee'];
     const senders = await Promise.all(users.map(signedIn));
-    for (const client of senders) for (const room of rooms) await client.call(m('join'), { room });
-    // chat.send is ordered by room: both workers consume each of its shard queues (one of
-    // them active on each, test/ordering covers how the shards spread).
-    for (let shard = 0; shard < ORDER_SHARDS; shard++) assert.equal((await queueState(shardQueue(m('send'), shard))).consumers, 2);
-    const PER_CLIENT_AND_ROOM = 50;
+    for (const client of senders) for (const room of [...warmRooms, ...rooms]) await client.call(m('join'), { room });
+    // The worker that started first holds every shard until the two share them out (between
+    // calls): warm up in rooms of the same shards until both have run sends.
+    const ran = () => workers.map((worker) => logLines(worker, 'send ran').length);
+    const warmUntil = Date.now() + 20_000;
+    while (ran().some((count) => count === 0)) {
+      assert.ok(Date.now() < warmUntil, `both workers run sends within 20 s (runs per worker: ${ran().join(' / ')})`);
+      await Promise.all(warmRooms.map((room) => senders[0]!.call(m('send'), { room, text: 'ann warm' })));
+    }
+    const before = ran();
+    const PER_CLIENT_AND_ROOM = 12;
     const started = performance.now();
-    // Every client sends to both rooms at once, 10 calls in flight per client.
+    // Every client sends to every room at once, 10 calls in flight per client; the text holds
+    // the sender's own sequence in the room.
     const sent = (
       await Promise.all(
         senders.map(async (client, c) => {
           const mine: Message[] = [];
-          const queue = rooms.flatMap((room) => Array.from({ length: PER_CLIENT_AND_ROOM }, (_, i) => ({ room, text: `${users[c]} ${i}` })));
+          const queue = Array.from({ length: PER_CLIENT_AND_ROOM }, (_, i) => rooms.map((room) => ({ room, text: `${users[c]} ${i}` }))).flat();
           await Promise.all(
             Array.from({ length: 10 }, async () => {
               for (let next = queue.shift(); next; next = queue.shift()) mine.push(await client.call<Message>(m('send'), next));
@@ -98,14 +117,26 @@ describe('the example chat on PostgreSQL: warren gateway + 2 warren worker on Ra
       )
     ).flat();
     const seconds = (performance.now() - started) / 1000;
+    const perWorker = ran().map((count, i) => count - before[i]!);
     assert.equal(sent.length, users.length * rooms.length * PER_CLIENT_AND_ROOM);
     for (const room of rooms) {
-      const ids = sent.filter((message) => message.room === room).map((message) => message.id).sort((a, b) => a - b);
+      const inRoom = sent.filter((message) => message.room === room);
+      const ids = inRoom.map((message) => message.id).sort((a, b) => a - b);
       assert.deepEqual(ids, Array.from({ length: users.length * PER_CLIENT_AND_ROOM }, (_, i) => i + 1), `ids of ${room}`);
+      // orderBy: one sender's messages to a room get ids in the order they were sent.
+      for (const user of users) {
+        const bySequence = inRoom.filter((message) => message.user === user).sort((a, b) => Number(a.text.split(' ')[1]) - Number(b.text.split(' ')[1]));
+        const order = bySequence.map((message) => message.id);
+        assert.deepEqual(order, [...order].sort((a, b) => a - b), `${user}'s sends to ${room} stored in send order`);
+      }
     }
     // The sender of each message is the token's user, whatever the params said.
     for (const message of sent) assert.equal(message.text.split(' ')[0], message.user);
-    console.log(`# ${sent.length} concurrent sends in ${seconds.toFixed(2)} s: ids 1..${users.length * PER_CLIENT_AND_ROOM} in each of 2 rooms, no duplicate, no gap`);
+    assert.equal(perWorker[0]! + perWorker[1]!, sent.length);
+    assert.ok(perWorker.every((count) => count > 0), `both workers ran sends: ${perWorker.join(' / ')}`);
+    console.log(
+      `# ${sent.length} concurrent sends in ${seconds.toFixed(2)} s over ${rooms.length} rooms: ids 1..${users.length * PER_CLIENT_AND_ROOM} in each, no duplicate, no gap, each sender's in send order; workers ran ${perWorker.join(' / ')}`,
+    );
   });
 
   it('history is the same from either worker', async () => {

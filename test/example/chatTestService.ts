@@ -6,6 +6,7 @@
  * WARREN_CHAT_TEST_PAUSE_MS: a send whose text starts with `slow:` logs `send stored` (with its
  * callId and id) once its message is in the database, then waits this long before its event is
  * queued and its answer returned: the window in which a fault test kills the worker mid-call.
+ * WARREN_CHAT_TEST_LOG_SENDS=1: every stored send logs `send ran`, so a test sees which worker ran it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineChat } from '../../schemas/chat.ts';
@@ -16,9 +17,12 @@ import { openChatStore } from '../../examples/chat/store/openChatStore.ts';
 
 export const CHAT_TEST_SERVICE_ENV = 'WARREN_CHAT_TEST_SERVICE';
 export const CHAT_TEST_PAUSE_ENV = 'WARREN_CHAT_TEST_PAUSE_MS';
+/** With `1`, every stored send logs `send ran` (its room, id and the worker's pid). */
+export const CHAT_TEST_LOG_SENDS_ENV = 'WARREN_CHAT_TEST_LOG_SENDS';
 
 const service = process.env[CHAT_TEST_SERVICE_ENV] ?? 'chattest';
 const pauseMs = Number(process.env[CHAT_TEST_PAUSE_ENV] ?? 0);
+const logSends = process.env[CHAT_TEST_LOG_SENDS_ENV] === '1';
 const contract = defineChat(service);
 const tokens = new Tokens();
 const store = openChatStore();
@@ -30,6 +34,7 @@ export const implementations = [
     store,
     tokens,
     async afterStore(message, ctx) {
+      if (logSends) ctx.log.info({ room: message.room, id: message.id, pid: process.pid }, 'send ran');
       if (pauseMs <= 0 || !message.text.startsWith('slow:')) return;
       ctx.log.info({ callId: ctx.callId, id: message.id, redelivered: ctx.redelivered, pid: process.pid }, 'send stored');
       await sleep(pauseMs);
