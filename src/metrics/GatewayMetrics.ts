@@ -51,6 +51,17 @@ class MethodSeries {
   }
 }
 
+/** The names of the gateway's series that its status page reads (GatewayStatus.ts) too. */
+export const GatewaySeries = {
+  CALLS: 'warren_gateway_calls_total',
+  DURATION: 'warren_gateway_call_duration_seconds',
+  CONNECTIONS: 'warren_gateway_connections',
+  IN_FLIGHT: 'warren_gateway_calls_in_flight',
+  SUBSCRIPTIONS: 'warren_gateway_subscriptions',
+  READY: 'warren_gateway_transport_ready',
+  RECONNECTS: 'warren_gateway_broker_reconnects_total',
+} as const;
+
 export interface GatewayMetricsOptions {
   registry: Registry;
   /** Wire names of the contracts' methods. */
@@ -78,13 +89,13 @@ export class GatewayMetrics {
     const registers = [registry];
     const known = knownCodes(declaredCodes);
     const calls = new CounterFamily({
-      name: 'warren_gateway_calls_total',
+      name: GatewaySeries.CALLS,
       help: 'Calls answered (or, for notifications, published) by the gateway, by method and outcome code ("ok", a JSON-RPC error code, "other", "notification")',
       labelNames: ['method', 'code'] as const,
       registry,
     });
     const duration = new HistogramFamily({
-      name: 'warren_gateway_call_duration_seconds',
+      name: GatewaySeries.DURATION,
       help: 'Time from a request frame read off the socket to its answer written, by method',
       labelNames: ['method'] as const,
       buckets: CALL_BUCKETS,
@@ -111,12 +122,12 @@ export class GatewayMetrics {
       registry,
     });
     for (const code of [1000, 1001, 1006]) this.#closeOf(code);
-    new Gauge({ name: 'warren_gateway_connections', help: 'Open WebSocket connections', registers, collect() { this.set(gauges.connections()); } });
-    new Gauge({ name: 'warren_gateway_calls_in_flight', help: 'Requests waiting for their authorization or their reply', registers, collect() { this.set(gauges.inFlight()); } });
-    new Gauge({ name: 'warren_gateway_subscriptions', help: 'Subscriptions held by open connections', registers, collect() { this.set(gauges.subscriptions()); } });
-    new Gauge({ name: 'warren_gateway_transport_ready', help: '1 while the transport can carry calls (the broker connection is up), else 0', registers, collect() { this.set(gauges.transportReady() ? 1 : 0); } });
+    new Gauge({ name: GatewaySeries.CONNECTIONS, help: 'Open WebSocket connections', registers, collect() { this.set(gauges.connections()); } });
+    new Gauge({ name: GatewaySeries.IN_FLIGHT, help: 'Requests waiting for their authorization or their reply', registers, collect() { this.set(gauges.inFlight()); } });
+    new Gauge({ name: GatewaySeries.SUBSCRIPTIONS, help: 'Subscriptions held by open connections', registers, collect() { this.set(gauges.subscriptions()); } });
+    new Gauge({ name: GatewaySeries.READY, help: '1 while the transport can carry calls (the broker connection is up), else 0', registers, collect() { this.set(gauges.transportReady() ? 1 : 0); } });
     new Counter({
-      name: 'warren_gateway_broker_reconnects_total',
+      name: GatewaySeries.RECONNECTS,
       help: 'Broker connections made again after one was lost',
       registers,
       collect() {

@@ -12,6 +12,7 @@
 import type { Registry } from 'prom-client';
 import { errorCodeName } from 'warren-client/protocol';
 import { bucketDeltas, counterDelta, histogramQuantile, perSecond } from './window.ts';
+import { GatewaySeries } from './GatewayMetrics.ts';
 
 /** Options of the status page (GatewayOptions.status). */
 export interface StatusOptions {
@@ -25,13 +26,7 @@ export const STATUS_DEFAULTS = Object.freeze({ windowMs: 10_000 });
 export const SAMPLE_MS = 1000;
 
 // The gateway's series (GatewayMetrics.ts), by name.
-const CALLS = 'warren_gateway_calls_total';
-const DURATION = 'warren_gateway_call_duration_seconds';
-const CONNECTIONS = 'warren_gateway_connections';
-const IN_FLIGHT = 'warren_gateway_calls_in_flight';
-const SUBSCRIPTIONS = 'warren_gateway_subscriptions';
-const READY = 'warren_gateway_transport_ready';
-const RECONNECTS = 'warren_gateway_broker_reconnects_total';
+const { CALLS, DURATION, CONNECTIONS, IN_FLIGHT, SUBSCRIPTIONS, READY, RECONNECTS } = GatewaySeries;
 const SERIES = [CALLS, DURATION, CONNECTIONS, IN_FLIGHT, SUBSCRIPTIONS, READY, RECONNECTS];
 
 const OK = 'ok';
