@@ -143,7 +143,8 @@ describe('maxAgeMs(maxAge)', () => {
         const expected = oracle(candidate);
         if (expected !== undefined) return assert.equal(maxAgeMs(candidate), expected);
         assert.throws(() => maxAgeMs(candidate), TypeError, JSON.stringify(candidate));
-        assertRefused({ delivery: 'replayable', retention: { maxAge: candidate } }, /retention\.maxAge .* must be a positive integer followed by one unit/);
+        // `s`: the text shown may hold a line terminator (U+2028 is written as is by JSON.stringify).
+        assertRefused({ delivery: 'replayable', retention: { maxAge: candidate } }, /retention\.maxAge .* must be a positive integer followed by one unit/s);
       }),
       OPTIONS,
     );
