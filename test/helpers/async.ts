@@ -26,6 +26,20 @@ export async function waitFor(condition: () => boolean, ms: number, what: string
   }
 }
 
+/**
+ * Reads `read()` every 50 ms (a scrape, a queue's count) until `done` holds of its value, and
+ * resolves to that value; rejects with the last value seen after `ms`.
+ */
+export async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}; last read ${JSON.stringify(value)}`);
+    await sleep(50);
+  }
+}
+
 /** A promise that something else opens; `opened` tells whether it has been. */
 export interface Gate {
   promise: Promise<void>;
