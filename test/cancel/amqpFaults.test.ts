@@ -257,12 +257,11 @@ describe("cancellation while the gateway's broker connection is away", { ...(awa
     const repliedBefore = await workerCalls(holder, wait, 'ok');
     const replyQueue = logLines(gateway, 'reply queue declared').at(-1)!.queue as string;
     const cut = await cutGateway();
-    const sentAt = Date.now();
     socket.send({ jsonrpc: '2.0', method: 'rpc.cancel', params: { id: 'r' } });
+    // Within 2 s, while the gateway would hold a call 10 s for the broker: it does not wait for it.
     const answer = await socket.next(2000);
     assert.equal(answer.id, 'r');
     assert.equal(answer.error?.code, ErrorCode.CANCELLED);
-    assert.ok(Date.now() - sentAt < 1000, 'answered without waiting for the broker');
     // The run goes on to its end and replies to the gateway's reply queue, which outlives the blip.
     await readUntil(() => workerCalls(holder, wait, 'ok'), (n) => n === repliedBefore + 1, 5000, 'the run to end with its result');
     assert.deepEqual(runsOf(holder, id).aborted, [], 'the cancel never reached the worker: nothing held it');
