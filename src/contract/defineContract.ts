@@ -108,7 +108,7 @@ type OrderByInput<I extends ParamsSchema> = ParamsSchema extends I ? never : z.o
  * parameter is typed, but it does infer the input schemas through this mapped type first, and
  * then types the parameter from them.
  */
-export type OrderedMethods<I extends Record<string, ParamsSchema>> = {
+type OrderedMethods<I extends Record<string, ParamsSchema>> = {
   [M in keyof I]?: Omit<MethodSpec<I[M]>, 'orderBy'> & { orderBy?: (input: OrderByInput<I[M]>) => string };
 };
 
