@@ -47,8 +47,9 @@ export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.Z
    * it cannot also ask for `queueType: 'classic'`. Without it, calls have no order at all: they
    * run concurrently, on any worker. @default no order
    */
-  // `never` here, and a method so that any key function fits a spec typed only as ContractSpec:
-  // defineContract gives each method's orderBy that method's validated params (OrderedMethods).
+  // `never`, in method syntax (its parameter checked both ways), so that any key function fits a
+  // spec typed only as ContractSpec: defineContract types each method's orderBy from that
+  // method's input (OrderedMethods).
   orderBy?(input: never): string;
   /** The method is on its way out; clients should stop calling it. @default false */
   deprecated?: boolean;
@@ -106,7 +107,9 @@ type OrderByInput<I extends ParamsSchema> = ParamsSchema extends I ? never : z.o
  * methods' input schemas) beside the spec's: a spec holding an orderBy with an unannotated
  * parameter is context-sensitive, so TypeScript infers nothing from it as a whole until that
  * parameter is typed, but it does infer the input schemas through this mapped type first, and
- * then types the parameter from them.
+ * then types the parameter from them. Each entry carries the rest of MethodSpec so that the
+ * excess-property check against it knows every field, and is optional because TypeScript infers
+ * the keys of a conditional `methods` from its first branch only.
  */
 type OrderedMethods<I extends Record<string, ParamsSchema>> = {
   [M in keyof I]?: Omit<MethodSpec<I[M]>, 'orderBy'> & { orderBy?: (input: OrderByInput<I[M]>) => string };
