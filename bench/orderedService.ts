@@ -18,7 +18,7 @@ export function orderedBenchContract(service: string) {
     service,
     methods: {
       plain: { input: Params, output: Result },
-      ordered: { input: Params, output: Result, orderBy: (input: { key: string }) => input.key },
+      ordered: { input: Params, output: Result, orderBy: (input) => input.key },
     },
   });
 }

@@ -58,7 +58,7 @@ export function defineChat(service: string) {
         input: z.object({ room: Room, text: z.string().min(1).max(500).describe('Message text, 1-500 characters') }),
         output: ChatMessage,
         // One room's messages are stored and pushed in the order its senders' gateways took them.
-        orderBy: (input: { room: string }) => input.room,
+        orderBy: (input) => input.room,
       },
       history: {
         description: 'The latest messages of a room you joined, oldest first.',

@@ -47,9 +47,10 @@ export interface MethodSpec<I extends ParamsSchema = ParamsSchema, O extends z.Z
    * it cannot also ask for `queueType: 'classic'`. Without it, calls have no order at all: they
    * run concurrently, on any worker. @default no order
    */
-  // The params are typed `any` here: a contract's methods share one spec type, so TypeScript
-  // cannot give each method's orderBy its own input type; annotate it to have one.
-  orderBy?: (input: any) => string;
+  // `never`, in method syntax (its parameter checked both ways), so that any key function fits a
+  // spec typed only as ContractSpec: defineContract types each method's orderBy from that
+  // method's input (OrderedMethods).
+  orderBy?(input: never): string;
   /** The method is on its way out; clients should stop calling it. @default false */
   deprecated?: boolean;
   description?: string;
@@ -94,6 +95,26 @@ export interface ContractSpec {
 
 export type Contract<S extends ContractSpec = ContractSpec> = S & { readonly kind: 'warren.contract' };
 
+/**
+ * What a method's orderBy is given: the params its input schema validated (z.output, so after
+ * transforms and defaults). A spec typed only as ContractSpec has no schema to tell: `never`,
+ * so every key function fits it.
+ */
+type OrderByInput<I extends ParamsSchema> = ParamsSchema extends I ? never : z.output<I>;
+
+/**
+ * The per-method view of a spec that types each orderBy. It needs its own type parameter (the
+ * methods' input schemas) beside the spec's: a spec holding an orderBy with an unannotated
+ * parameter is context-sensitive, so TypeScript infers nothing from it as a whole until that
+ * parameter is typed, but it does infer the input schemas through this mapped type first, and
+ * then types the parameter from them. Each entry carries the rest of MethodSpec so that the
+ * excess-property check against it knows every field, and is optional because TypeScript infers
+ * the keys of a conditional `methods` from its first branch only.
+ */
+type OrderedMethods<I extends Record<string, ParamsSchema>> = {
+  [M in keyof I]?: Omit<MethodSpec<I[M]>, 'orderBy'> & { orderBy?: (input: OrderByInput<I[M]>) => string };
+};
+
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** MAJOR.MINOR.PATCH with an optional pre-release and build, as semver.org defines it. */
@@ -127,9 +148,12 @@ function checkDescribable(message: string, schema: z.ZodType, io: 'input' | 'out
 /**
  * Declares a service contract. Checks names, schema kinds, that JSON Schema can describe every
  * message, each event's delivery and retention, and error codes at once, so a bad contract fails at import time with a message
- * naming the culprit.
+ * naming the culprit. Each method's `orderBy` is typed from its input schema, like its handler.
  */
-export function defineContract<const S extends ContractSpec>(spec: S): Contract<S> {
+export function defineContract<
+  const S extends ContractSpec,
+  I extends Record<string, ParamsSchema> = Record<string, ParamsSchema>,
+>(spec: S & { methods: OrderedMethods<I> }): Contract<S> {
   checkName('service', spec.service);
   // JSON-RPC 2.0 reserves `rpc.*` method names; the gateway answers them itself.
   if (spec.service === 'rpc') throw new TypeError('Invalid service name "rpc": JSON-RPC reserves rpc.* methods');

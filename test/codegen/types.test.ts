@@ -1,5 +1,6 @@
 /**
- * Type-level tests: compiles test/types/sdk.typecheck.ts with tsc, and proves the harness can
+ * Type-level tests: compiles test/types (the generated SDK, and defineContract's orderBy typing,
+ * the latter also against the emitted declarations in dist) with tsc, and proves the harness can
  * fail: a fixture whose `@ts-expect-error` line is actually valid must not compile.
  */
 import assert from 'node:assert/strict';
@@ -38,9 +39,16 @@ function compileFixture(lines: string[]): { status: number | null; output: strin
   }
 }
 
-describe('tsc --noEmit -p test/types (the generated SDK at compile time)', () => {
+describe('tsc --noEmit -p test/types (the generated SDK and contracts at compile time)', () => {
   it('accepts right uses, rejects every @ts-expect-error line, infers outputs exactly', () => {
     const { status, output } = tsc(join(ROOT, 'test/types'));
+    assert.equal(status, 0, output);
+  });
+
+  it('types orderBy from the published declarations too (dist, as built by npm run build)', () => {
+    // Without the warren-source condition `warren` resolves to dist/src/index.d.ts: what a user
+    // of the package compiles against, so this fails if declaration emit loses the typing.
+    const { status, output } = tsc(join(ROOT, 'test/types/tsconfig.dist.json'));
     assert.equal(status, 0, output);
   });
 

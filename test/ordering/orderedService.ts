@@ -22,7 +22,7 @@ export function orderedContract(service: string) {
       send: {
         input: z.object({ key: z.string(), sender: z.number().int(), n: z.number().int() }),
         output: z.object({ pid: z.number(), startedAt: z.number(), endedAt: z.number() }),
-        orderBy: (input: { key: string }) => input.key,
+        orderBy: (input) => input.key,
         // Long enough for a pipelined burst to drain behind a worker's death.
         timeoutMs: 60_000,
       },
