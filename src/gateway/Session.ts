@@ -40,7 +40,7 @@ import { SocketSubscriptions } from './SocketSubscriptions.ts';
 import type { Subscriptions } from './Subscriptions.ts';
 import type { ReplayableEvents } from './ReplayableEvents.ts';
 import type { GatewayMetrics } from '../metrics/GatewayMetrics.ts';
-import { endGatewaySpan, gatewayTrace, type GatewayTrace } from '../tracing/spans.ts';
+import { endGatewaySpan, gatewayTrace, type CallTrace } from '../tracing/spans.ts';
 import type { Span } from '@opentelemetry/api';
 
 /** The key a method's `orderBy` gives these params; a key that is not a string is the contract's bug (INTERNAL_ERROR). */
@@ -224,7 +224,7 @@ export class Session {
   }
 
   /** A request to a contract's method, its role checked: validated, then judged or published. */
-  #call(method: MethodEntry, request: Request, id: Id | undefined, done: Done, trace: GatewayTrace | undefined): void {
+  #call(method: MethodEntry, request: Request, id: Id | undefined, done: Done, trace: CallTrace | undefined): void {
     const { spec } = method;
     const params = validateParams(spec.input, request.params);
     const { options } = this.#deps;

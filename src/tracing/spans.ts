@@ -84,18 +84,24 @@ export function traceContextOf(span: Span): TraceContext | undefined {
   return tracestate ? { traceparent, tracestate } : { traceparent };
 }
 
-/** A request's trace at the gateway: its span (undefined with no SDK) and the context the call carries on. */
-export interface GatewayTrace {
+/**
+ * A call's trace at the gateway or the worker: its span (undefined with no SDK) and the
+ * context the call, or the handler's reply and events, carry on.
+ */
+export interface CallTrace {
   span: Span | undefined;
   carried: TraceContext | undefined;
 }
+
+/** The trace of a call with neither an SDK nor a traceparent: one shared value, nothing made per call. */
+const UNTRACED: CallTrace = Object.freeze({ span: undefined, carried: undefined });
 
 /**
  * The gateway's trace of one request: with an SDK, its span (kind SERVER, a child of the
  * request's `traceparent`) and that span's context for the call; with none, no span and the
  * request's own context. Undefined when there is neither span nor context to carry on.
  */
-export function gatewayTrace(request: { method: string; traceparent?: string; tracestate?: string }, id: Id | undefined, declared: boolean, socketId: string): GatewayTrace | undefined {
+export function gatewayTrace(request: { method: string; traceparent?: string; tracestate?: string }, id: Id | undefined, declared: boolean, socketId: string): CallTrace | undefined {
   if (!recording()) {
     if (request.traceparent === undefined) return undefined;
     const carried = carriedOn(request.traceparent, request.tracestate);
@@ -136,15 +142,12 @@ export function endGatewaySpan(span: Span, id: Id | undefined, response: string 
   span.end();
 }
 
-/** A delivery's trace at the worker: its span (undefined with no SDK) and the context its handler, reply and events see. */
-export interface WorkerTrace {
-  span: Span | undefined;
-  carried: TraceContext | undefined;
-}
-
 /** The worker's trace of one delivery: with an SDK its span, with none the call's own context carried on. */
-export function workerTrace(call: { method: string; traceparent?: string; tracestate?: string }, delivery: { redelivered: boolean; attempts: number }): WorkerTrace {
-  if (!recording()) return { span: undefined, carried: call.traceparent === undefined ? undefined : carriedOn(call.traceparent, call.tracestate) };
+export function workerTrace(call: { method: string; traceparent?: string; tracestate?: string }, delivery: { redelivered: boolean; attempts: number }): CallTrace {
+  if (!recording()) {
+    const carried = call.traceparent === undefined ? undefined : carriedOn(call.traceparent, call.tracestate);
+    return carried ? { span: undefined, carried } : UNTRACED;
+  }
   const span = startWorkerSpan(call, delivery);
   return { span, carried: traceContextOf(span) };
 }
